@@ -1,0 +1,167 @@
+// Public contract of the core as hosts (CLI, VS Code, tests) see it. proxy.ts implements it.
+import type { KiroEndpoints, EndpointStyle, UsageLimits } from './kiro/types.ts';
+
+export type AccountState = 'active' | 'cooldown' | 'disabled' | 'expired' | 'error';
+export type SelectionStrategy = 'least-used' | 'round-robin' | 'most-quota';
+
+export interface TruncationConfig {
+  /** On CONTENT_LENGTH_EXCEEDS_THRESHOLD drop oldest whole turns and retry (default on). */
+  errorRetry: boolean;
+  /** Keep requests under `maxRequestBytes` before sending. */
+  autoTruncate: boolean;
+  /** Estimate tokens and pre-truncate above the model's context window. */
+  preEstimate: boolean;
+  /** Replace dropped turns by a short summary (opt-in). */
+  summarise: boolean;
+  maxRequestBytes: number;
+}
+
+export interface ProxyConfig {
+  port: number;
+  host: string;
+  apiKey: string | undefined;
+  /** Extra hosts allowed in the Host header / for non-loopback binds. */
+  allowedHosts: string[];
+  /** Origins allowed for CORS (none by default). */
+  corsOrigins: string[];
+  home: string;
+  ssoCache: string;
+  credsFile: string | undefined;
+  credsBase64: string | undefined;
+  mock: boolean;
+  endpoints: KiroEndpoints;
+  endpointStyle: EndpointStyle;
+  region: string;
+  selectionStrategy: SelectionStrategy;
+  cooldownSeconds: number;
+  /** Per-account concurrent upstream requests. */
+  accountConcurrency: number;
+  truncation: TruncationConfig;
+  /** Client model name → Kiro model id, on top of the built-in mapping. */
+  modelMap: Record<string, string>;
+  logBodies: boolean;
+  logFile: boolean;
+  /** 0 = no limit. */
+  requestTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  maxConnections: number;
+  maxBodyBytes: number;
+  cacheEnabled: boolean;
+  cacheTtlSeconds: number;
+  cacheMaxEntries: number;
+  /** Import every token found in the SSO cache on start (headless default; the editor asks). */
+  importSsoCacheOnStart: boolean;
+}
+
+export interface Logger {
+  trace(msg: string, ...args: unknown[]): void;
+  debug(msg: string, ...args: unknown[]): void;
+  info(msg: string, ...args: unknown[]): void;
+  warn(msg: string, ...args: unknown[]): void;
+  error(msg: string, ...args: unknown[]): void;
+}
+
+/** Where secrets (refresh/access tokens, client secrets, API key) live. Headless: a 0600 file; VS Code: SecretStorage. */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Fired when another process/window changed a secret. */
+  onDidChange?(listener: (key: string) => void): { dispose(): void };
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { clear(): void };
+}
+
+export interface AccountQuota extends UsageLimits {}
+
+/** What hosts and /loadbalancer/instances show of an account. Never holds a secret. */
+export interface AccountView {
+  id: string;
+  label: string;
+  state: AccountState;
+  /** Why the account is not active (human text). */
+  stateReason?: string;
+  cooldownUntil?: number;
+  disabledUntil?: number;
+  authMethod: string;
+  provider?: string;
+  source: string;
+  enabled: boolean;
+  tokenExpiresAt?: number;
+  counters: { requests: number; errors: number; inFlight: number; tokensIn: number; tokensOut: number; credits: number };
+  lastError?: { at: number; message: string; cls?: string };
+  lastUsedAt?: number;
+  quota?: AccountQuota;
+}
+
+export interface RequestLogEntry {
+  id: string;
+  time: number;
+  method: string;
+  route: string;
+  dialect?: string;
+  modelRequested?: string;
+  modelSent?: string;
+  accountId?: string;
+  status: number;
+  durationMs: number;
+  firstTokenMs?: number;
+  stream: boolean;
+  inputTokens?: number;
+  outputTokens?: number;
+  credits?: number;
+  truncatedTurns?: number;
+  rules?: string[];
+  errorClass?: string;
+  errorMessage?: string;
+  cached?: boolean;
+  /** Only when the user opted in to body logging. */
+  requestBody?: string;
+  responseBody?: string;
+}
+
+export interface ProxyStatus {
+  running: boolean;
+  url?: string;
+  port?: number;
+  host?: string;
+  mode: 'mock' | 'real';
+  startedAt?: number;
+  requests: number;
+  inFlight: number;
+}
+
+export type ProxyEvent =
+  | { type: 'status'; status: ProxyStatus }
+  | { type: 'request'; entry: RequestLogEntry }
+  | { type: 'accounts'; accounts: AccountView[] };
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface ProxyHandle {
+  start(): Promise<{ url: string; port: number }>;
+  stop(): Promise<void>;
+  /** Applies a config change without restart where possible (restarts the listener for port/host). */
+  applyConfig(patch: Partial<ProxyConfig>): Promise<void>;
+  status(): ProxyStatus;
+  onEvent(listener: (ev: ProxyEvent) => void): Disposable;
+  accounts: {
+    list(): AccountView[];
+    refresh(id: string): Promise<AccountView>;
+    refreshQuota(id: string): Promise<AccountView>;
+    remove(id: string): Promise<void>;
+    setEnabled(id: string, enabled: boolean): Promise<void>;
+    setLabel(id: string, label: string): Promise<void>;
+    /** Imports a credential JSON (either contract form, one or an array); returns the new accounts. */
+    importJson(json: string, sourceLabel: string): Promise<AccountView[]>;
+    /** Token files found in the SSO cache (for "Scan Tokens"). */
+    scanSsoCache(): Promise<{ path: string; label: string; alreadyImported: boolean }[]>;
+    importSsoFile(path: string): Promise<AccountView>;
+  };
+  logs(): RequestLogEntry[];
+}
