@@ -1,0 +1,192 @@
+// argv + env → ProxyConfig, exactly the contract of design §3 (every flag has an env var;
+// flags win over env). Pure: no I/O, so it is unit-tested directly.
+import { defaultConfig } from '../core/config.ts';
+import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
+import type { EndpointStyle } from '../core/kiro/types.ts';
+
+export interface CliOptions {
+  config: ProxyConfig;
+  help: boolean;
+  version: boolean;
+  logLevel: 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** True when --mock/KIRO_MOCK_MODE was given explicitly (vs. chosen because no credentials exist). */
+  mockExplicit: boolean;
+}
+
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+interface FlagSpec {
+  flag: string;
+  env?: string;
+  kind: 'string' | 'int' | 'bool' | 'list';
+  help: string;
+  apply(c: ProxyConfig, v: string | number | boolean | string[], o: CliOptions): void;
+}
+
+const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
+
+export const FLAGS: FlagSpec[] = [
+  { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
+  { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
+  { flag: '--api-key', env: 'KIRO_PROXY_API_KEY', kind: 'string', help: 'require `Authorization: Bearer K` or `x-api-key: K`', apply: (c, v) => (c.apiKey = (v as string) || undefined) },
+  { flag: '--home', env: 'KIRO_PROXY_HOME', kind: 'string', help: 'state directory (config.json, accounts, logs)', apply: (c, v) => (c.home = v as string) },
+  { flag: '--sso-cache', env: 'KIRO_SSO_CACHE', kind: 'string', help: 'where Kiro IDE writes kiro-auth-token.json', apply: (c, v) => (c.ssoCache = v as string) },
+  { flag: '--creds-file', env: 'KIRO_OAUTH_CREDS_FILE', kind: 'string', help: 'JSON credential file (one object or an array)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
+  { flag: '--creds-base64', env: 'KIRO_OAUTH_CREDS_BASE64', kind: 'string', help: 'the same JSON, base64-encoded', apply: (c, v) => (c.credsBase64 = (v as string) || undefined) },
+  {
+    flag: '--mock',
+    env: 'KIRO_MOCK_MODE',
+    kind: 'bool',
+    help: 'built-in simulated Kiro upstream, no credentials needed',
+    apply: (c, v, o) => {
+      c.mock = v as boolean;
+      o.mockExplicit = true;
+    },
+  },
+  { flag: '--kiro-endpoint', env: 'KIRO_API_ENDPOINT', kind: 'string', help: 'Kiro runtime base URL ({region} is substituted)', apply: (c, v) => (c.endpoints.runtime = v as string) },
+  { flag: '--kiro-auth-endpoint', env: 'KIRO_AUTH_ENDPOINT', kind: 'string', help: 'Kiro social auth base URL', apply: (c, v) => (c.endpoints.auth = v as string) },
+  { flag: '--kiro-oidc-endpoint', env: 'KIRO_OIDC_ENDPOINT', kind: 'string', help: 'AWS SSO OIDC base URL ({region} is substituted)', apply: (c, v) => (c.endpoints.oidc = v as string) },
+  {
+    flag: '--endpoint-style',
+    env: 'KIRO_ENDPOINT_STYLE',
+    kind: 'string',
+    help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
+    apply: (c, v) => {
+      if (v !== 'rest' && v !== 'awsjson') throw new CliUsageError(`--endpoint-style must be rest or awsjson, got "${String(v)}"`);
+      c.endpointStyle = v as EndpointStyle;
+    },
+  },
+  { flag: '--region', env: 'KIRO_REGION', kind: 'string', help: 'default API region (us-east-1)', apply: (c, v) => (c.region = v as string) },
+  { flag: '--allow-host', env: 'KIRO_PROXY_ALLOWED_HOSTS', kind: 'list', help: 'extra Host names allowed (comma-separated)', apply: (c, v) => (c.allowedHosts = v as string[]) },
+  { flag: '--cors-origin', env: 'KIRO_PROXY_CORS_ORIGINS', kind: 'list', help: 'browser origins allowed by CORS (comma-separated)', apply: (c, v) => (c.corsOrigins = v as string[]) },
+  {
+    flag: '--strategy',
+    env: 'KIRO_PROXY_STRATEGY',
+    kind: 'string',
+    help: 'account selection: least-used, round-robin, most-quota',
+    apply: (c, v) => {
+      if (!['least-used', 'round-robin', 'most-quota'].includes(v as string)) {
+        throw new CliUsageError(`--strategy must be least-used, round-robin or most-quota, got "${String(v)}"`);
+      }
+      c.selectionStrategy = v as SelectionStrategy;
+    },
+  },
+  { flag: '--cooldown', env: 'KIRO_PROXY_COOLDOWN_SECONDS', kind: 'int', help: 'cooldown after throttling, seconds (300)', apply: (c, v) => (c.cooldownSeconds = v as number) },
+  { flag: '--request-timeout', env: 'KIRO_PROXY_REQUEST_TIMEOUT', kind: 'int', help: 'overall upstream request timeout, seconds (600; 0 = none)', apply: (c, v) => (c.requestTimeoutMs = (v as number) * 1000) },
+  { flag: '--first-token-timeout', env: 'KIRO_PROXY_FIRST_TOKEN_TIMEOUT', kind: 'int', help: 'time to the first upstream event before failing over, seconds (90)', apply: (c, v) => (c.firstTokenTimeoutMs = (v as number) * 1000) },
+  { flag: '--max-connections', env: 'KIRO_PROXY_MAX_CONNECTIONS', kind: 'int', help: 'upstream connection pool size (64)', apply: (c, v) => (c.maxConnections = v as number) },
+  { flag: '--max-body-mb', env: 'KIRO_PROXY_MAX_BODY_MB', kind: 'int', help: 'largest accepted request body, MiB (32)', apply: (c, v) => (c.maxBodyBytes = (v as number) * 1024 * 1024) },
+  { flag: '--cache-enabled', env: 'KIRO_PROXY_CACHE_ENABLED', kind: 'bool', help: 'exact-match response cache (off)', apply: (c, v) => (c.cacheEnabled = v as boolean) },
+  { flag: '--cache-ttl', env: 'KIRO_PROXY_CACHE_TTL', kind: 'int', help: 'response cache TTL, seconds (300)', apply: (c, v) => (c.cacheTtlSeconds = v as number) },
+  { flag: '--log-bodies', env: 'KIRO_PROXY_LOG_BODIES', kind: 'bool', help: 'keep prompt/response bodies in the request log (off)', apply: (c, v) => (c.logBodies = v as boolean) },
+  { flag: '--log-file', env: 'KIRO_PROXY_LOG_FILE', kind: 'bool', help: 'also write the request log as JSONL in the home dir (off)', apply: (c, v) => (c.logFile = v as boolean) },
+  {
+    flag: '--no-sso-import',
+    env: 'KIRO_PROXY_NO_SSO_IMPORT',
+    kind: 'bool',
+    help: 'do not import token files from the SSO cache on start',
+    apply: (c, v) => (c.importSsoCacheOnStart = !(v as boolean)),
+  },
+];
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+
+function convert(spec: FlagSpec, raw: string, from: string): string | number | boolean | string[] {
+  switch (spec.kind) {
+    case 'string':
+      return raw;
+    case 'bool':
+      return truthy(raw);
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    case 'int': {
+      if (!/^\d+$/.test(raw.trim())) throw new CliUsageError(`${from} must be a non-negative integer, got "${raw}"`);
+      const n = Number(raw);
+      if (spec.flag === '--port' && n > 65535) throw new CliUsageError(`${from} must be 0..65535, got ${n}`);
+      return n;
+    }
+  }
+}
+
+export function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions {
+  const config = defaultConfig();
+  const opts: CliOptions = { config, help: false, version: false, logLevel: 'info', mockExplicit: false };
+  for (const spec of FLAGS) {
+    const v = spec.env ? env[spec.env] : undefined;
+    if (v !== undefined && v !== '') spec.apply(config, convert(spec, v, spec.env!), opts);
+  }
+  const envLevel = env['KIRO_PROXY_LOG_LEVEL'];
+  if (envLevel) opts.logLevel = checkLevel(envLevel, 'KIRO_PROXY_LOG_LEVEL');
+
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === '--help' || arg === '-h') {
+      opts.help = true;
+      continue;
+    }
+    if (arg === '--version' || arg === '-v') {
+      opts.version = true;
+      continue;
+    }
+    if (arg === '--verbose') {
+      opts.logLevel = 'debug';
+      continue;
+    }
+    if (arg === '--log-level') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new CliUsageError('--log-level needs a value');
+      opts.logLevel = checkLevel(v, '--log-level');
+      continue;
+    }
+    const spec = FLAGS.find((f) => f.flag === arg);
+    if (!spec) throw new CliUsageError(`unknown option "${arg}" (see --help)`);
+    let raw: string;
+    if (spec.kind === 'bool') raw = inline ?? 'true';
+    else {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new CliUsageError(`${arg} needs a value`);
+      raw = v;
+    }
+    spec.apply(config, convert(spec, raw, arg), opts);
+  }
+  return opts;
+}
+
+function checkLevel(v: string, from: string): CliOptions['logLevel'] {
+  const l = v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(l)) throw new CliUsageError(`${from} must be one of ${LOG_LEVELS.join(', ')}`);
+  return l as CliOptions['logLevel'];
+}
+
+export function usage(): string {
+  const rows = FLAGS.map((f) => {
+    const left = `  ${f.flag}${f.kind === 'bool' ? '' : ' <value>'}`;
+    return `${left.padEnd(30)} ${f.help}${f.env ? `  [${f.env}]` : ''}`;
+  });
+  return [
+    'kiro-proxy — a local OpenAI- and Anthropic-compatible proxy for your Kiro accounts',
+    '',
+    'Usage: kiro-proxy [options]',
+    '',
+    ...rows,
+    `  ${'--log-level <level>'.padEnd(28)} error, warn, info (default), debug, trace  [KIRO_PROXY_LOG_LEVEL]`,
+    `  ${'--verbose'.padEnd(28)} same as --log-level debug`,
+    `  ${'--help, --version'.padEnd(28)}`,
+    '',
+    'Without credentials (SSO cache, --creds-file, --creds-base64) it starts with the built-in mock upstream.',
+  ].join('\n');
+}

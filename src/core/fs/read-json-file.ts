@@ -1,0 +1,41 @@
+// Reading a JSON state/credential file with errors that say which file and what went wrong.
+import { readFile } from 'node:fs/promises';
+
+export type JsonFileErrorCode = 'not_found' | 'unreadable' | 'invalid_json';
+
+/** Never carries file content in its message (credential files hold secrets). */
+export class JsonFileError extends Error {
+  readonly path: string;
+  readonly code: JsonFileErrorCode;
+  constructor(path: string, code: JsonFileErrorCode, detail: string, cause?: unknown) {
+    super(`${path}: ${detail}`, cause !== undefined ? { cause } : undefined);
+    this.name = 'JsonFileError';
+    this.path = path;
+    this.code = code;
+  }
+}
+
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new JsonFileError(path, 'not_found', 'file not found', err);
+    throw new JsonFileError(path, 'unreadable', `cannot read file (${code ?? 'error'})`, err);
+  }
+  return parseJsonText(text, path);
+}
+
+/** JSON.parse whose error names `source` and the position but never echoes the text. */
+export function parseJsonText(text: string, source: string): unknown {
+  // Editors on Windows like to add a BOM.
+  const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (clean.trim() === '') throw new JsonFileError(source, 'invalid_json', 'file is empty');
+  try {
+    return JSON.parse(clean);
+  } catch (err) {
+    const where = /position (\d+)/.exec(String((err as Error).message));
+    throw new JsonFileError(source, 'invalid_json', `invalid JSON${where ? ` at position ${where[1]}` : ''}`, err);
+  }
+}

@@ -1,0 +1,174 @@
+// Prometheus metrics behind a small typed facade, so callers never touch prom-client. Each
+// ProxyMetrics owns its own Registry: two proxies in one process (tests, several windows) must
+// not share or collide on the global default registry.
+import { createHash } from 'node:crypto';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AccountState, AccountView } from '../proxy-types.ts';
+
+const ACCOUNT_STATES: readonly AccountState[] = ['active', 'cooldown', 'disabled', 'expired', 'error'];
+
+/** Distinct client-supplied model names tracked before folding the rest into "other". */
+export const DEFAULT_MAX_MODEL_LABELS = 64;
+
+export interface RequestSample {
+  /** Route template (`/v1/messages`), never a raw URL: labels must stay low-cardinality. */
+  route: string;
+  model?: string | undefined;
+  status: number;
+  durationMs: number;
+  firstTokenMs?: number | undefined;
+}
+
+export interface MetricsOptions {
+  /** Prefix for every series. Default `kiro_proxy_`. */
+  prefix?: string;
+  maxModelLabels?: number;
+}
+
+export class ProxyMetrics {
+  readonly registry: Registry;
+  readonly #maxModels: number;
+  readonly #models = new Set<string>();
+  readonly #requests: Counter<'route' | 'model' | 'status'>;
+  readonly #upstreamErrors: Counter<'reason'>;
+  readonly #cooldowns: Counter<'account'>;
+  readonly #refreshes: Counter<'outcome'>;
+  readonly #accountState: Gauge<'account' | 'state'>;
+  readonly #quotaUsed: Gauge<'account'>;
+  readonly #quotaLimit: Gauge<'account'>;
+  readonly #duration: Histogram<'route'>;
+  readonly #ttft: Histogram<'route'>;
+  readonly #inflight: Gauge;
+  readonly #cacheHits: Counter;
+  readonly #cacheMisses: Counter;
+  readonly #cacheEntries: Gauge;
+  readonly #cacheBytes: Gauge;
+  readonly #truncations: Counter;
+  readonly #rules: Counter<'rule'>;
+
+  constructor(options: MetricsOptions = {}) {
+    const p = options.prefix ?? 'kiro_proxy_';
+    this.#maxModels = options.maxModelLabels ?? DEFAULT_MAX_MODEL_LABELS;
+    const registers = [(this.registry = new Registry())];
+    this.#requests = new Counter({ name: `${p}requests_total`, help: 'Client requests by route, model and HTTP status.', labelNames: ['route', 'model', 'status'], registers });
+    this.#upstreamErrors = new Counter({ name: `${p}upstream_errors_total`, help: 'Kiro upstream failures by classified reason.', labelNames: ['reason'], registers });
+    this.#cooldowns = new Counter({ name: `${p}cooldowns_total`, help: 'Times an account was put into cooldown.', labelNames: ['account'], registers });
+    this.#refreshes = new Counter({ name: `${p}token_refreshes_total`, help: 'Token refreshes by outcome.', labelNames: ['outcome'], registers });
+    this.#accountState = new Gauge({ name: `${p}account_state`, help: '1 for the current state of each account, 0 for the others.', labelNames: ['account', 'state'], registers });
+    this.#quotaUsed = new Gauge({ name: `${p}quota_used`, help: 'Kiro usage consumed in the current period.', labelNames: ['account'], registers });
+    this.#quotaLimit = new Gauge({ name: `${p}quota_limit`, help: 'Kiro usage limit of the current period.', labelNames: ['account'], registers });
+    this.#duration = new Histogram({
+      name: `${p}request_duration_seconds`,
+      help: 'Time from request received to response finished.',
+      labelNames: ['route'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.#ttft = new Histogram({
+      name: `${p}time_to_first_token_seconds`,
+      help: 'Time from request received to the first token sent.',
+      labelNames: ['route'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60],
+      registers,
+    });
+    this.#inflight = new Gauge({ name: `${p}inflight_streams`, help: 'Streaming responses currently open.', registers });
+    this.#cacheHits = new Counter({ name: `${p}cache_hits_total`, help: 'Response cache hits.', registers });
+    this.#cacheMisses = new Counter({ name: `${p}cache_misses_total`, help: 'Response cache misses.', registers });
+    this.#cacheEntries = new Gauge({ name: `${p}cache_entries`, help: 'Entries held by the response cache.', registers });
+    this.#cacheBytes = new Gauge({ name: `${p}cache_bytes`, help: 'Approximate bytes held by the response cache.', registers });
+    this.#truncations = new Counter({ name: `${p}truncations_total`, help: 'Requests whose conversation was truncated to fit.', registers });
+    this.#rules = new Counter({ name: `${p}normaliser_rules_total`, help: 'Conversation normaliser repairs by rule.', labelNames: ['rule'], registers });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Prometheus text exposition of every series. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  recordRequest(s: RequestSample): void {
+    this.#requests.inc({ route: s.route, model: this.#modelLabel(s.model), status: String(s.status) });
+    if (Number.isFinite(s.durationMs)) this.#duration.observe({ route: s.route }, Math.max(0, s.durationMs) / 1000);
+    if (s.firstTokenMs !== undefined && Number.isFinite(s.firstTokenMs)) this.#ttft.observe({ route: s.route }, Math.max(0, s.firstTokenMs) / 1000);
+  }
+
+  upstreamError(reason: string): void {
+    this.#upstreamErrors.inc({ reason });
+  }
+
+  cooldown(accountId: string): void {
+    this.#cooldowns.inc({ account: accountLabel(accountId) });
+  }
+
+  tokenRefresh(outcome: 'success' | 'failure' | 'invalid_grant' | (string & {})): void {
+    this.#refreshes.inc({ outcome });
+  }
+
+  /** Replaces the account gauges with this snapshot (removed accounts disappear). */
+  setAccounts(accounts: readonly AccountView[]): void {
+    this.#accountState.reset();
+    this.#quotaUsed.reset();
+    this.#quotaLimit.reset();
+    for (const a of accounts) {
+      const account = accountLabel(a.id);
+      for (const state of ACCOUNT_STATES) this.#accountState.set({ account, state }, a.state === state ? 1 : 0);
+      if (a.quota) {
+        this.#quotaUsed.set({ account }, a.quota.used);
+        this.#quotaLimit.set({ account }, a.quota.limit);
+      }
+    }
+  }
+
+  /** Counts an open stream; call the returned function once when it ends (extra calls are ignored). */
+  streamStarted(): () => void {
+    this.#inflight.inc();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#inflight.dec();
+    };
+  }
+
+  cacheHit(): void {
+    this.#cacheHits.inc();
+  }
+
+  cacheMiss(): void {
+    this.#cacheMisses.inc();
+  }
+
+  setCacheSize(entries: number, bytes: number): void {
+    this.#cacheEntries.set(entries);
+    this.#cacheBytes.set(bytes);
+  }
+
+  truncation(): void {
+    this.#truncations.inc();
+  }
+
+  normaliserRules(rules: readonly string[]): void {
+    for (const rule of rules) this.#rules.inc({ rule });
+  }
+
+  #modelLabel(model: string | undefined): string {
+    if (!model) return 'none';
+    if (this.#models.has(model)) return model;
+    // Model names come from clients; an unbounded label set would grow memory without end.
+    if (this.#models.size >= this.#maxModels) return 'other';
+    this.#models.add(model);
+    return model;
+  }
+}
+
+/**
+ * The account label: the stable account id. Ids are meant to be opaque already; this is the
+ * backstop if one ever looks like an email or a token (it is replaced by a short hash).
+ */
+export function accountLabel(accountId: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(accountId) && !/^(ao[ar]|ksk_|eyJ)/.test(accountId)) return accountId;
+  return 'acct-' + createHash('sha256').update(accountId).digest('hex').slice(0, 12);
+}

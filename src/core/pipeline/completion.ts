@@ -1,0 +1,242 @@
+// One completion request, any dialect: parse → resolve model → normalise → pool (failover
+// before the first byte) → assemble Kiro events → limit output → render (SSE or JSON).
+import { randomUUID, createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Dialect, RequestContext, ResponseMeta, StreamEncoder } from '../dialects/types.ts';
+import type { NeutralEvent, NeutralRequest, NeutralUsage } from '../conversation/types.ts';
+import type { AccountPool, UpstreamLease } from '../accounts/pool-types.ts';
+import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
+import type { ModelInfo } from '../kiro/types.ts';
+import { ProxyError, toProxyError } from '../errors.ts';
+import { SseWriter } from '../server/sse.ts';
+import { resolveModel } from '../kiro/models.ts';
+import { normalise } from '../conversation/normalise.ts';
+import { estimateRequestTokens } from '../conversation/estimate.ts';
+import { createStreamAssembler } from '../kiro/stream-assembler.ts';
+import { createOutputLimiter } from '../dialects/output-limits.ts';
+import { collectResult } from '../dialects/collect.ts';
+import { upstreamToProxyError } from './upstream-error.ts';
+import { truncateForRetry } from '../conversation/truncate.ts';
+
+export interface CompletionDeps {
+  pool: AccountPool;
+  config(): ProxyConfig;
+  logger: Logger;
+  /** Models the accounts reported (ListAvailableModels), if known. */
+  availableModels(): ModelInfo[] | undefined;
+  now(): number;
+}
+
+export interface CompletionContext {
+  requestId: string;
+  route: string;
+  startedAt: number;
+  /** Filled in as the request goes; the server logs it when the response ends. */
+  log: RequestLogEntry;
+}
+
+const KEEPALIVE_MS = 15_000;
+
+/** A stable conversation key: the client's session id, else a hash of the system + first user turn. */
+export function stickyKeyFor(req: NeutralRequest): string {
+  if (req.sessionId) return `s:${req.sessionId}`;
+  const first = req.messages.find((m) => m.role === 'user');
+  const firstText = first?.content.map((b) => (b.type === 'text' ? b.text : '')).join('') ?? '';
+  return `h:${createHash('sha256').update(req.system).update('\u0000').update(firstText).digest('hex').slice(0, 32)}`;
+}
+
+function conversationIdFor(req: NeutralRequest): string {
+  const sid = req.sessionId;
+  if (sid && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sid)) return sid.toLowerCase();
+  return randomUUID();
+}
+
+export async function handleCompletion(
+  dialect: Dialect,
+  body: unknown,
+  rctx: RequestContext,
+  res: ServerResponse,
+  ctx: CompletionContext,
+  deps: CompletionDeps,
+): Promise<void> {
+  const { log } = ctx;
+  log.dialect = dialect.name;
+  let neutral: NeutralRequest;
+  try {
+    neutral = dialect.parseRequest(body, rctx);
+  } catch (err) {
+    return sendError(dialect, res, toProxyError(err), log);
+  }
+  log.modelRequested = neutral.model;
+  log.stream = neutral.stream;
+  const config = deps.config();
+
+  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
+  log.modelSent = model.modelId;
+  if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
+
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new ProxyError('timeout', 'client disconnected'));
+  };
+  res.once('close', onClose);
+
+  const conversationId = conversationIdFor(neutral);
+  const meta: ResponseMeta = {
+    requestId: ctx.requestId,
+    model: neutral.model,
+    created: Math.floor(deps.now() / 1000),
+    estimatedInputTokens: estimateRequestTokens(neutral),
+  };
+
+  let lease: UpstreamLease | undefined;
+  let truncatedTurns = 0;
+  let working = neutral;
+  let norm: ReturnType<typeof normalise>;
+  const startUpstream = async (): Promise<UpstreamLease> => {
+    for (;;) {
+      norm = normalise(working, { modelId: model.modelId, conversationId, logger: deps.logger });
+      log.rules = norm.rules;
+      try {
+        return await deps.pool.execute({
+          body: norm.body,
+          modelId: model.modelId,
+          stickyKey: stickyKeyFor(neutral),
+          signal: abort.signal,
+        });
+      } catch (err) {
+        const tooLong = err instanceof ProxyError && err.code === 'CONTENT_LENGTH_EXCEEDS_THRESHOLD';
+        if (!tooLong || !config.truncation.errorRetry) throw err;
+        const next = truncateForRetry(working);
+        if (!next) throw err;
+        truncatedTurns += next.droppedTurns;
+        working = next.request;
+        deps.logger.debug(`truncation: dropped ${next.droppedTurns} oldest turn(s) after "Input is too long", retrying`);
+      }
+    }
+  };
+
+  try {
+    lease = await startUpstream();
+  } catch (err) {
+    res.off('close', onClose);
+    return sendError(dialect, res, toProxyError(err), log);
+  }
+  log.accountId = lease.accountId;
+  if (truncatedTurns > 0) log.truncatedTurns = truncatedTurns;
+  const extraHeaders: Record<string, string> = {
+    'x-kiro-proxy-request-id': ctx.requestId,
+    'x-kiro-proxy-overhead-ms': String(Math.max(0, deps.now() - ctx.startedAt)),
+  };
+  if (truncatedTurns > 0) extraHeaders['x-kiro-proxy-truncated'] = String(truncatedTurns);
+
+  const assembler = createStreamAssembler({
+    toolNames: norm!.toolNames,
+    thinkingTags: working.thinking !== undefined,
+    estimatedInputTokens: meta.estimatedInputTokens,
+    contextWindow: model.contextWindow,
+    logger: deps.logger,
+  });
+  const limiter = createOutputLimiter(
+    { ...(working.maxTokens !== undefined ? { maxTokens: working.maxTokens } : {}), ...(working.stopSequences ? { stopSequences: working.stopSequences } : {}) },
+    meta.estimatedInputTokens,
+  );
+  let usage: NeutralUsage | undefined;
+  let firstTokenAt: number | undefined;
+
+  /** Upstream events → limited neutral events; `emit` returns false to stop (client gone / limit hit). */
+  const pump = async (emit: (ev: NeutralEvent) => Promise<boolean>): Promise<void> => {
+    let stopped = false;
+    const forward = async (evs: NeutralEvent[]): Promise<boolean> => {
+      for (const ev of evs) {
+        for (const out of limiter.push(ev)) {
+          if (firstTokenAt === undefined && out.type !== 'end') firstTokenAt = deps.now();
+          if (out.type === 'end') usage = out.usage;
+          if (!(await emit(out))) return false;
+        }
+        if (limiter.stopped) return false;
+      }
+      return true;
+    };
+    for await (const kev of lease!.events) {
+      if (!(await forward(assembler.push(kev)))) {
+        stopped = true;
+        break;
+      }
+    }
+    if (!stopped) await forward(assembler.finish());
+    else if (!limiter.stopped) abort.abort(new ProxyError('timeout', 'client disconnected'));
+    else abort.abort(new ProxyError('internal', 'output limit reached'));
+  };
+
+  try {
+    if (working.stream) {
+      const sse = new SseWriter(res);
+      sse.open(extraHeaders);
+      const encoder: StreamEncoder = dialect.createStreamEncoder(working, meta);
+      await sse.write(encoder.start());
+      const keepAlive = setInterval(() => void sse.write(encoder.keepAlive()), KEEPALIVE_MS);
+      keepAlive.unref();
+      try {
+        await pump((ev) => sse.write(encoder.event(ev)));
+        log.status = 200;
+      } catch (err) {
+        const perr = upstreamToProxyError(err);
+        log.status = perr.status;
+        log.errorClass = perr.code ?? perr.kind;
+        log.errorMessage = perr.message;
+        if (!sse.isClosed) await sse.write(encoder.error(perr));
+        lease.release({ ok: false, error: err });
+        lease = undefined;
+      } finally {
+        clearInterval(keepAlive);
+        sse.end();
+      }
+    } else {
+      const events: NeutralEvent[] = [];
+      await pump(async (ev) => {
+        events.push(ev);
+        return true;
+      });
+      const result = collectResult(events);
+      const json = JSON.stringify(dialect.renderResult(working, result, meta));
+      res.writeHead(200, { 'content-type': 'application/json', ...extraHeaders });
+      res.end(json);
+      log.status = 200;
+    }
+  } catch (err) {
+    const perr = upstreamToProxyError(err);
+    lease?.release({ ok: false, error: err });
+    lease = undefined;
+    res.off('close', onClose);
+    return sendError(dialect, res, perr, log);
+  } finally {
+    res.off('close', onClose);
+    if (firstTokenAt !== undefined) log.firstTokenMs = firstTokenAt - ctx.startedAt;
+    if (usage) {
+      log.inputTokens = usage.inputTokens;
+      log.outputTokens = usage.outputTokens;
+      if (usage.credits !== undefined) log.credits = usage.credits;
+    }
+    lease?.release({
+      ok: true,
+      ...(usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : {}),
+      ...(usage?.credits !== undefined ? { credits: usage.credits } : {}),
+    });
+  }
+}
+
+export function sendError(dialect: Dialect, res: ServerResponse, err: ProxyError, log: RequestLogEntry): void {
+  log.status = err.status;
+  log.errorClass = err.code ?? err.kind;
+  log.errorMessage = err.message;
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const rendered = dialect.renderError(err);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(rendered.headers ?? {}) };
+  if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
+  res.writeHead(rendered.status, headers);
+  res.end(JSON.stringify(rendered.body));
+}

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../proxy-types.ts';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface ListeningServer {
+  readonly port: number;
+  readonly host: string;
+  close(): Promise<void>;
+}
+
+/** Listen limits against slow or abusive clients (node's own guards). */
+const HEADERS_TIMEOUT_MS = 30_000;
+const MAX_HEADER_BYTES = 64 * 1024;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/**
+ * Starts node:http on host:port. Never picks another port on EADDRINUSE: the caller decides
+ * (design: the port is never silently changed). close() ends every connection, including
+ * idle keep-alive ones and open streams, so stop is immediate.
+ */
+export function listen(handler: RequestHandler, port: number, host: string, logger: Logger): Promise<ListeningServer> {
+  const server: Server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // Whole-request time is bounded by the body reader; streams may legitimately be long.
+      requestTimeout: 0,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      noDelay: true,
+    },
+    (req, res) => {
+      handler(req, res).catch((err: unknown) => {
+        logger.error(`unhandled error in request handler: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { message: 'internal proxy error', type: 'server_error' } }));
+        } else {
+          res.destroy();
+        }
+      });
+    },
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      server.on('error', (err) => logger.error(`server error: ${err.message}`));
+      const addr = server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      resolve({
+        port: actualPort,
+        host,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
