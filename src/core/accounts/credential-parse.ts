@@ -77,7 +77,8 @@ export function parseCredentialDocument(doc: unknown, source: string): ParsedDoc
     problems.push(...r.problems);
     if (r.entry) entries.push({ ...r.entry, index: null });
   }
-  for (const e of entries) problems.push(...credentialWarnings(e.credential, source, e.index === null ? '' : `[${e.index}]`, e.clientIdHash !== undefined));
+  // Companion registrations are only looked up in the SSO cache, so no credential here expects one.
+  for (const e of entries) problems.push(...credentialWarnings(e.credential, source, e.index === null ? '' : `[${e.index}]`));
   return { entries, problems };
 }
 

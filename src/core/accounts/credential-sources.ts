@@ -45,7 +45,8 @@ export function loadCredsBase64(text: string, envName?: string): LoadResult {
   const source = envName ? `$${envName}` : 'base64';
   const compact = text.replace(/\s+/g, '');
   if (compact === '' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
-    return { credentials: [], problems: [problem(source, undefined, 'is not valid base64')] };
+    const hint = /^[[{]/.test(compact) ? ' (it looks like plain JSON: base64-encode it, or use a creds file)' : '';
+    return { credentials: [], problems: [problem(source, undefined, `is not valid base64${hint}`)] };
   }
   let doc: unknown;
   try {

@@ -146,11 +146,13 @@ export class TokenManager implements Disposable {
   #startRefresh(): Promise<void> {
     const p = this.#runRefresh();
     this.#inflight = p;
-    // Clear only our own slot: after replaceCredential a newer refresh may own it.
-    const clear = () => {
+    // Clear only our own slot (after replaceCredential a newer refresh may own it), then tell
+    // listeners, so they never see `refreshing: true` after the fact.
+    const settle = () => {
       if (this.#inflight === p) this.#inflight = undefined;
+      this.#emit();
     };
-    p.then(clear, clear);
+    p.then(settle, settle);
     this.#emit();
     return p;
   }
@@ -169,7 +171,6 @@ export class TokenManager implements Disposable {
       this.#lastFailureAt = now;
       if (e.permanent) this.#state = 'needs_login';
       this.#opts.logger?.warn(`[tokens] ${this.#opts.label ?? 'account'}: ${e.message}`);
-      this.#emit();
       throw e;
     }
     if (generation !== this.#generation) return;
@@ -183,7 +184,6 @@ export class TokenManager implements Disposable {
     } catch (err) {
       this.#opts.logger?.error(`[tokens] ${this.#opts.label ?? 'account'}: refreshed token could not be saved: ${(err as Error)?.message ?? 'unknown error'}`);
     }
-    this.#emit();
   }
 
   #needsLoginError(): RefreshError {

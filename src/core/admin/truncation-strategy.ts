@@ -7,8 +7,8 @@ export type TruncationStrategy = (typeof TRUNCATION_STRATEGIES)[number];
 
 export const TRUNCATION_STRATEGY_INFO: Record<TruncationStrategy, { label: string; detail: string }> = {
   off: { label: 'Off', detail: 'Send requests as they are; Kiro may reject long conversations.' },
-  'on-error': { label: 'Retry on error', detail: 'When Kiro says the content is too long, drop the oldest turns and retry.' },
-  auto: { label: 'Automatic (recommended)', detail: 'Keep requests under the size limit before sending, and retry on error.' },
+  'on-error': { label: 'Retry on error (default)', detail: 'When Kiro says the content is too long, drop the oldest turns and retry.' },
+  auto: { label: 'Automatic', detail: 'Keep requests under the size limit before sending, and retry on error.' },
   'pre-estimate': { label: 'Pre-estimate tokens', detail: 'Also estimate tokens and truncate above the model context window.' },
   summarise: { label: 'Summarise dropped turns', detail: 'Like pre-estimate, and replace dropped turns by a short summary.' },
 };

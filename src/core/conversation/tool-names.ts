@@ -12,8 +12,6 @@ export interface ToolNameMap {
   readonly toClient: ReadonlyMap<string, string>;
 }
 
-export const EMPTY_TOOL_NAME_MAP: ToolNameMap = { toKiro: new Map(), toClient: new Map() };
-
 export function isValidKiroToolName(name: string): boolean {
   return VALID_TOOL_NAME.test(name);
 }

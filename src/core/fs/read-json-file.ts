@@ -35,7 +35,11 @@ export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(clean);
   } catch (err) {
-    const where = /position (\d+)/.exec(String((err as Error).message));
-    throw new JsonFileError(source, 'invalid_json', `invalid JSON${where ? ` at position ${where[1]}` : ''}`, err);
+    // V8's own message may quote the text (a token!), so only the position is carried over.
+    const text = String((err as Error).message);
+    const where = /position (\d+)/.exec(text);
+    const detail = where ? ` at position ${where[1]}` : /end of JSON input/i.test(text) ? ' (ends too early; truncated?)' : '';
+    // No `cause`: it would carry V8's quoting message along.
+    throw new JsonFileError(source, 'invalid_json', `invalid JSON${detail}`);
   }
 }

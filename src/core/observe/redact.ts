@@ -39,8 +39,18 @@ export class SecretRegistry {
     return this.#values.size;
   }
 
-  /** Replaces every registered value (raw and URL-encoded) by the marker. */
+  /** Full redaction of free text: every known secret shape plus every registered value. */
   scrub(text: string): string {
+    return redactSecrets(text, this);
+  }
+
+  /** Full redaction of a value (deep copy); see redactObject. */
+  scrubObject<T>(value: T): T {
+    return redactObject(value, this);
+  }
+
+  /** Replaces only the registered values (raw and URL-encoded) by the marker. */
+  replaceRegistered(text: string): string {
     if (this.#values.size === 0) return text;
     this.#sorted ??= [...this.#values].sort((a, b) => b.length - a.length);
     let out = text;
@@ -51,6 +61,10 @@ export class SecretRegistry {
     }
     return out;
   }
+}
+
+export function createSecretRegistry(): SecretRegistry {
+  return new SecretRegistry();
 }
 
 // Keys whose values are secrets wherever they appear (compared lowercase without '-' and '_').
@@ -112,7 +126,7 @@ function redactValue(value: string): string {
 /** Removes every secret form we know of from free text. */
 export function redactSecrets(text: string, registry?: SecretRegistry): string {
   // Registered values first: patterns could otherwise cut a known secret in half.
-  let out = registry ? registry.scrub(text) : text;
+  let out = registry ? registry.replaceRegistered(text) : text;
   out = out.replace(KV_ANY, (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}${redactValue(value)}`);
   out = out.replace(KV_QUOTED, (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}${redactValue(value)}`);
   for (const { re, replace } of PATTERNS) out = out.replace(re, replace);

@@ -13,7 +13,7 @@ function inputText(input: unknown): string {
 }
 
 export function toolUseAsText(use: DraftToolUse): string {
-  return `[Tool call: ${use.name || 'unnamed'} (${use.id || 'no id'})]\n${inputText(use.input)}`;
+  return `[Tool call: ${use.name.trim() || 'unnamed'} (${use.id || 'no id'})]\n${inputText(use.input)}`;
 }
 
 export function toolResultAsText(result: DraftToolResult): string {

@@ -5,7 +5,7 @@ import { prefixedId } from '../shared/ids.ts';
 import { anthropicStopReason, anthropicUsage } from './usage.ts';
 
 export function renderAnthropicResult(_req: NeutralRequest, result: NeutralResult, meta: ResponseMeta) {
-  const content = result.content.flatMap((b) => {
+  const content = result.content.flatMap((b): Record<string, unknown>[] => {
     switch (b.type) {
       case 'text':
         return b.text ? [{ type: 'text', text: b.text }] : [];

@@ -1,14 +1,10 @@
 // A stable session key for conversation stickiness and Kiro's conversationId.
 import type { RequestContext } from '../types.ts';
+import { headerValue } from '../shared/headers.ts';
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const LEGACY_SESSION = new RegExp(`_session_(${UUID})`);
 
-export function headerValue(ctx: RequestContext, name: string): string | undefined {
-  const v = ctx.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.trim() ? s.trim() : undefined;
-}
 
 /**
  * Claude Code sends its session id in `x-claude-code-session-id` and inside

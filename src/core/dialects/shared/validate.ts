@@ -8,6 +8,8 @@ interface Issue {
   code?: string;
   path: PropertyKey[];
   message: string;
+  expected?: string;
+  input?: unknown;
   errors?: Issue[][];
 }
 
@@ -19,7 +21,10 @@ function deepestIssue(issue: Issue): Issue {
     const first = branch[0];
     if (first && (!best || first.path.length > best.path.length)) best = first;
   }
-  if (!best || best.path.length === 0) return issue;
+  if (!best || best.path.length === 0) {
+    const expected = issue.errors.map((b) => b[0]?.expected).filter((e): e is string => !!e);
+    return expected.length ? { ...issue, message: `Invalid input: expected ${[...new Set(expected)].join(' or ')}` } : issue;
+  }
   const inner = deepestIssue(best);
   return { ...inner, path: [...issue.path, ...inner.path] };
 }
@@ -35,7 +40,9 @@ export function zodFailure(error: z.ZodError, base: FieldPath, style: PathStyle)
   const issue = deepestIssue(first);
   const path = [...base, ...toPath(issue.path)];
   const where = formatPath(path, style);
-  return invalidRequest(where ? `${where}: ${issue.message}` : issue.message, where ? { param: where } : {});
+  // zod says "expected string, received undefined" for a missing field; say it plainly.
+  const message = issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message;
+  return invalidRequest(where ? `${where}: ${message}` : `request body: ${message}`, where ? { param: where } : {});
 }
 
 /** Parses `value` with `schema`; on failure throws a 400 naming the field under `base`. */

@@ -73,11 +73,13 @@ function scan(text: string, errors: string[]): { directives: RawDirective[]; cle
     let p = at + OPEN.length + name.length;
     let args = '';
     let json: Record<string, unknown> | undefined;
+    let jsonSeen = false;
     const brace = text.indexOf('{', p);
     const close = text.indexOf(']]', p);
     if (JSON_ARG.has(name) && brace >= 0 && (close < 0 || brace < close)) {
       const end = matchBraces(text, brace);
       if (end > 0) {
+        jsonSeen = true;
         args = text.slice(p, brace).trim();
         try {
           const v: unknown = JSON.parse(text.slice(brace, end));
@@ -96,7 +98,7 @@ function scan(text: string, errors: string[]): { directives: RawDirective[]; cle
       pos = text.length;
       break;
     }
-    if (json === undefined) args = text.slice(p, end).trim();
+    if (!jsonSeen) args = text.slice(p, end).trim();
     directives.push({ name, args, json });
     pos = end + 2;
   }

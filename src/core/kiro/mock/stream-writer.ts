@@ -37,7 +37,9 @@ export async function writeStream(res: ServerResponse, actions: StreamAction[], 
       const size = randInt(opts.rng, 1, 48) * 2 + 1; // odd sizes 3..97
       await write(res, buf.subarray(off, off + size));
       off += size;
+      // Yield to the event loop so each piece leaves as its own TCP write instead of coalescing.
       if (opts.chunkDelayMs > 0) await opts.timers.sleep(opts.chunkDelayMs);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   for (const a of actions) {

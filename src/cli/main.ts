@@ -1,0 +1,108 @@
+// Headless entry: `kiro-proxy` / `node dist/cli.js`. argv+env → config, file-backed secrets,
+// console logger, signals. Prints exactly one ready line containing the URL on stdout.
+import { parseCli, usage, CliUsageError } from './args.ts';
+import { createConsoleLogger } from './console-logger.ts';
+import { createProxy } from '../core/proxy.ts';
+import { discoverCredentials } from '../core/accounts/discover.ts';
+import { createFileSecretStore } from '../core/accounts/file-secret-store.ts';
+import { createSecretRegistry } from '../core/observe/redact.ts';
+import { checkBindPolicy } from '../core/server/bind-policy.ts';
+import { join } from 'node:path';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseCli(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      process.stderr.write(`kiro-proxy: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  if (opts.version) {
+    process.stdout.write(`kiro-proxy ${VERSION}\n`);
+    return 0;
+  }
+  const config = opts.config;
+  const secrets = createSecretRegistry();
+  const logger = createConsoleLogger(opts.logLevel, (t) => secrets.scrub(t));
+
+  const bind = checkBindPolicy(config.host, config.apiKey, config.allowedHosts);
+  if (!bind.ok) {
+    process.stderr.write(`kiro-proxy: ${bind.message}\n`);
+    return 2;
+  }
+
+  if (!config.mock) {
+    const found = await discoverCredentials(config);
+    for (const p of found.problems) logger.warn(`credentials: ${p}`);
+    if (found.count === 0 && !opts.mockExplicit) {
+      config.mock = true;
+      process.stderr.write(
+        [
+          '',
+          '  No Kiro credentials found: running with the built-in MOCK upstream.',
+          '  Answers are simulated. Log in with the Kiro IDE (~/.aws/sso/cache), or pass',
+          '  --creds-file / --creds-base64, to use your real accounts. --mock silences this.',
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+  }
+
+  const proxy = createProxy(config, {
+    logger,
+    secrets: createFileSecretStore(join(config.home, 'secrets.json')),
+    secretRegistry: secrets,
+  });
+  let url: string;
+  try {
+    ({ url } = await proxy.start());
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      process.stderr.write(`kiro-proxy: port ${config.port} on ${config.host} is already in use (choose another with --port)\n`);
+      return 1;
+    }
+    process.stderr.write(`kiro-proxy: failed to start: ${secrets.scrub(e.message ?? String(err))}\n`);
+    return 1;
+  }
+  process.stdout.write(`Kiro Proxy ${VERSION} listening on ${url}${config.mock ? ' (mock upstream)' : ''}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`kiro-proxy: ${signal} again, exiting now\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info(`${signal} received, stopping`);
+      proxy.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`kiro-proxy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,142 @@
+// One account as the pool sees it: what the host hands in (PoolAccount), the pool's mutable
+// record about it (AccountRecord), and the state derived from that record at a given time.
+import type { KiroAccountContext, UsageLimits } from '../kiro/types.ts';
+import type { AccountState, AccountView } from '../proxy-types.ts';
+
+/** Structurally what TokenManager offers; anything else that hands out tokens fits too. */
+export interface AccountTokenSource {
+  getAccessToken(options: { signal: AbortSignal; forceRefresh?: boolean; rejectedToken?: string }): Promise<string>;
+  /** `needs_login` after a permanent refresh failure. */
+  readonly state?: string;
+  status?(): { expiresAt?: number };
+}
+
+export interface PoolAccount {
+  /** Stable, secret-free (credentialId). */
+  id: string;
+  label: string;
+  /** Where it came from, for display (describeOrigin). */
+  source: string;
+  /** social | idc | api_key | external_idp | oauth */
+  authMethod: string;
+  provider?: string;
+  tokens: AccountTokenSource;
+  profileArn?: string;
+  /** 64 hex (machineIdFor). */
+  machineId: string;
+  /** API region; derived from the profile ARN when absent. */
+  region?: string;
+  tokenType?: KiroAccountContext['tokenType'];
+  /** Default true. */
+  enabled?: boolean;
+  /** Overrides config.accountConcurrency; 0 = unlimited. */
+  maxConcurrency?: number;
+}
+
+export interface AccountRecord {
+  account: PoolAccount;
+  enabled: boolean;
+  cooldownUntil?: number;
+  cooldownReason?: string;
+  /** Quota exhausted (402) until the reset date. */
+  disabledUntil?: number;
+  disabledReason?: string;
+  /** Set by TEMPORARILY_SUSPENDED; cleared only by the user re-enabling the account. */
+  suspendedReason?: string;
+  /** Upstream still rejected a freshly refreshed token. Cleared by a successful forced refresh or re-login. */
+  authFailedReason?: string;
+  /** The last attempt failed in a way that is nobody's state (5xx, network, token endpoint down). */
+  degradedReason?: string;
+  inFlight: number;
+  counters: { requests: number; errors: number; tokensIn: number; tokensOut: number; credits: number };
+  lastError?: { at: number; message: string; cls?: string };
+  lastUsedAt?: number;
+  quota?: UsageLimits;
+}
+
+export function newRecord(account: PoolAccount): AccountRecord {
+  return {
+    account,
+    enabled: account.enabled !== false,
+    inFlight: 0,
+    counters: { requests: 0, errors: 0, tokensIn: 0, tokensOut: 0, credits: 0 },
+  };
+}
+
+/** Remaining credits, or undefined when the quota is unknown (or reports no limit). */
+export function remainingQuota(quota: UsageLimits | undefined): number | undefined {
+  if (!quota || quota.limit <= 0) return undefined;
+  return quota.limit - quota.used;
+}
+
+/** Exhausted per the last getUsageLimits, unless its reset date has passed since. */
+export function quotaExhausted(quota: UsageLimits | undefined, now: number): boolean {
+  const remaining = remainingQuota(quota);
+  if (remaining === undefined || remaining > 0) return false;
+  return quota?.nextResetAt === undefined || quota.nextResetAt > now;
+}
+
+export interface DerivedState {
+  state: AccountState;
+  reason?: string;
+  /** When the account recovers by itself. */
+  until?: number;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** The precedence says which reason the user most needs to act on. */
+export function deriveState(r: AccountRecord, now: number): DerivedState {
+  if (!r.enabled) return { state: 'disabled', reason: 'disabled by the user' };
+  if (r.suspendedReason) return { state: 'disabled', reason: r.suspendedReason };
+  if (r.account.tokens.state === 'needs_login') return { state: 'expired', reason: 'the refresh token was rejected: log in again' };
+  if (r.authFailedReason) return { state: 'expired', reason: r.authFailedReason };
+  if (r.disabledUntil !== undefined && r.disabledUntil > now) {
+    return { state: 'disabled', reason: r.disabledReason ?? `quota exhausted until ${iso(r.disabledUntil)}`, until: r.disabledUntil };
+  }
+  if (quotaExhausted(r.quota, now)) {
+    const until = r.quota?.nextResetAt;
+    return until !== undefined
+      ? { state: 'disabled', reason: `monthly quota used up until ${iso(until)}`, until }
+      : { state: 'disabled', reason: 'monthly quota used up' };
+  }
+  if (r.cooldownUntil !== undefined && r.cooldownUntil > now) {
+    return { state: 'cooldown', reason: r.cooldownReason ?? 'cooling down', until: r.cooldownUntil };
+  }
+  if (r.degradedReason) return { state: 'error', reason: r.degradedReason };
+  return { state: 'active' };
+}
+
+/** `error` accounts still serve (the failure may be gone); they are just tried after `active` ones. */
+export function isServable(state: AccountState): boolean {
+  return state === 'active' || state === 'error';
+}
+
+export function concurrencyLimit(r: AccountRecord, configDefault: number): number {
+  const limit = r.account.maxConcurrency ?? configDefault;
+  return limit > 0 ? limit : Infinity;
+}
+
+export function toView(r: AccountRecord, now: number): AccountView {
+  const d = deriveState(r, now);
+  const a = r.account;
+  const view: AccountView = {
+    id: a.id,
+    label: a.label,
+    state: d.state,
+    authMethod: a.authMethod,
+    source: a.source,
+    enabled: r.enabled,
+    counters: { ...r.counters, inFlight: r.inFlight },
+  };
+  if (d.reason !== undefined) view.stateReason = d.reason;
+  if (d.state === 'cooldown' && d.until !== undefined) view.cooldownUntil = d.until;
+  if (d.state === 'disabled' && d.until !== undefined) view.disabledUntil = d.until;
+  if (a.provider !== undefined) view.provider = a.provider;
+  const expiresAt = a.tokens.status?.().expiresAt;
+  if (expiresAt !== undefined) view.tokenExpiresAt = expiresAt;
+  if (r.lastError) view.lastError = { ...r.lastError };
+  if (r.lastUsedAt !== undefined) view.lastUsedAt = r.lastUsedAt;
+  if (r.quota) view.quota = { ...r.quota };
+  return view;
+}

@@ -1,0 +1,103 @@
+// The Response object and its output items, shared by the non-streamed answer and the stream's
+// lifecycle events (which must carry the same id and, at the end, the same items).
+import type { NeutralRequest, NeutralUsage, StopReason } from '../../conversation/types.ts';
+import type { ResponseMeta } from '../types.ts';
+import { prefixedId } from '../shared/ids.ts';
+
+export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+export type OutputItem = Record<string, unknown> & { id: string; type: string };
+
+export const responseId = (meta: ResponseMeta): string => prefixedId('resp_', meta.requestId);
+
+/** Output item ids: `<prefix>_<request>_<n>`, unique within one response. */
+export const itemId = (prefix: 'msg' | 'rs' | 'fc', meta: ResponseMeta, n: number): string =>
+  `${prefix}_${prefixedId('', meta.requestId)}_${n}`;
+
+export const outputText = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
+
+export const messageItem = (id: string, text: string, status: 'in_progress' | 'completed' | 'incomplete'): OutputItem => ({
+  id,
+  type: 'message',
+  role: 'assistant',
+  status,
+  content: status === 'in_progress' ? [] : [outputText(text)],
+});
+
+export const reasoningItem = (id: string, text: string | undefined): OutputItem => ({
+  id,
+  type: 'reasoning',
+  summary: text === undefined ? [] : [{ type: 'summary_text', text }],
+});
+
+export const functionCallItem = (id: string, callId: string, name: string, args: string, status: 'in_progress' | 'completed' | 'incomplete'): OutputItem => ({
+  id,
+  type: 'function_call',
+  status,
+  call_id: callId,
+  name,
+  arguments: args,
+});
+
+/** Responses usage: input_tokens include cached ones (OpenAI convention). */
+export function responsesUsage(u: NeutralUsage) {
+  const cached = u.cacheReadInputTokens ?? 0;
+  const input = u.inputTokens + cached + (u.cacheCreationInputTokens ?? 0);
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: cached, cache_write_tokens: u.cacheCreationInputTokens ?? 0 },
+    output_tokens: u.outputTokens,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + u.outputTokens,
+  };
+}
+
+/** completed, or incomplete when the answer was cut by a length limit. */
+export function finalStatus(r: StopReason): { status: ResponseStatus; incomplete_details: { reason: string } | null } {
+  return r === 'max_tokens' || r === 'context_window_exceeded'
+    ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }
+    : { status: 'completed', incomplete_details: null };
+}
+
+export interface EnvelopeFields {
+  status: ResponseStatus;
+  output: OutputItem[];
+  usage: ReturnType<typeof responsesUsage> | null;
+  incomplete_details?: { reason: string } | null;
+  error?: { code: string; message: string } | null;
+}
+
+export function responseEnvelope(req: NeutralRequest, meta: ResponseMeta, f: EnvelopeFields) {
+  const x = req.extras ?? {};
+  return {
+    id: responseId(meta),
+    object: 'response',
+    created_at: meta.created,
+    status: f.status,
+    error: f.error ?? null,
+    incomplete_details: f.incomplete_details ?? null,
+    instructions: x.instructions ?? null,
+    max_output_tokens: x.maxOutputTokens ?? null,
+    model: meta.model,
+    output: f.output,
+    parallel_tool_calls: x.parallelToolCalls ?? true,
+    previous_response_id: null,
+    reasoning: { effort: x.reasoningEffort ?? null, summary: x.reasoningSummary ?? null },
+    store: x.store ?? false,
+    temperature: null,
+    text: { format: { type: 'text' } },
+    tool_choice: toolChoiceOut(req),
+    tools: req.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.inputSchema, strict: false })),
+    top_p: null,
+    truncation: 'disabled',
+    usage: f.usage,
+    metadata: x.metadata ?? {},
+  };
+}
+
+function toolChoiceOut(req: NeutralRequest): unknown {
+  const c = req.toolChoice;
+  if (!c || c.type === 'auto') return 'auto';
+  if (c.type === 'none') return 'none';
+  if (c.type === 'any') return 'required';
+  return { type: 'function', name: c.name };
+}

@@ -1,0 +1,432 @@
+// Composition root: createProxy(config, deps) wires the upstream client, the account pool,
+// the pipeline, the HTTP server and observability. Every host (CLI, VS Code, tests) builds the
+// proxy here with its own side effects injected (logger, secret store, clock).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  AccountView,
+  Clock,
+  Disposable,
+  Logger,
+  ProxyConfig,
+  ProxyEvent,
+  ProxyHandle,
+  ProxyStatus,
+  RequestLogEntry,
+  SecretStore,
+} from './proxy-types.ts';
+import type { KiroClient, KiroEndpoints, ModelInfo } from './kiro/types.ts';
+import { createKiroClient } from './kiro/client.ts';
+import { listClientModels } from './kiro/models.ts';
+import { createAccountPool, type ManagedAccountPool } from './accounts/pool.ts';
+import { AccountManager } from './accounts/account-manager.ts';
+import { discoverCredentials } from './accounts/discover.ts';
+import { loadCredsJsonText } from './accounts/credential-sources.ts';
+import { effectiveProfileArn, effectiveRegion } from './accounts/profile-arn.ts';
+import { startMockKiro, createMockModeAccount, type MockKiro } from './kiro/mock/index.ts';
+import { listen, type ListeningServer } from './server/http-server.ts';
+import { createRouter, type GuardDecision } from './server/router.ts';
+import { checkRequest } from './server/guard.ts';
+import { readJsonBody, shouldCloseConnection } from './server/body.ts';
+import { checkBindPolicy } from './server/bind-policy.ts';
+import { anthropicDialect, openAIChatDialect, openAIResponsesDialect, parseCountTokensRequest, renderCountTokens } from './dialects/index.ts';
+import { estimateRequestTokens } from './conversation/estimate.ts';
+import { RequestLog } from './observe/request-log.ts';
+import { JsonlSink } from './observe/jsonl-sink.ts';
+import { ProxyMetrics } from './observe/metrics.ts';
+import { createSecretRegistry, type SecretRegistry } from './observe/redact.ts';
+import { withRedaction } from './observe/redacting-logger.ts';
+import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
+import { ProxyError } from './errors.ts';
+
+export const VERSION = '0.1.0';
+
+export interface ProxyDeps {
+  logger: Logger;
+  secrets: SecretStore;
+  clock?: Clock;
+  /** Shared with the host's own logger so every loaded token is scrubbed there too. */
+  secretRegistry?: SecretRegistry;
+  /** Folder with the built dashboard (webview.js, dashboard.css). */
+  dashboardDir?: string;
+}
+
+export type Proxy = ProxyHandle & { getConfig(): ProxyConfig; metrics: ProxyMetrics };
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return { clear: () => clearTimeout(t) };
+  },
+};
+
+function defaultDashboardDir(): string {
+  const candidates = [
+    process.argv[1] ? dirname(process.argv[1]) : undefined,
+    process.argv[1] ? join(dirname(process.argv[1]), '..', '..', 'dist') : undefined,
+    join(process.cwd(), 'dist'),
+  ].filter((p): p is string => !!p);
+  return candidates.find((d) => existsSync(join(d, 'webview.js'))) ?? candidates[candidates.length - 1]!;
+}
+
+export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
+  let config: ProxyConfig = structuredClone(initial);
+  const clock = deps.clock ?? realClock;
+  const registry = deps.secretRegistry ?? createSecretRegistry();
+  const logger = withRedaction(deps.logger, registry);
+  const metrics = new ProxyMetrics();
+  const listeners = new Set<(ev: ProxyEvent) => void>();
+
+  let requestLog = new RequestLog({ registry });
+  let server: ListeningServer | undefined;
+  let mock: MockKiro | undefined;
+  let client: KiroClient | undefined;
+  let pool: ManagedAccountPool | undefined;
+  let accounts: AccountManager | undefined;
+  let endpoints: KiroEndpoints = { ...config.endpoints };
+  let startedAt: number | undefined;
+  let requests = 0;
+  let inFlight = 0;
+  let models: ModelInfo[] | undefined;
+  let poolSub: Disposable | undefined;
+  let starting: Promise<{ url: string; port: number }> | undefined;
+  const lifetime = { abort: new AbortController() };
+
+  const emit = (ev: ProxyEvent) => {
+    for (const l of listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        logger.warn(`event listener failed: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const status = (): ProxyStatus => {
+    const s: ProxyStatus = { running: server !== undefined, mode: config.mock ? 'mock' : 'real', requests, inFlight };
+    if (server) {
+      const host = server.host.includes(':') ? `[${server.host}]` : server.host;
+      s.url = `http://${host}:${server.port}`;
+      s.port = server.port;
+      s.host = server.host;
+    }
+    if (startedAt !== undefined) s.startedAt = startedAt;
+    return s;
+  };
+
+  const accountList = (): AccountView[] => pool?.list() ?? [];
+
+  const onRequestLogged = (entry: RequestLogEntry) => {
+    requests += 1;
+    const stored = requestLog.add(entry);
+    metrics.recordRequest({
+      route: entry.route,
+      ...(entry.modelSent ? { model: entry.modelSent } : {}),
+      status: entry.status,
+      durationMs: entry.durationMs,
+      ...(entry.firstTokenMs !== undefined ? { firstTokenMs: entry.firstTokenMs } : {}),
+    });
+    if (entry.rules?.length) metrics.normaliserRules(entry.rules);
+    if (entry.truncatedTurns) metrics.truncation();
+    if (entry.status >= 400 && entry.errorClass) metrics.upstreamError(entry.errorClass);
+    emit({ type: 'request', entry: stored });
+    emit({ type: 'status', status: status() });
+  };
+
+  const health = () => {
+    const list = accountList();
+    const byState: Record<string, number> = { active: 0, cooldown: 0, disabled: 0, expired: 0, error: 0 };
+    for (const a of list) byState[a.state] = (byState[a.state] ?? 0) + 1;
+    return {
+      status: 'ok',
+      service: 'kiro-proxy',
+      version: VERSION,
+      mode: config.mock ? 'mock' : 'real',
+      uptimeSeconds: startedAt !== undefined ? Math.round((clock.now() - startedAt) / 1000) : 0,
+      accounts: { total: list.length, ...byState },
+      requests,
+      inFlight,
+    };
+  };
+
+  const modelsList = () => {
+    const data = listClientModels(models).map((m) => ({
+      id: m.id,
+      object: 'model',
+      type: 'model',
+      created: 0,
+      created_at: '2025-01-01T00:00:00Z',
+      owned_by: 'kiro',
+      display_name: m.displayName ?? m.id,
+    }));
+    return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
+  };
+
+  const guard = (req: IncomingMessage): GuardDecision => {
+    const d = checkRequest(
+      { method: req.method, url: req.url, headers: req.headers },
+      {
+        host: config.host,
+        port: server?.port ?? config.port,
+        apiKey: config.apiKey,
+        allowedHosts: config.allowedHosts,
+        corsOrigins: config.corsOrigins,
+      },
+    );
+    if (d.ok) return { ok: true, headers: d.headers, preflight: d.preflight };
+    return { ok: false, status: d.status, message: d.message, headers: d.headers };
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<unknown> => {
+    try {
+      return await readJsonBody(req, { maxBytes: config.maxBodyBytes });
+    } catch (err) {
+      if (shouldCloseConnection(err)) (req.socket as { _httpMessage?: ServerResponse })._httpMessage?.setHeader('connection', 'close');
+      throw err;
+    }
+  };
+
+  const handle: Proxy = {
+    metrics,
+    getConfig: () => structuredClone(config),
+    status,
+    logs: () => requestLog.list({}),
+    onEvent(listener) {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+
+    start() {
+      if (server) return Promise.resolve({ url: status().url!, port: server.port });
+      starting ??= doStart().finally(() => {
+        starting = undefined;
+      });
+      return starting;
+    },
+
+    async stop() {
+      if (starting) await starting.catch(() => undefined);
+      const s = server;
+      server = undefined;
+      lifetime.abort.abort();
+      lifetime.abort = new AbortController();
+      poolSub?.dispose();
+      poolSub = undefined;
+      await s?.close();
+      accounts?.dispose();
+      pool?.dispose();
+      await client?.close();
+      await mock?.close();
+      await requestLog.close();
+      requestLog = new RequestLog({ registry });
+      accounts = undefined;
+      pool = undefined;
+      client = undefined;
+      mock = undefined;
+      startedAt = undefined;
+      emit({ type: 'status', status: status() });
+      emit({ type: 'accounts', accounts: [] });
+    },
+
+    async applyConfig(patch) {
+      const prev = config;
+      config = { ...config, ...structuredClone(patch) };
+      if (!server) return;
+      const restartNeeded =
+        prev.port !== config.port ||
+        prev.host !== config.host ||
+        prev.mock !== config.mock ||
+        prev.maxConnections !== config.maxConnections ||
+        prev.endpointStyle !== config.endpointStyle ||
+        JSON.stringify(prev.endpoints) !== JSON.stringify(config.endpoints);
+      if (restartNeeded) {
+        await handle.stop();
+        await handle.start();
+        return;
+      }
+      pool?.updateConfig({
+        selectionStrategy: config.selectionStrategy,
+        cooldownSeconds: config.cooldownSeconds,
+        accountConcurrency: config.accountConcurrency,
+        requestTimeoutMs: config.requestTimeoutMs,
+        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+        region: config.region,
+      });
+      emit({ type: 'status', status: status() });
+    },
+
+    accounts: {
+      list: accountList,
+      async refresh(id) {
+        return requirePool().refreshToken(id);
+      },
+      async refreshQuota(id) {
+        return requirePool().refreshQuota(id);
+      },
+      async remove(id) {
+        await requireAccounts().remove(id);
+      },
+      async setEnabled(id, enabled) {
+        await requireAccounts().setEnabled(id, enabled);
+      },
+      async setLabel(id, label) {
+        await requireAccounts().setLabel(id, label);
+      },
+      async importJson(json, sourceLabel) {
+        return requireAccounts().importJson(json, sourceLabel);
+      },
+      async scanSsoCache() {
+        return requireAccounts().scanSsoCache();
+      },
+      async importSsoFile(path) {
+        return requireAccounts().importSsoFile(path);
+      },
+    },
+  };
+
+  function requirePool(): ManagedAccountPool {
+    if (!pool) throw new ProxyError('unavailable', 'the proxy is not running');
+    return pool;
+  }
+  function requireAccounts(): AccountManager {
+    if (!accounts) throw new ProxyError('unavailable', 'the proxy is not running');
+    return accounts;
+  }
+
+  async function doStart(): Promise<{ url: string; port: number }> {
+    const bind = checkBindPolicy(config.host, config.apiKey, config.allowedHosts);
+    if (!bind.ok) throw new ProxyError('permission', bind.message);
+    if (config.apiKey) registry.add(config.apiKey);
+
+    endpoints = { ...config.endpoints };
+    if (config.mock) {
+      mock = await startMockKiro({});
+      endpoints = { ...mock.endpoints };
+    }
+    client = createKiroClient({
+      endpoints,
+      style: config.endpointStyle,
+      maxConnectionsPerOrigin: config.maxConnections,
+      firstByteTimeoutMs: config.firstTokenTimeoutMs,
+    });
+    pool = createAccountPool({
+      client,
+      clock,
+      logger,
+      config: {
+        selectionStrategy: config.selectionStrategy,
+        cooldownSeconds: config.cooldownSeconds,
+        accountConcurrency: config.accountConcurrency,
+        requestTimeoutMs: config.requestTimeoutMs,
+        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+        region: config.region,
+      },
+    });
+    poolSub = pool.onChange((list) => {
+      metrics.setAccounts(list);
+      emit({ type: 'accounts', accounts: list });
+    });
+    accounts = new AccountManager({
+      pool,
+      endpoints: () => endpoints,
+      secrets: deps.secrets,
+      home: config.home,
+      ssoCache: () => config.ssoCache,
+      clock,
+      logger,
+      registerSecret: (v) => registry.add(v),
+    });
+    await accounts.loadMeta();
+
+    if (mock) {
+      const cred = createMockModeAccount(mock);
+      const loaded = loadCredsJsonText(JSON.stringify(cred), 'mock upstream', () => ({ type: 'mock', name: 'mock' }));
+      await accounts.add(loaded.credentials.map((c) => ({ ...c, label: 'Mock account (simulated Kiro)' })));
+    } else {
+      const found = await discoverCredentials(config);
+      for (const p of found.problems) logger.warn(`credentials: ${p}`);
+      await accounts.add(found.credentials);
+    }
+    await accounts.add(await accounts.loadStored());
+
+    const router = createRouter({
+      dialects: { openaiChat: openAIChatDialect, openaiResponses: openAIResponsesDialect, anthropic: anthropicDialect },
+      pool,
+      config: () => config,
+      logger,
+      availableModels: () => models,
+      now: () => clock.now(),
+      guard,
+      readJsonBody: readBody,
+      health,
+      models: modelsList,
+      instances: accountList,
+      metrics: async () => ({ contentType: metrics.contentType, body: await metrics.render() }),
+      countTokens: (_dialect, body, rctx) => renderCountTokens(estimateRequestTokens(parseCountTokensRequest(body, rctx))),
+      admin: async (req, res, path) => {
+        await handleAdminHttp(req, res, path, handle);
+        return true;
+      },
+      dashboard: (req, res, path) => handleDashboardHttp(req, res, path, { dir: deps.dashboardDir ?? defaultDashboardDir() }),
+      onRequestLogged,
+      inFlight: {
+        inc: () => {
+          inFlight += 1;
+        },
+        dec: () => {
+          inFlight -= 1;
+        },
+      },
+    });
+
+    if (config.logFile) {
+      await requestLog.close();
+      requestLog = new RequestLog({ registry, sink: new JsonlSink({ dir: join(config.home, 'logs'), onError: (e) => logger.warn(`request log file: ${(e as Error).message}`) }) });
+    }
+
+    try {
+      server = await listen(router, config.port, config.host, logger);
+    } catch (err) {
+      accounts.dispose();
+      pool.dispose();
+      await client.close();
+      await mock?.close();
+      accounts = undefined;
+      pool = undefined;
+      client = undefined;
+      mock = undefined;
+      throw err;
+    }
+    startedAt = clock.now();
+    metrics.setAccounts(pool.list());
+    const st = status();
+    logger.info(`listening on ${st.url} (${config.mock ? 'mock upstream' : 'Kiro'}; ${pool.list().length} account(s))`);
+    emit({ type: 'status', status: st });
+    emit({ type: 'accounts', accounts: pool.list() });
+    void fetchModels(lifetime.abort.signal);
+    return { url: st.url!, port: server.port };
+  }
+
+  /** ListAvailableModels through the first usable account; the static catalogue stays otherwise. */
+  async function fetchModels(signal: AbortSignal): Promise<void> {
+    const acct = accounts?.firstActive();
+    if (!acct || !client) return;
+    try {
+      const token = await acct.tokens.getAccessToken({ signal });
+      const profileArn = effectiveProfileArn(acct);
+      const list = await client.listAvailableModels(
+        { accessToken: token, profileArn, machineId: acct.machineId, region: effectiveRegion(acct, profileArn, config.region) },
+        signal,
+      );
+      if (list.length > 0) models = list;
+      logger.debug(`ListAvailableModels: ${list.length} model(s)`);
+    } catch (err) {
+      if (!signal.aborted) logger.debug(`ListAvailableModels unavailable, using the built-in catalogue: ${(err as Error).message}`);
+    }
+  }
+
+  return handle;
+}

@@ -1,0 +1,76 @@
+// How an account looks in the tree and the quick picks. Pure: no vscode, testable.
+import type { AccountState, AccountView } from '../core/proxy-types.ts';
+
+export interface AccountPresentation {
+  label: string;
+  description: string;
+  icon: string;
+  color: string | undefined;
+  tooltipLines: string[];
+  contextValue: string;
+}
+
+const ICONS: Record<AccountState, { icon: string; color: string | undefined; word: string }> = {
+  active: { icon: 'pass-filled', color: 'testing.iconPassed', word: 'Active' },
+  cooldown: { icon: 'watch', color: 'editorWarning.foreground', word: 'Cooling down' },
+  disabled: { icon: 'circle-slash', color: 'disabledForeground', word: 'Disabled' },
+  expired: { icon: 'key', color: 'editorWarning.foreground', word: 'Token expired' },
+  error: { icon: 'error', color: 'errorForeground', word: 'Error' },
+};
+
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+export function formatQuota(a: AccountView): string | undefined {
+  const q = a.quota;
+  if (!q) return undefined;
+  const used = q.used + q.bonusUsed + q.freeTrialUsed;
+  const limit = q.limit + q.bonusLimit + q.freeTrialLimit;
+  return limit > 0 ? `${round(used)}/${round(limit)}` : `${round(used)} used`;
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** When the account leaves cooldown (ms epoch), if it is cooling down now. */
+export function cooldownEnd(a: AccountView, now: number): number | undefined {
+  const until = a.cooldownUntil ?? a.disabledUntil;
+  return a.state === 'cooldown' && until !== undefined && until > now ? until : undefined;
+}
+
+export function presentAccount(a: AccountView, now: number): AccountPresentation {
+  const look = ICONS[a.state] ?? ICONS.error;
+  const parts: string[] = [];
+  const quota = formatQuota(a);
+  if (quota) parts.push(quota);
+  const until = cooldownEnd(a, now);
+  if (until !== undefined) parts.push(`cooldown ${formatCountdown(until - now)}`);
+  else if (a.state !== 'active') parts.push(look.word.toLowerCase());
+  if (!a.enabled && a.state !== 'disabled') parts.push('disabled');
+
+  const tip: string[] = [`**${a.label}** — ${look.word}`];
+  if (a.stateReason) tip.push(a.stateReason);
+  tip.push(`Sign-in: ${a.provider ? `${a.provider} (${a.authMethod})` : a.authMethod} · source: ${a.source}`);
+  if (a.quota) {
+    const q = a.quota;
+    tip.push(`Quota: ${quota ?? '—'}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`);
+  }
+  tip.push(`Requests: ${a.counters.requests} · errors: ${a.counters.errors} · in flight: ${a.counters.inFlight}`);
+  if (a.tokenExpiresAt) tip.push(`Token expires: ${new Date(a.tokenExpiresAt).toLocaleString()}`);
+  if (a.lastError) tip.push(`Last error (${new Date(a.lastError.at).toLocaleTimeString()}): ${a.lastError.message}`);
+
+  return {
+    label: a.label,
+    description: parts.join(' · '),
+    icon: look.icon,
+    color: look.color,
+    tooltipLines: tip,
+    contextValue: `kiroAccount.${a.state}${a.enabled ? '.enabled' : '.disabled'}`,
+  };
+}

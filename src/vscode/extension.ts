@@ -1,0 +1,121 @@
+// Activation registers commands, views, the status bar and the chat provider, nothing more:
+// the core is loaded and the server started only on "Start Proxy" (or kiroProxy.autoStart).
+import * as vscode from 'vscode';
+import { channelLogger } from './log-channel-logger.ts';
+import { secretStorageStore } from './secret-store.ts';
+import { readKiroSettings, type KiroSettings } from './settings-to-config.ts';
+import { ProxyController } from './proxy-controller.ts';
+import { AccountsModel, AccountsTreeProvider } from './accounts-tree.ts';
+import { ProxyStatusBar } from './status-bar.ts';
+import { DashboardPanel, DashboardViewProvider } from './dashboard-webview.ts';
+import { writeSettingsPatch } from './settings-writer.ts';
+import { AccountCommands } from './account-commands.ts';
+import { ClaudeCodeConfigurator } from './configure-claude.ts';
+import { registerCommands } from './commands.ts';
+import { CHAT_VENDOR, KiroChatProvider } from './chat-provider.ts';
+import { offerSsoImport } from './sso-import-prompt.ts';
+
+/** The one thing deactivate needs: stopping the server so another window can take the port. */
+let shutdownHook: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): { readonly controller: ProxyController } {
+  const t0 = performance.now();
+  const sub = (d: vscode.Disposable) => context.subscriptions.push(d);
+
+  const channel = vscode.window.createOutputChannel('Kiro Proxy', { log: true });
+  sub(channel);
+  const logger = channelLogger(channel);
+  const secrets = secretStorageStore(context.secrets);
+  const readSettings = (): KiroSettings => {
+    const cfg = vscode.workspace.getConfiguration('kiroProxy');
+    return readKiroSettings((key) => cfg.get(key));
+  };
+
+  const controller = new ProxyController({
+    logger,
+    secrets,
+    readSettings,
+    globalStorage: context.globalStorageUri.fsPath,
+    env: process.env,
+    loadCore: async () => {
+      const [proxy, config] = await Promise.all([import('../core/proxy.ts'), import('../core/config.ts')]);
+      return { createProxy: proxy.createProxy, defaultConfig: config.defaultConfig };
+    },
+  });
+  sub(controller);
+  shutdownHook = () => controller.shutdown();
+
+  const setState = () => void vscode.commands.executeCommand('setContext', 'kiroProxy.state', controller.state.kind);
+  setState();
+  sub(controller.onDidChangeState(setState));
+
+  const model = new AccountsModel(controller);
+  sub(model);
+  const tree = new AccountsTreeProvider(model);
+  sub(tree);
+  sub(vscode.window.createTreeView('kiroProxy.accounts', { treeDataProvider: tree }));
+
+  sub(new ProxyStatusBar(controller));
+
+  const dashboardDeps = {
+    extensionUri: context.extensionUri,
+    controller,
+    logger,
+    writeSettings: (patch: Parameters<typeof writeSettingsPatch>[0]) => writeSettingsPatch(patch, controller),
+  };
+  const view = new DashboardViewProvider(dashboardDeps);
+  sub(view);
+  sub(vscode.window.registerWebviewViewProvider(DashboardViewProvider.viewType, view));
+  const panel = new DashboardPanel(dashboardDeps);
+  sub(panel);
+
+  // The chat provider API is final in 1.104; guard anyway for hosts that strip it.
+  if (typeof vscode.lm?.registerLanguageModelChatProvider === 'function') {
+    const chat = new KiroChatProvider(controller, logger);
+    sub(chat);
+    sub(vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, chat));
+  }
+
+  registerCommands(context, {
+    controller,
+    accounts: new AccountCommands(controller, logger),
+    claude: new ClaudeCodeConfigurator(context, controller, logger),
+    panel,
+    channel,
+    logger,
+  });
+
+  sub(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('kiroProxy')) return;
+      controller.settingsChanged().catch((err: unknown) => {
+        void vscode.window.showErrorMessage(`Kiro: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }),
+  );
+
+  // Offer the SSO cache once this window serves and has no account.
+  sub(
+    controller.onDidChangeState((s) => {
+      if (s.kind === 'running') void offerSsoImport(controller).catch((err: unknown) => logger.warn(`SSO cache offer: ${String(err)}`));
+    }),
+  );
+
+  if (readSettings().autoStart) {
+    // After activation returns: starting loads the core, which activation must not wait for.
+    setTimeout(() => {
+      controller.start().catch((err: unknown) => {
+        void vscode.window.showErrorMessage(`Kiro Proxy did not start: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }, 0);
+  }
+
+  logger.info(`activated in ${(performance.now() - t0).toFixed(1)} ms`);
+  return { controller };
+}
+
+export async function deactivate(): Promise<void> {
+  const hook = shutdownHook;
+  shutdownHook = undefined;
+  await hook?.();
+}

@@ -1,0 +1,59 @@
+// Status bar: running state, port and request count; a click opens the quick actions.
+import * as vscode from 'vscode';
+import { Disposable } from './lifecycle.ts';
+import type { ProxyController } from './proxy-controller.ts';
+
+export class ProxyStatusBar extends Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly controller: ProxyController;
+  private requests = 0;
+
+  constructor(controller: ProxyController) {
+    super();
+    this.controller = controller;
+    this.item = this._register(vscode.window.createStatusBarItem('kiroProxy.status', vscode.StatusBarAlignment.Right, 100));
+    this.item.name = 'Kiro Proxy';
+    this.item.command = 'kiroProxy.quickActions';
+    this._register(
+      controller.onProxyEvent((ev) => {
+        if (ev.type === 'status') this.requests = ev.status.requests;
+        else if (ev.type === 'request') this.requests++;
+        else return;
+        this.render();
+      }),
+    );
+    this._register(controller.onDidChangeState(() => this.render()));
+    this.render();
+    this.item.show();
+  }
+
+  private render(): void {
+    const s = this.controller.state;
+    const item = this.item;
+    item.backgroundColor = undefined;
+    switch (s.kind) {
+      case 'stopped':
+        item.text = '$(circle-slash) Kiro';
+        item.tooltip = 'Kiro Proxy is stopped. Click for actions.';
+        break;
+      case 'starting':
+        item.text = '$(loading~spin) Kiro';
+        item.tooltip = 'Kiro Proxy is starting…';
+        break;
+      case 'running':
+        item.text = `$(radio-tower) Kiro :${s.port} · ${this.requests}`;
+        item.tooltip = `Kiro Proxy serves ${s.url} (${this.requests} requests). Click for actions.`;
+        break;
+      case 'other-window':
+        item.text = `$(multiple-windows) Kiro :${s.port}`;
+        item.tooltip = `Kiro Proxy on ${s.url} is served by another window. This window takes over when that one closes.`;
+        break;
+      case 'error':
+        item.text = '$(error) Kiro';
+        item.tooltip = `Kiro Proxy: ${s.message}`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+    }
+    item.accessibilityInformation = { label: typeof item.tooltip === 'string' ? item.tooltip : 'Kiro Proxy' };
+  }
+}

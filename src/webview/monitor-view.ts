@@ -1,0 +1,179 @@
+// Monitor tab: service status, request-rate and latency charts, quota and cooldown per account,
+// account actions (the browser has no Accounts tree, so they live here too).
+import type { AccountView } from '../core/proxy-types.ts';
+import type { AdminMethod } from '../core/admin/protocol.ts';
+import { barChart, lineChart, usageBar } from './charts.ts';
+import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
+import type { Store } from './store.ts';
+import type { Transport } from './transport.ts';
+
+const STATE_LABEL: Record<string, string> = { active: 'Active', cooldown: 'Cooling down', disabled: 'Disabled', expired: 'Token expired', error: 'Error' };
+
+export class MonitorView {
+  readonly root: HTMLElement;
+  private readonly service = h('div', { class: 'card-body' });
+  private readonly rate = h('div', { class: 'card-body' });
+  private readonly latency = h('div', { class: 'card-body' });
+  private readonly accounts = h('div', { class: 'card-body' });
+  private readonly message = h('p', { class: 'message', role: 'status' });
+  private confirmRemove: string | undefined;
+  private readonly store: Store;
+  private readonly transport: Transport;
+
+  constructor(store: Store, transport: Transport) {
+    this.store = store;
+    this.transport = transport;
+    const card = (title: string, body: HTMLElement, extra?: HTMLElement) => h('div', { class: 'card' }, h('h3', {}, title, extra ?? null), body);
+    this.root = h(
+      'section',
+      { class: 'view monitor-view', 'aria-label': 'Monitor' },
+      h('div', { class: 'grid' }, card('Service', this.service), card('Requests / minute', this.rate), card('Latency (p50, p95)', this.latency)),
+      card('Accounts', this.accounts),
+      this.message,
+    );
+    this.accounts.addEventListener('click', (e) => {
+      const btn = (e.target as Element).closest<HTMLButtonElement>('button[data-action]');
+      if (btn) void this.act(btn.dataset['action']!, btn.dataset['id']!);
+    });
+    store.on('status', () => this.renderService());
+    store.on('host', () => this.renderService());
+    store.on('accounts', () => this.renderAccounts());
+    store.on('series', () => this.renderCharts());
+    this.renderService();
+    this.renderCharts();
+    this.renderAccounts();
+  }
+
+  /** Called every second by the app while this tab shows (uptime, countdowns). */
+  tick(): void {
+    this.renderService();
+    if (this.store.accounts.some((a) => a.state === 'cooldown')) this.renderAccounts();
+  }
+
+  private renderService(): void {
+    const st = this.store.status;
+    const host = this.store.host;
+    const rows: [string, string][] = [];
+    if (host.host === 'vscode' && host.message) rows.push(['Window', host.message]);
+    rows.push(['State', st?.running ? 'Running' : host.serving === 'other-window' ? 'Running (another window)' : 'Stopped']);
+    if (st?.url) rows.push(['Address', st.url]);
+    if (st) rows.push(['Upstream', st.mode === 'mock' ? 'Simulated (mock mode)' : 'Kiro']);
+    if (st?.startedAt) rows.push(['Up for', formatCountdown(Date.now() - st.startedAt)]);
+    rows.push(['Requests', String(st?.requests ?? 0)]);
+    rows.push(['In flight', String(st?.inFlight ?? 0)]);
+    const totals = this.store.series?.totals;
+    if (totals) rows.push(['Errors (30 min)', String(totals.errors)]);
+    replace(this.service, h('dl', { class: 'kv' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+  }
+
+  private renderCharts(): void {
+    const series = this.store.series;
+    if (!series || series.totals.requests === 0) {
+      replace(this.rate, h('p', { class: 'muted' }, 'No requests in the last 30 minutes.'));
+      replace(this.latency, h('p', { class: 'muted' }, '—'));
+      return;
+    }
+    const points = series.buckets.map((b) => ({ label: formatTime(b.start), value: b.requests, errors: b.errors }));
+    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${series.totals.requests} requests, ${series.totals.errors} errors`));
+    replace(
+      this.latency,
+      lineChart(
+        [
+          { name: 'p50', className: 'p50', values: series.buckets.map((b) => b.p50Ms) },
+          { name: 'p95', className: 'p95', values: series.buckets.map((b) => b.p95Ms) },
+        ],
+        'Latency p50 and p95 over the last 30 minutes',
+        ' ms',
+      ),
+      h('p', { class: 'muted small' }, h('span', { class: 'key p50' }, 'p50'), ` ${formatDuration(series.totals.p50Ms)} · `, h('span', { class: 'key p95' }, 'p95'), ` ${formatDuration(series.totals.p95Ms)}`),
+    );
+  }
+
+  private renderAccounts(): void {
+    const list = this.store.accounts;
+    if (list.length === 0) {
+      const body = h('div', { class: 'empty' }, h('p', {}, 'No account yet.'));
+      if (this.transport.commands) {
+        const add = h('button', { type: 'button' }, 'Add Account');
+        const scan = h('button', { type: 'button', class: 'secondary' }, 'Scan Tokens');
+        add.addEventListener('click', () => this.transport.command('addAccount'));
+        scan.addEventListener('click', () => this.transport.command('scanTokens'));
+        body.append(h('div', { class: 'actions' }, add, scan));
+      } else body.append(h('p', { class: 'muted' }, 'Add accounts with --creds-file, KIRO_SSO_CACHE or the editor extension.'));
+      replace(this.accounts, body);
+      return;
+    }
+    const now = Date.now();
+    replace(
+      this.accounts,
+      h(
+        'table',
+        { class: 'accounts' },
+        h('thead', {}, h('tr', {}, ...['Account', 'State', 'Quota', 'Requests', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...list.map((a) => this.accountRow(a, now))),
+      ),
+    );
+  }
+
+  private accountRow(a: AccountView, now: number): HTMLTableRowElement {
+    const q = a.quota;
+    const used = q ? q.used + q.bonusUsed + q.freeTrialUsed : 0;
+    const limit = q ? q.limit + q.bonusLimit + q.freeTrialLimit : 0;
+    const until = a.cooldownUntil ?? a.disabledUntil;
+    const state = h('td', {}, h('span', { class: `dot ${a.state}` }), ` ${STATE_LABEL[a.state] ?? a.state}`);
+    if (a.state === 'cooldown' && until && until > now) state.append(h('span', { class: 'muted' }, ` ${formatCountdown(until - now)}`));
+    if (a.lastError) state.append(h('div', { class: 'muted small', title: a.lastError.message }, `Last error: ${a.lastError.message}`));
+    const quota = h('td', { class: 'quota' });
+    if (q) quota.append(usageBar(used, limit, `${used} of ${limit} used`), h('span', { class: 'small' }, limit > 0 ? `${fmt(used)} / ${fmt(limit)}` : `${fmt(used)} used`));
+    else quota.append(h('span', { class: 'muted' }, '—'));
+    const btn = (action: string, label: string, cls = 'secondary') => h('button', { type: 'button', class: `small ${cls}`, 'data-action': action, 'data-id': a.id }, label);
+    const removing = this.confirmRemove === a.id;
+    return h(
+      'tr',
+      {},
+      h('td', {}, h('strong', {}, a.label), h('div', { class: 'muted small' }, `${a.provider ?? a.authMethod} · ${a.source}`)),
+      state,
+      quota,
+      h('td', { class: 'num' }, `${a.counters.requests} (${a.counters.errors} err)`),
+      h(
+        'td',
+        { class: 'row-actions' },
+        btn('refresh', 'Refresh token'),
+        btn('quota', 'Quota'),
+        a.enabled ? btn('disable', 'Disable') : btn('enable', 'Enable'),
+        removing ? btn('remove-confirm', 'Confirm remove', 'danger') : btn('remove', 'Remove'),
+      ),
+    );
+  }
+
+  private async act(action: string, id: string): Promise<void> {
+    const calls: Record<string, [AdminMethod, Record<string, unknown>]> = {
+      refresh: ['accounts.refresh', { id }],
+      quota: ['accounts.refreshQuota', { id }],
+      enable: ['accounts.setEnabled', { id, enabled: true }],
+      disable: ['accounts.setEnabled', { id, enabled: false }],
+      'remove-confirm': ['accounts.remove', { id }],
+    };
+    if (action === 'remove') {
+      this.confirmRemove = id;
+      this.renderAccounts();
+      return;
+    }
+    this.confirmRemove = undefined;
+    const call = calls[action];
+    if (!call) return;
+    this.message.textContent = 'Working…';
+    try {
+      await this.transport.call(call[0], call[1] as never);
+      this.message.textContent = '';
+      this.store.accounts = await this.transport.call('accounts.list');
+      this.store.emit('accounts');
+    } catch (err) {
+      this.message.textContent = `Failed: ${(err as Error).message}`;
+    }
+  }
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
