@@ -33,6 +33,15 @@ const targets = [
     external: ['vscode'],
   },
   {
+    // The core for the extension, loaded on first Start (keeps activation cheap).
+    ...common,
+    entryPoints: { core: 'src/vscode/core-entry.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',

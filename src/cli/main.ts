@@ -1,9 +1,11 @@
 // Headless entry: `kiro-proxy` / `node dist/cli.js`. argv+env → config, file-backed secrets,
 // console logger, signals. Prints exactly one ready line containing the URL on stdout.
 import { parseCli, usage, CliUsageError } from './args.ts';
+import { parseLoginArgs, runLogin, type LoginArgs } from './login.ts';
 import { createConsoleLogger } from './console-logger.ts';
 import { createProxy } from '../core/proxy.ts';
 import { discoverCredentials } from '../core/accounts/discover.ts';
+import { countStoredAccounts } from '../core/accounts/account-manager.ts';
 import { createFileSecretStore } from '../core/accounts/file-secret-store.ts';
 import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
@@ -13,8 +15,15 @@ const VERSION = '0.1.0';
 
 async function main(): Promise<number> {
   let opts;
+  let login: LoginArgs | undefined;
   try {
-    opts = parseCli(process.argv.slice(2), process.env);
+    const argv = process.argv.slice(2);
+    if (argv[0] === 'login') {
+      login = parseLoginArgs(argv.slice(1));
+      opts = parseCli(login.rest, process.env);
+      // The login's own short-lived server never needs a fixed port.
+      opts.config.port = 0;
+    } else opts = parseCli(argv, process.env);
   } catch (err) {
     if (err instanceof CliUsageError) {
       process.stderr.write(`kiro-proxy: ${err.message}\n`);
@@ -40,10 +49,24 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  if (login) {
+    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets });
+    await proxy.start();
+    try {
+      await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
+      return 0;
+    } catch (err) {
+      process.stderr.write(`kiro-proxy: login failed: ${secrets.scrub((err as Error).message)}\n`);
+      return 1;
+    } finally {
+      await proxy.stop();
+    }
+  }
+
   if (!config.mock) {
     const found = await discoverCredentials(config);
     for (const p of found.problems) logger.warn(`credentials: ${p}`);
-    if (found.count === 0 && !opts.mockExplicit) {
+    if (found.count === 0 && (await countStoredAccounts(config.home)) === 0 && !opts.mockExplicit) {
       config.mock = true;
       process.stderr.write(
         [

@@ -162,6 +162,21 @@ export interface ProxyHandle {
     /** Token files found in the SSO cache (for "Scan Tokens"). */
     scanSsoCache(): Promise<{ path: string; label: string; alreadyImported: boolean }[]>;
     importSsoFile(path: string): Promise<AccountView>;
+    /** Kiro social login (PKCE, loopback redirect); `openUrl` shows the login page to the user. */
+    loginSocial(provider: 'Google' | 'Github', openUrl: (url: string) => Promise<void> | void, signal?: AbortSignal): Promise<AccountView>;
+    /**
+     * AWS Builder ID (no startUrl) or IAM Identity Center (startUrl + region) device-code login.
+     * Resolves once the user code is known; `complete()` resolves when the user approved.
+     */
+    startDeviceLogin(options: { startUrl?: string; region?: string; signal?: AbortSignal }): Promise<{
+      userCode: string;
+      verificationUri: string;
+      verificationUriComplete?: string;
+      expiresAt: number;
+      complete(): Promise<AccountView>;
+    }>;
+    /** Accounts as JSON in the creds-file form; secrets only when asked. */
+    exportJson(includeSecrets: boolean): Promise<string>;
   };
   logs(): RequestLogEntry[];
 }

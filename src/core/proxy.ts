@@ -38,6 +38,8 @@ import { ProxyMetrics } from './observe/metrics.ts';
 import { createSecretRegistry, type SecretRegistry } from './observe/redact.ts';
 import { withRedaction } from './observe/redacting-logger.ts';
 import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
+import { loginWithSocial } from './kiro/login/social-pkce.ts';
+import { startDeviceLogin } from './kiro/login/device-code.ts';
 import { ProxyError } from './errors.ts';
 
 export const VERSION = '0.1.0';
@@ -283,6 +285,31 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       },
       async importSsoFile(path) {
         return requireAccounts().importSsoFile(path);
+      },
+      async loginSocial(provider, openUrl, signal) {
+        const mgr = requireAccounts();
+        const cred = await loginWithSocial({ provider, authEndpoint: endpoints.auth, openUrl, signal: signal ?? lifetime.abort.signal });
+        return mgr.addLoggedIn(cred, `${provider} login`);
+      },
+      async startDeviceLogin(options) {
+        const mgr = requireAccounts();
+        const auth = await startDeviceLogin({
+          oidcEndpoint: endpoints.oidc,
+          signal: options.signal ?? lifetime.abort.signal,
+          ...(options.startUrl ? { startUrl: options.startUrl } : {}),
+          ...(options.region ? { region: options.region } : {}),
+        });
+        const label = options.startUrl ? 'Identity Center login' : 'AWS Builder ID login';
+        return {
+          userCode: auth.userCode,
+          verificationUri: auth.verificationUri,
+          ...(auth.verificationUriComplete ? { verificationUriComplete: auth.verificationUriComplete } : {}),
+          expiresAt: auth.expiresAt,
+          complete: async () => mgr.addLoggedIn(await auth.complete(), label),
+        };
+      },
+      async exportJson(includeSecrets) {
+        return requireAccounts().exportJson(includeSecrets);
       },
     },
   };

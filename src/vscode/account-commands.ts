@@ -9,20 +9,6 @@ import type { AccountTreeItem } from './accounts-tree.ts';
 
 export type LoginMethod = 'google' | 'github' | 'builder-id' | 'identity-center';
 
-/** What the core's login flows are expected to offer (optional until they exist). */
-export interface LoginOptions {
-  startUrl?: string;
-  region?: string;
-  signal: AbortSignal;
-  /** Opens the sign-in page in the user's browser. */
-  openUrl(url: string): Promise<boolean>;
-  /** Device-code flows: the code the user must confirm on the verification page. */
-  showUserCode?(code: string, verificationUri: string): void;
-}
-interface LoginCapable {
-  login?(method: LoginMethod, options: LoginOptions): Promise<AccountView>;
-}
-
 const LOGIN_LABELS: Record<LoginMethod, string> = {
   google: 'Google',
   github: 'GitHub',
@@ -69,34 +55,36 @@ export class AccountCommands {
       region = await vscode.window.showInputBox({ title: 'IAM Identity Center', prompt: 'AWS region of Identity Center', value: 'us-east-1', ignoreFocusOut: true });
       if (!region) return;
     }
-    const proxy = await this.controller.ensureProxy();
-    const accounts = proxy.accounts as typeof proxy.accounts & LoginCapable;
-    if (typeof accounts.login !== 'function') {
-      throw new Error(`Signing in with ${LOGIN_LABELS[method]} is not yet supported by this build. Import a token file or scan the SSO cache instead.`);
-    }
-    const login = accounts.login.bind(accounts);
-    const account = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Signing in with ${LOGIN_LABELS[method]}…`, cancellable: true },
-      async (_p, token) => {
-        const ac = new AbortController();
-        const sub = token.onCancellationRequested(() => ac.abort());
-        try {
-          return await login(method, {
-            ...(startUrl ? { startUrl: startUrl.trim() } : {}),
-            ...(region ? { region: region.trim() } : {}),
-            signal: ac.signal,
-            openUrl: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
-            showUserCode: (code, uri) => {
-              void vscode.window.showInformationMessage(`Confirm the code ${code} on ${uri}`, 'Copy Code').then((c) => {
-                if (c) void vscode.env.clipboard.writeText(code);
-              });
-            },
-          });
-        } finally {
-          sub.dispose();
+    // Logins run in this window's core (the tokens land in the shared SecretStorage).
+    const proxy = await this.controller.ensureRunningLocally();
+    const title = `Signing in with ${LOGIN_LABELS[method]}…`;
+    const account = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const ac = new AbortController();
+      const sub = token.onCancellationRequested(() => ac.abort());
+      try {
+        if (method === 'google' || method === 'github') {
+          const openUrl = async (url: string) => {
+            progress.report({ message: 'Finish the sign-in in your browser.' });
+            await vscode.env.openExternal(vscode.Uri.parse(url));
+          };
+          return await proxy.accounts.loginSocial(method === 'google' ? 'Google' : 'Github', openUrl, ac.signal);
         }
-      },
-    );
+        const device = await proxy.accounts.startDeviceLogin({
+          ...(startUrl ? { startUrl: startUrl.trim() } : {}),
+          ...(region ? { region: region.trim() } : {}),
+          signal: ac.signal,
+        });
+        progress.report({ message: `Confirm the code ${device.userCode} in your browser.` });
+        void vscode.window.showInformationMessage(`Kiro sign-in: confirm the code ${device.userCode} on ${device.verificationUri}`, 'Copy Code', 'Open Page').then((c) => {
+          if (c === 'Copy Code') void vscode.env.clipboard.writeText(device.userCode);
+          if (c === 'Open Page') void vscode.env.openExternal(vscode.Uri.parse(device.verificationUriComplete ?? device.verificationUri));
+        });
+        await vscode.env.openExternal(vscode.Uri.parse(device.verificationUriComplete ?? device.verificationUri));
+        return await device.complete();
+      } finally {
+        sub.dispose();
+      }
+    });
     void vscode.window.showInformationMessage(`Kiro account added: ${account.label}`);
   }
 
@@ -114,6 +102,7 @@ export class AccountCommands {
     if (!file) return;
     // Read here, send the text: the file may not be readable by another window's process.
     const json = await readFile(file.fsPath, 'utf8');
+    await this.controller.ensureServing();
     const added = await this.controller.call('accounts.import', { json, source: basename(file.fsPath) });
     this.logger.info(`imported ${added.length} account(s) from ${basename(file.fsPath)}`);
     void vscode.window.showInformationMessage(
@@ -122,6 +111,8 @@ export class AccountCommands {
   }
 
   async scanTokens(): Promise<void> {
+    // Accounts live in the running pool: adding one means the user wants the proxy up.
+    await this.controller.ensureServing();
     const files = await this.controller.call('accounts.scanSso');
     if (files.length === 0) {
       const cfg = await this.controller.buildConfig().catch(() => undefined);

@@ -103,8 +103,6 @@ class DashboardBridge extends Disposable {
         if (!patch.success) throw new AdminError('invalid_params', describeZodError(patch.error));
         await this.deps.writeSettings(patch.data);
         result = publicConfig(await this.deps.controller.buildConfig());
-      } else if (method === 'config.get' && !this.deps.controller.currentConfig && this.deps.controller.state.kind !== 'other-window') {
-        result = publicConfig(await this.deps.controller.buildConfig());
       } else {
         result = await this.deps.controller.call(method, params as never);
       }

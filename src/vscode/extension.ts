@@ -1,6 +1,7 @@
 // Activation registers commands, views, the status bar and the chat provider, nothing more:
 // the core is loaded and the server started only on "Start Proxy" (or kiroProxy.autoStart).
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { channelLogger } from './log-channel-logger.ts';
 import { secretStorageStore } from './secret-store.ts';
 import { readKiroSettings, type KiroSettings } from './settings-to-config.ts';
@@ -36,10 +37,12 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     secrets,
     readSettings,
     globalStorage: context.globalStorageUri.fsPath,
+    dashboardDir: vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath,
     env: process.env,
     loadCore: async () => {
-      const [proxy, config] = await Promise.all([import('../core/proxy.ts'), import('../core/config.ts')]);
-      return { createProxy: proxy.createProxy, defaultConfig: config.defaultConfig };
+      // A computed path so esbuild leaves this require alone: dist/core.js is built separately.
+      const core = require(join(__dirname, 'core.js')) as typeof import('./core-entry.ts');
+      return { createProxy: core.createProxy, defaultConfig: core.defaultConfig };
     },
   });
   sub(controller);

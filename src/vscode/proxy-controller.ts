@@ -3,7 +3,8 @@
 // it over its admin API and take over when it goes away. The port is never changed silently.
 import * as vscode from 'vscode';
 import type { AccountView, Logger, ProxyConfig, ProxyEvent, ProxyHandle, ProxyStatus, SecretStore } from '../core/proxy-types.ts';
-import type { AdminMethod, AdminParams, AdminResult } from '../core/admin/protocol.ts';
+import { AdminError, type AdminMethod, type AdminParams, type AdminResult } from '../core/admin/protocol.ts';
+import { publicConfig } from '../core/admin/public-view.ts';
 import { dispatchAdmin, type AdminTarget } from '../core/admin/dispatch.ts';
 import { monitorSeries } from '../core/admin/monitor-series.ts';
 import { Disposable, interval, type IDisposable } from './lifecycle.ts';
@@ -20,7 +21,7 @@ export type ServeState =
   | { kind: 'error'; message: string };
 
 interface CoreModule {
-  createProxy(config: ProxyConfig, deps: { logger: Logger; secrets: SecretStore }): ProxyHandle;
+  createProxy(config: ProxyConfig, deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string }): ProxyHandle & { getConfig?(): ProxyConfig };
   defaultConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
 }
 
@@ -29,6 +30,8 @@ export interface ControllerDeps {
   secrets: SecretStore;
   readSettings(): KiroSettings;
   globalStorage: string;
+  /** dist/ of the extension: the proxy serves the same dashboard bundle at /dashboard. */
+  dashboardDir: string;
   env: Record<string, string | undefined>;
   /** Loads the core on first need (kept out of activation). */
   loadCore(): Promise<CoreModule>;
@@ -148,7 +151,7 @@ export class ProxyController extends Disposable {
     const core = await this.loadCore();
     if (this.proxy) return this.proxy;
     const config = await this.buildConfig();
-    const proxy = core.createProxy(config, { logger: this.deps.logger, secrets: this.deps.secrets });
+    const proxy = core.createProxy(config, { logger: this.deps.logger, secrets: this.deps.secrets, dashboardDir: this.deps.dashboardDir });
     this.proxy = proxy;
     this.config = config;
     this._register(proxy.onEvent((ev) => this.onLocalEvent(ev)));
@@ -156,18 +159,32 @@ export class ProxyController extends Disposable {
     return proxy;
   }
 
+  /** Starts the proxy unless this or another window already serves it. */
+  async ensureServing(): Promise<void> {
+    const k = this._state.kind;
+    if (k !== 'running' && k !== 'other-window') await this.start();
+  }
+
+  /** The local core, running here (logins need it: their redirects come back to this process). */
+  async ensureRunningLocally(): Promise<ProxyHandle> {
+    await this.ensureServing();
+    if (this._state.kind === 'other-window' || !this.proxy) {
+      throw new Error('Another window serves the proxy; sign in from that window (or stop it there and start it here).');
+    }
+    return this.proxy;
+  }
+
   /** The admin protocol against whichever proxy serves; the same methods the dashboard uses. */
   async call<M extends AdminMethod>(method: M, params?: AdminParams<M>): Promise<AdminResult<M>> {
     if (this.remote) return (await callRemoteAdmin(this.remote.endpoint, method, params)) as AdminResult<M>;
-    if (!this.proxy) {
-      if (IDLE_ANSWERS.has(method)) return this.idleAnswer(method);
-      // Not started here: if another window serves, ask it rather than building a second pool.
-      if (this._state.kind !== 'starting') {
-        const s = this.deps.readSettings();
-        const probe = s.port !== 0 ? await probeKiroProxy(s.host, s.port) : { kind: 'free' as const };
-        if (probe.kind === 'kiro') return (await callRemoteAdmin(await this.endpoint(probe.url), method, params)) as AdminResult<M>;
-      }
-      await this.ensureProxy();
+    if (!this.proxy?.status().running) {
+      if (method === 'config.get') return publicConfig(this.config ?? (await this.buildConfig())) as AdminResult<M>;
+      if (IDLE_ANSWERS.has(method)) return method === 'status' && this.proxy ? (this.proxy.status() as AdminResult<M>) : this.idleAnswer(method);
+      // Not serving here: if another window serves, ask it rather than failing.
+      const s = this.deps.readSettings();
+      const probe = s.port !== 0 ? await probeKiroProxy(s.host, s.port) : { kind: 'free' as const };
+      if (probe.kind === 'kiro') return (await callRemoteAdmin(await this.endpoint(probe.url), method, params)) as AdminResult<M>;
+      throw new AdminError('not_running', 'The proxy is not running. Start it with "Kiro: Start Proxy".');
     }
     return (await dispatchAdmin(method, params, this.adminTarget())) as AdminResult<M>;
   }
@@ -338,7 +355,7 @@ export class ProxyController extends Disposable {
   }
 
   private adminTarget(): AdminTarget {
-    const p = this.proxy!;
+    const p = this.proxy! as ProxyHandle & { getConfig?(): ProxyConfig };
     return {
       start: () => p.start(),
       stop: () => p.stop(),
@@ -347,7 +364,7 @@ export class ProxyController extends Disposable {
       onEvent: (l) => p.onEvent(l),
       accounts: p.accounts,
       logs: () => p.logs(),
-      getConfig: () => this.config!,
+      getConfig: () => p.getConfig?.() ?? this.config!,
     };
   }
 

@@ -38,6 +38,16 @@ export interface AccountManagerOptions {
   registerSecret: (value: string) => void;
 }
 
+/** How many accounts earlier imports/logins left in KIRO_PROXY_HOME (no secret is read). */
+export async function countStoredAccounts(home: string): Promise<number> {
+  try {
+    const doc = (await readJsonFile(join(home, 'config.json'))) as Partial<StoredMeta>;
+    return Object.values(doc.accounts ?? {}).filter((a) => a && typeof a === 'object' && a.imported).length;
+  } catch {
+    return 0;
+  }
+}
+
 export class AccountManager {
   readonly #o: AccountManagerOptions;
   readonly #tokens = new Map<string, { manager: TokenManager; loaded: LoadedCredential }>();
@@ -161,6 +171,27 @@ export class AccountManager {
     }
     await this.#saveMeta();
     return this.add(creds);
+  }
+
+  /** Stores a credential obtained by an online login, as an imported account. */
+  async addLoggedIn(cred: KiroCredential, sourceLabel: string): Promise<AccountView> {
+    const views = await this.importJson(JSON.stringify(toTokenFileForm(cred)), sourceLabel);
+    return views[0]!;
+  }
+
+  /** Every account in the creds-file form (an array); tokens and client secrets only when asked. */
+  exportJson(includeSecrets: boolean): string {
+    const out = [...this.#tokens.values()].map(({ manager, loaded }) => {
+      const form = toTokenFileForm(manager.credential);
+      const entry: Record<string, unknown> = { id: loaded.id, label: this.#meta.accounts[loaded.id]?.label ?? loaded.label, source: describeOrigin(loaded.origin) };
+      for (const [k, v] of Object.entries(form)) {
+        if (v === undefined) continue;
+        if (!includeSecrets && /token|secret/i.test(k)) continue;
+        entry[k] = v;
+      }
+      return entry;
+    });
+    return JSON.stringify(out, null, 2);
   }
 
   /** Token files in the SSO cache, for "Scan Tokens". */

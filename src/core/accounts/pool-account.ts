@@ -9,6 +9,8 @@ export interface AccountTokenSource {
   /** `needs_login` after a permanent refresh failure. */
   readonly state?: string;
   status?(): { expiresAt?: number };
+  /** The live credential (TokenManager): a refresh may bring a profile ARN the account was added without. */
+  readonly credential?: { profileArn?: string };
 }
 
 export interface PoolAccount {

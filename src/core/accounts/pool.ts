@@ -93,6 +93,11 @@ interface Memo {
 
 const MAX_TIMER_MS = 6 * 60 * 60_000;
 
+function profileArnOf(r: AccountRecord): string {
+  const live = r.account.tokens.credential?.profileArn;
+  return effectiveProfileArn(live ? { ...r.account, profileArn: live } : r.account);
+}
+
 export function createAccountPool(options: AccountPoolOptions): ManagedAccountPool {
   const { client, clock, logger } = options;
   const random = options.random ?? Math.random;
@@ -182,7 +187,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
 
   function contextFor(r: AccountRecord): Omit<KiroAccountContext, 'accessToken'> {
     const a = r.account;
-    const profileArn = effectiveProfileArn(a);
+    const profileArn = profileArnOf(r);
     const ctx: Omit<KiroAccountContext, 'accessToken'> = {
       profileArn,
       machineId: a.machineId,
@@ -311,7 +316,8 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
         if (!outcome.ok && !aborted) {
           if (err instanceof KiroUpstreamError) {
             recordError(r, err.message, err.cls, true);
-            applyAccountConsequence(r, err);
+            // Only pushback that outlives this stream; an auth failure mid-answer proves nothing about the token.
+            if (err.cls !== 'auth_invalid') applyAccountConsequence(r, err);
           } else {
             recordError(r, err instanceof Error ? err.message : 'stream failed', undefined, true);
           }
@@ -363,7 +369,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
           clock,
           tokens: r.account.tokens,
           context: contextFor(r),
-          body: { ...req.body, profileArn: effectiveProfileArn(r.account) },
+          body: { ...req.body, profileArn: profileArnOf(r) },
           forceRefresh: memo.forceNext,
           rejectedToken: memo.forceNext ? memo.rejectedToken : undefined,
           signal,

@@ -17,6 +17,8 @@ import { createOutputLimiter } from '../dialects/output-limits.ts';
 import { collectResult } from '../dialects/collect.ts';
 import { upstreamToProxyError } from './upstream-error.ts';
 import { truncateForRetry } from '../conversation/truncate.ts';
+import { completionCacheKey, type CompletionCache } from './cache.ts';
+import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
@@ -25,6 +27,8 @@ export interface CompletionDeps {
   /** Models the accounts reported (ListAvailableModels), if known. */
   availableModels(): ModelInfo[] | undefined;
   now(): number;
+  /** The response cache (pipeline/cache.ts); absent or turned off: every request goes upstream. */
+  cache?: CompletionCache;
 }
 
 export interface CompletionContext {
@@ -70,6 +74,7 @@ export async function handleCompletion(
   log.modelRequested = neutral.model;
   log.stream = neutral.stream;
   const config = deps.config();
+  if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
   const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
   log.modelSent = model.modelId;
@@ -95,7 +100,8 @@ export async function handleCompletion(
   let norm: ReturnType<typeof normalise>;
   const startUpstream = async (): Promise<UpstreamLease> => {
     for (;;) {
-      norm = normalise(working, { modelId: model.modelId, conversationId, logger: deps.logger });
+      norm = preNorm ?? normalise(working, { modelId: model.modelId, conversationId, logger: deps.logger });
+      preNorm = undefined;
       log.rules = norm.rules;
       try {
         return await deps.pool.execute({
@@ -116,13 +122,30 @@ export async function handleCompletion(
     }
   };
 
+  // Response cache: the key is the normalised request, so normalise up front; a hit replays the
+  // stored answer through the same renderers without touching the pool.
+  const responseCache = deps.cache?.for(config);
+  let preNorm: ReturnType<typeof normalise> | undefined;
+  let replay: readonly NeutralEvent[] | undefined;
+  let recorder: ReturnType<CompletionCache['record']> | undefined;
   try {
-    lease = await startUpstream();
+    if (responseCache && deps.cache) {
+      preNorm = normalise(working, { modelId: model.modelId, conversationId, logger: deps.logger });
+      const key = completionCacheKey(preNorm, working);
+      replay = deps.cache.lookup(responseCache, key);
+      if (replay) {
+        norm = preNorm;
+        log.rules = preNorm.rules;
+        log.cached = true;
+      } else recorder = deps.cache.record(responseCache, key);
+    }
+    if (!replay) lease = await startUpstream();
   } catch (err) {
     res.off('close', onClose);
     return sendError(dialect, res, toProxyError(err), log);
   }
-  log.accountId = lease.accountId;
+  const bodyCapture = config.logBodies ? new ResponseBodyCapture() : undefined;
+  if (lease) log.accountId = lease.accountId;
   if (truncatedTurns > 0) log.truncatedTurns = truncatedTurns;
   const extraHeaders: Record<string, string> = {
     'x-kiro-proxy-request-id': ctx.requestId,
@@ -146,12 +169,23 @@ export async function handleCompletion(
 
   /** Upstream events → limited neutral events; `emit` returns false to stop (client gone / limit hit). */
   const pump = async (emit: (ev: NeutralEvent) => Promise<boolean>): Promise<void> => {
+    if (replay) {
+      for (const ev of replay) {
+        if (firstTokenAt === undefined && ev.type !== 'end') firstTokenAt = deps.now();
+        if (ev.type === 'end') usage = ev.usage;
+        bodyCapture?.push(ev);
+        if (!(await emit(ev))) return;
+      }
+      return;
+    }
     let stopped = false;
     const forward = async (evs: NeutralEvent[]): Promise<boolean> => {
       for (const ev of evs) {
         for (const out of limiter.push(ev)) {
           if (firstTokenAt === undefined && out.type !== 'end') firstTokenAt = deps.now();
           if (out.type === 'end') usage = out.usage;
+          recorder?.push(out);
+          bodyCapture?.push(out);
           if (!(await emit(out))) return false;
         }
         if (limiter.stopped) return false;
@@ -179,14 +213,17 @@ export async function handleCompletion(
       keepAlive.unref();
       try {
         await pump((ev) => sse.write(encoder.event(ev)));
+        // Stored only if the answer ended normally (a client that left mid-way stores nothing).
+        recorder?.commit();
         log.status = 200;
       } catch (err) {
+        recorder?.abort();
         const perr = upstreamToProxyError(err);
         log.status = perr.status;
         log.errorClass = perr.code ?? perr.kind;
         log.errorMessage = perr.message;
         if (!sse.isClosed) await sse.write(encoder.error(perr));
-        lease.release({ ok: false, error: err });
+        lease?.release({ ok: false, error: err });
         lease = undefined;
       } finally {
         clearInterval(keepAlive);
@@ -199,12 +236,14 @@ export async function handleCompletion(
         return true;
       });
       const result = collectResult(events);
+      recorder?.commit();
       const json = JSON.stringify(dialect.renderResult(working, result, meta));
       res.writeHead(200, { 'content-type': 'application/json', ...extraHeaders });
       res.end(json);
       log.status = 200;
     }
   } catch (err) {
+    recorder?.abort();
     const perr = upstreamToProxyError(err);
     lease?.release({ ok: false, error: err });
     lease = undefined;
@@ -216,8 +255,10 @@ export async function handleCompletion(
     if (usage) {
       log.inputTokens = usage.inputTokens;
       log.outputTokens = usage.outputTokens;
-      if (usage.credits !== undefined) log.credits = usage.credits;
+      // A replayed answer cost no credits.
+      if (usage.credits !== undefined && !replay) log.credits = usage.credits;
     }
+    if (bodyCapture) log.responseBody = bodyCapture.text();
     lease?.release({
       ok: true,
       ...(usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens } : {}),

@@ -183,3 +183,28 @@ test('quota on demand: used, limit, plan and reset date shown', async (t) => {
   assert.ok(v.quota?.plan);
   assert.ok((v.quota?.nextResetAt ?? 0) > Date.now());
 });
+
+test('a client disconnect mid-stream aborts the upstream call at once and penalises nobody', async (t) => {
+  const h = await startPoolHarness({ accounts: [{ id: 'a' }] });
+  t.after(() => h.close());
+  h.mock.enqueueFor('a', { kind: 'stream', parts: [{ type: 'text', text: 'first' }, { type: 'delay', ms: 5_000 }, { type: 'text', text: 'never' }] });
+  const ctl = new AbortController();
+  const lease = await h.pool.execute({ body: (await import('./pool-harness.ts')).chatBody(), modelId: 'claude-sonnet-4.5', signal: ctl.signal });
+  const it = lease.events[Symbol.asyncIterator]();
+  const first = await it.next();
+  assert.equal(first.done, false);
+  const started = Date.now();
+  const pending = it.next();
+  ctl.abort(new DOMException('client went away', 'AbortError'));
+  const err = await pending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof Error && err.name === 'AbortError', `got ${String(err)}`);
+  assert.ok(Date.now() - started < 1_000);
+  lease.release({ ok: false, error: err });
+  const a = h.pool.get('a')!;
+  assert.equal(a.state, 'active');
+  assert.equal(a.counters.errors, 0);
+  assert.equal(a.counters.inFlight, 0);
+});
