@@ -74,8 +74,8 @@ export interface ProxyChild extends Child {
 
 export interface ProxyOptions {
   mock: MockChild;
-  /** Run dist/cli.js (the shipped bundle) instead of src/cli/main.ts. */
-  dist?: boolean;
+  /** The CLI entry to run: a bundle (see build.ts) or src/cli/main.ts (type stripping). */
+  entry: string;
   /** Directory for a V8 CPU profile (node --cpu-prof). */
   cpuProfDir?: string;
   extraArgs?: string[];
@@ -85,7 +85,7 @@ export interface ProxyOptions {
 
 export async function startProxy(o: ProxyOptions): Promise<ProxyChild> {
   const home = mkdtempSync(join(tmpdir(), 'kiro-bench-home-'));
-  const entry = o.dist ? join(ROOT, 'dist/cli.js') : join(ROOT, 'src/cli/main.ts');
+  const entry = o.entry;
   if (!existsSync(entry)) throw new Error(`${entry} is missing (npm run build?)`);
   const nodeArgs = ['--disable-warning=ExperimentalWarning', ...(o.nodeArgs ?? [])];
   if (o.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);

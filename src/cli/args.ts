@@ -90,6 +90,14 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--max-body-mb', env: 'KIRO_PROXY_MAX_BODY_MB', kind: 'int', help: 'largest accepted request body, MiB (32)', apply: (c, v) => (c.maxBodyBytes = (v as number) * 1024 * 1024) },
   { flag: '--cache-enabled', env: 'KIRO_PROXY_CACHE_ENABLED', kind: 'bool', help: 'exact-match response cache (off)', apply: (c, v) => (c.cacheEnabled = v as boolean) },
   { flag: '--cache-ttl', env: 'KIRO_PROXY_CACHE_TTL', kind: 'int', help: 'response cache TTL, seconds (300)', apply: (c, v) => (c.cacheTtlSeconds = v as number) },
+  {
+    flag: '--truncation',
+    env: 'KIRO_PROXY_TRUNCATION',
+    kind: 'list',
+    help: 'long conversations, combinable: on-error (default), auto, pre-estimate, summarise; or off',
+    apply: (c, v) => (c.truncation = { ...c.truncation, ...truncationFlags(v as string[]) }),
+  },
+  { flag: '--max-request-bytes', env: 'KIRO_PROXY_MAX_REQUEST_BYTES', kind: 'int', help: 'size budget of --truncation auto, bytes (600000)', apply: (c, v) => (c.truncation = { ...c.truncation, maxRequestBytes: v as number }) },
   { flag: '--log-bodies', env: 'KIRO_PROXY_LOG_BODIES', kind: 'bool', help: 'keep prompt/response bodies in the request log (off)', apply: (c, v) => (c.logBodies = v as boolean) },
   { flag: '--log-file', env: 'KIRO_PROXY_LOG_FILE', kind: 'bool', help: 'also write the request log as JSONL in the home dir (off)', apply: (c, v) => (c.logFile = v as boolean) },
   {
@@ -100,6 +108,20 @@ export const FLAGS: FlagSpec[] = [
     apply: (c, v) => (c.importSsoCacheOnStart = !(v as boolean)),
   },
 ];
+
+const TRUNCATION_NAMES = { 'on-error': 'errorRetry', auto: 'autoTruncate', 'pre-estimate': 'preEstimate', summarise: 'summarise' } as const;
+
+/** `--truncation auto,summarise`: exactly the named strategies on (`off`: none). */
+function truncationFlags(names: string[]): Pick<ProxyConfig['truncation'], 'errorRetry' | 'autoTruncate' | 'preEstimate' | 'summarise'> {
+  const out = { errorRetry: false, autoTruncate: false, preEstimate: false, summarise: false };
+  for (const n of names) {
+    if (n === 'off') continue;
+    const key = TRUNCATION_NAMES[n as keyof typeof TRUNCATION_NAMES];
+    if (!key) throw new CliUsageError(`--truncation takes on-error, auto, pre-estimate, summarise or off, got "${n}"`);
+    out[key] = true;
+  }
+  return out;
+}
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 

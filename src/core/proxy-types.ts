@@ -14,6 +14,8 @@ export interface TruncationConfig {
   /** Replace dropped turns by a short summary (opt-in). */
   summarise: boolean;
   maxRequestBytes: number;
+  /** Kiro model that writes the summaries (default claude-haiku-4.5). */
+  summaryModel?: string;
 }
 
 export interface ProxyConfig {

@@ -31,18 +31,22 @@ import { checkRequest } from './server/guard.ts';
 import { readJsonBody, shouldCloseConnection } from './server/body.ts';
 import { checkBindPolicy } from './server/bind-policy.ts';
 import { anthropicDialect, openAIChatDialect, openAIResponsesDialect, parseCountTokensRequest, renderCountTokens } from './dialects/index.ts';
-import { estimateRequestTokens } from './conversation/estimate.ts';
+import { countInputTokens } from './conversation/estimate-input.ts';
 import { RequestLog } from './observe/request-log.ts';
 import { JsonlSink } from './observe/jsonl-sink.ts';
 import { ProxyMetrics } from './observe/metrics.ts';
 import { createSecretRegistry, type SecretRegistry } from './observe/redact.ts';
 import { withRedaction } from './observe/redacting-logger.ts';
+import { accountTransitionTracker } from './observe/account-transitions.ts';
+import { CompletionCache } from './pipeline/cache.ts';
 import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
 import { loginWithSocial } from './kiro/login/social-pkce.ts';
 import { startDeviceLogin } from './kiro/login/device-code.ts';
 import { ProxyError } from './errors.ts';
 
 export const VERSION = '0.1.0';
+/** Longest a completion waits for the start-up model list before using the static catalogue. */
+const MODELS_WAIT_MS = 5_000;
 
 export interface ProxyDeps {
   logger: Logger;
@@ -52,6 +56,8 @@ export interface ProxyDeps {
   secretRegistry?: SecretRegistry;
   /** Folder with the built dashboard (webview.js, dashboard.css). */
   dashboardDir?: string;
+  /** Slow-client limits of the request body reader (defaults in server/body.ts); tests shorten them. */
+  bodyTimeouts?: { idleMs?: number; totalMs?: number };
 }
 
 export type Proxy = ProxyHandle & { getConfig(): ProxyConfig; metrics: ProxyMetrics };
@@ -80,6 +86,10 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
   const registry = deps.secretRegistry ?? createSecretRegistry();
   const logger = withRedaction(deps.logger, registry);
   const metrics = new ProxyMetrics();
+  const responseCache = new CompletionCache({
+    now: () => clock.now(),
+    hooks: { hit: () => metrics.cacheHit(), miss: () => metrics.cacheMiss(), size: (entries, bytes) => metrics.setCacheSize(entries, bytes) },
+  });
   const listeners = new Set<(ev: ProxyEvent) => void>();
 
   let requestLog = new RequestLog({ registry });
@@ -93,6 +103,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
   let requests = 0;
   let inFlight = 0;
   let models: ModelInfo[] | undefined;
+  /** The start-up ListAvailableModels call while it runs. */
+  let modelsFetch: Promise<void> | undefined;
   let poolSub: Disposable | undefined;
   let starting: Promise<{ url: string; port: number }> | undefined;
   const lifetime = { abort: new AbortController() };
@@ -119,7 +131,15 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     return s;
   };
 
-  const accountList = (): AccountView[] => pool?.list() ?? [];
+  // Account errors quote upstream messages, which may echo a secret: scrub before any host sees them.
+  const scrubAccount = (a: AccountView): AccountView => {
+    if (!a.lastError && a.stateReason === undefined) return a;
+    const out: AccountView = { ...a };
+    if (a.stateReason !== undefined) out.stateReason = registry.scrub(a.stateReason);
+    if (a.lastError) out.lastError = { ...a.lastError, message: registry.scrub(a.lastError.message) };
+    return out;
+  };
+  const accountList = (): AccountView[] => (pool?.list() ?? []).map(scrubAccount);
 
   const onRequestLogged = (entry: RequestLogEntry) => {
     requests += 1;
@@ -184,7 +204,11 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
 
   const readBody = async (req: IncomingMessage): Promise<unknown> => {
     try {
-      return await readJsonBody(req, { maxBytes: config.maxBodyBytes });
+      return await readJsonBody(req, {
+        maxBytes: config.maxBodyBytes,
+        ...(deps.bodyTimeouts?.idleMs !== undefined ? { idleTimeoutMs: deps.bodyTimeouts.idleMs } : {}),
+        ...(deps.bodyTimeouts?.totalMs !== undefined ? { totalTimeoutMs: deps.bodyTimeouts.totalMs } : {}),
+      });
     } catch (err) {
       if (shouldCloseConnection(err)) (req.socket as { _httpMessage?: ServerResponse })._httpMessage?.setHeader('connection', 'close');
       throw err;
@@ -224,6 +248,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       await mock?.close();
       await requestLog.close();
       requestLog = new RequestLog({ registry });
+      responseCache.clear();
       accounts = undefined;
       pool = undefined;
       client = undefined;
@@ -263,10 +288,10 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     accounts: {
       list: accountList,
       async refresh(id) {
-        return requirePool().refreshToken(id);
+        return scrubAccount(await requirePool().refreshToken(id));
       },
       async refreshQuota(id) {
-        return requirePool().refreshQuota(id);
+        return scrubAccount(await requirePool().refreshQuota(id));
       },
       async remove(id) {
         await requireAccounts().remove(id);
@@ -278,13 +303,13 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
         await requireAccounts().setLabel(id, label);
       },
       async importJson(json, sourceLabel) {
-        return requireAccounts().importJson(json, sourceLabel);
+        return (await requireAccounts().importJson(json, sourceLabel)).map(scrubAccount);
       },
       async scanSsoCache() {
         return requireAccounts().scanSsoCache();
       },
       async importSsoFile(path) {
-        return requireAccounts().importSsoFile(path);
+        return scrubAccount(await requireAccounts().importSsoFile(path));
       },
       async loginSocial(provider, openUrl, signal) {
         const mgr = requireAccounts();
@@ -352,9 +377,11 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
         region: config.region,
       },
     });
+    const trackAccounts = accountTransitionTracker({ cooldown: (id) => metrics.cooldown(id), tokenRefresh: (outcome) => metrics.tokenRefresh(outcome) });
     poolSub = pool.onChange((list) => {
       metrics.setAccounts(list);
-      emit({ type: 'accounts', accounts: list });
+      trackAccounts(list);
+      emit({ type: 'accounts', accounts: list.map(scrubAccount) });
     });
     accounts = new AccountManager({
       pool,
@@ -385,14 +412,28 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       config: () => config,
       logger,
       availableModels: () => models,
+      modelsReady: () => {
+        const pending = modelsFetch;
+        if (!pending) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const t = clock.setTimeout(resolve, MODELS_WAIT_MS);
+          void pending.finally(() => {
+            t.clear();
+            resolve();
+          });
+        });
+      },
       now: () => clock.now(),
+      cache: responseCache,
+      redact: (text) => registry.scrub(text),
+      streamStarted: () => metrics.streamStarted(),
       guard,
       readJsonBody: readBody,
       health,
       models: modelsList,
       instances: accountList,
       metrics: async () => ({ contentType: metrics.contentType, body: await metrics.render() }),
-      countTokens: (_dialect, body, rctx) => renderCountTokens(estimateRequestTokens(parseCountTokensRequest(body, rctx))),
+      countTokens: (_dialect, body, rctx) => renderCountTokens(countInputTokens(parseCountTokensRequest(body, rctx), { available: models, userMap: config.modelMap })),
       admin: async (req, res, path) => {
         await handleAdminHttp(req, res, path, handle);
         return true;
@@ -432,8 +473,11 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     const st = status();
     logger.info(`listening on ${st.url} (${config.mock ? 'mock upstream' : 'Kiro'}; ${pool.list().length} account(s))`);
     emit({ type: 'status', status: st });
-    emit({ type: 'accounts', accounts: pool.list() });
-    void fetchModels(lifetime.abort.signal);
+    emit({ type: 'accounts', accounts: accountList() });
+    const fetching = fetchModels(lifetime.abort.signal).finally(() => {
+      if (modelsFetch === fetching) modelsFetch = undefined;
+    });
+    modelsFetch = fetching;
     return { url: st.url!, port: server.port };
   }
 

@@ -19,7 +19,7 @@ import { offerSsoImport } from './sso-import-prompt.ts';
 /** The one thing deactivate needs: stopping the server so another window can take the port. */
 let shutdownHook: (() => Promise<void>) | undefined;
 
-export function activate(context: vscode.ExtensionContext): { readonly controller: ProxyController } {
+export function activate(context: vscode.ExtensionContext): { readonly controller: ProxyController; readonly activationMs: number } {
   const t0 = performance.now();
   const sub = (d: vscode.Disposable) => context.subscriptions.push(d);
 
@@ -113,8 +113,9 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     }, 0);
   }
 
-  logger.info(`activated in ${(performance.now() - t0).toFixed(1)} ms`);
-  return { controller };
+  const activationMs = performance.now() - t0;
+  logger.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { controller, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

@@ -2,6 +2,7 @@
 // serves the port. Exactly one window per port owns the server and the pool; the others follow
 // it over its admin API and take over when it goes away. The port is never changed silently.
 import * as vscode from 'vscode';
+import { mkdir } from 'node:fs/promises';
 import type { AccountView, Logger, ProxyConfig, ProxyEvent, ProxyHandle, ProxyStatus, SecretStore } from '../core/proxy-types.ts';
 import { AdminError, type AdminMethod, type AdminParams, type AdminResult } from '../core/admin/protocol.ts';
 import { publicConfig } from '../core/admin/public-view.ts';
@@ -151,6 +152,8 @@ export class ProxyController extends Disposable {
     const core = await this.loadCore();
     if (this.proxy) return this.proxy;
     const config = await this.buildConfig();
+    // The state home (globalStorage by default) may not exist yet on a fresh install.
+    await mkdir(config.home, { recursive: true });
     const proxy = core.createProxy(config, { logger: this.deps.logger, secrets: this.deps.secrets, dashboardDir: this.deps.dashboardDir });
     this.proxy = proxy;
     this.config = config;

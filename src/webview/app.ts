@@ -151,7 +151,7 @@ export class App {
     const label = host.serving === 'error' ? 'Error' : other ? 'Served by another window' : running ? 'Running' : host.serving === 'starting' ? 'Starting…' : 'Stopped';
     const parts: (Node | string)[] = [h('span', { class: `badge ${cls}`, id: 'service-state' }, label)];
     if (st?.url) parts.push(h('span', { class: 'mono url' }, st.url));
-    if (st) parts.push(h('span', { class: 'muted' }, `${st.mode === 'mock' ? 'mock · ' : ''}${st.requests} requests`));
+    if (st) parts.push(h('span', { class: 'muted' }, `${st.mode === 'mock' ? 'mock · ' : ''}${st.requests} ${st.requests === 1 ? 'request' : 'requests'}`));
     if (this.transport.commands) {
       const actions = h('span', { class: 'header-actions' });
       if (running && !other) actions.append(h('button', { type: 'button', class: 'small secondary', 'data-command': 'stop' }, 'Stop'));

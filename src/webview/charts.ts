@@ -3,7 +3,7 @@ import { s } from './dom.ts';
 
 const W = 320;
 const H = 90;
-const PAD_L = 30;
+const PAD_L = 40;
 const PAD_B = 14;
 
 export interface BarPoint {
@@ -18,7 +18,7 @@ export function barChart(points: readonly BarPoint[], title: string): SVGElement
   const plotW = W - PAD_L;
   const plotH = H - PAD_B;
   const bw = plotW / Math.max(1, points.length);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title, preserveAspectRatio: 'none' }, s('title', {}, title));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', {}, title));
   svg.append(axis(max, plotH));
   points.forEach((p, i) => {
     const hTotal = (p.value / max) * plotH;
@@ -43,7 +43,7 @@ export function lineChart(series: readonly LineSeries[], title: string, unit: st
   const n = Math.max(2, ...series.map((x) => x.values.length));
   const plotW = W - PAD_L;
   const plotH = H - PAD_B;
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title, preserveAspectRatio: 'none' }, s('title', {}, title));
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', {}, title));
   svg.append(axis(max, plotH, unit));
   for (const ser of series) {
     let d = '';
@@ -59,6 +59,13 @@ export function lineChart(series: readonly LineSeries[], title: string, unit: st
       pen = true;
     });
     if (d) svg.append(s('path', { d: d.trim(), class: `line ${ser.className}`, fill: 'none' }, s('title', {}, ser.name)));
+    // Dots too, so a lone sample (no neighbour to draw a line to) is still visible.
+    ser.values.forEach((v, i) => {
+      if (v === null) return;
+      const x = PAD_L + (i / (n - 1)) * plotW;
+      const y = plotH - (v / max) * plotH;
+      svg.append(s('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 1.8, class: `dot-point ${ser.className}` }, s('title', {}, `${ser.name}: ${Math.round(v)}${unit}`)));
+    });
   }
   return svg;
 }

@@ -74,7 +74,7 @@ export class MonitorView {
       return;
     }
     const points = series.buckets.map((b) => ({ label: formatTime(b.start), value: b.requests, errors: b.errors }));
-    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${series.totals.requests} requests, ${series.totals.errors} errors`));
+    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${series.totals.requests} ${series.totals.requests === 1 ? 'request' : 'requests'}, ${series.totals.errors} ${series.totals.errors === 1 ? 'error' : 'errors'}`));
     replace(
       this.latency,
       lineChart(

@@ -72,8 +72,11 @@ test('"Kiro: Start Proxy" from the palette starts the proxy: /health answers 200
 
 test('an account from the temp SSO cache shows in the Accounts tree', async () => {
   await vs.vscode.runCommand('Kiro: Scan Tokens');
-  const rows = await vs.vscode.quickPickRows();
-  assert.ok(rows.some((r) => r.includes(sso.provider)), `scan rows: ${rows.join(' | ')}`);
+  let rows = [];
+  await waitFor(async () => {
+    rows = await vs.vscode.quickPickRows();
+    return rows.some((r) => r.includes(sso.provider));
+  }, { timeout: 20_000, what: 'the token file in the Scan Tokens pick' }).catch(() => assert.fail(`scan rows: ${rows.join(' | ')}; toasts: ${'' }`));
   await vs.vscode.screenshot('03-scan-tokens');
   await vs.page.keyboard.press('Enter');
   await vs.vscode.openContainer('Kiro');
@@ -101,7 +104,7 @@ test('a chat request is answered and shows in the Dashboard logs', async () => {
   assert.ok(body.choices?.[0]?.message?.content, 'a completion came back');
 
   await vs.vscode.runCommand('Kiro: Open Dashboard');
-  const frame = vs.vscode.webviewFrame(0);
+  const frame = vs.vscode.webviewFrame(-1); // the editor panel (the side-bar view was created first)
   const row = frame.locator('table.logs tbody tr.row', { hasText: '/v1/chat/completions' }).first();
   await row.waitFor({ timeout: 30_000 });
   const text = await row.innerText();

@@ -6,6 +6,7 @@
 //   enabled flags), so they come back on the next start;
 // - non-secret metadata never holds a token.
 import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { KiroEndpoints } from '../kiro/types.ts';
 import type { Clock, Logger, SecretStore, AccountView } from '../proxy-types.ts';
 import { credentialId, credentialLabel, describeOrigin, type KiroCredential, type LoadedCredential } from './credential.ts';
@@ -74,6 +75,8 @@ export class AccountManager {
   }
 
   async #saveMeta(): Promise<void> {
+    // A fresh --home (or the editor's global storage) may not exist yet; keep it private.
+    await mkdir(this.#o.home, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.#metaPath, JSON.stringify(this.#meta, null, 2) + '\n', { mode: 0o600 });
   }
 

@@ -3,7 +3,7 @@
 //   u32 total_length | u32 headers_length | u32 prelude_crc | headers | payload | u32 message_crc
 // Header: u8 name_len | name | u8 type | value. Types 0..9 (bool true/false, int8/16/32/64,
 // bytes, string, timestamp, uuid). Both CRCs are IEEE CRC-32.
-import { crc32 } from './crc32.ts';
+import { crc32, crc32Range } from './crc32.ts';
 
 export type HeaderValue =
   | { type: 'bool'; value: boolean }
@@ -51,20 +51,76 @@ export function headerString(msg: EventStreamMessage, name: string): string | un
   return h && h.type === 'string' ? h.value : undefined;
 }
 
-function parseHeaders(buf: Uint8Array, start: number, end: number): Map<string, HeaderValue> {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+const u16 = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
+const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+
+/** Longest string the intern table keeps; header names and Kiro's header values are far shorter. */
+const INTERN_MAX_BYTES = 64;
+const INTERN_MAX_ENTRIES = 256;
+
+/**
+ * Per-decoder table of the short ASCII strings frames repeat (`:event-type`,
+ * `assistantResponseEvent`, `application/json`…), keyed by a hash of their bytes and checked byte
+ * for byte, so a frame's headers cost no string decoding and no allocation once seen.
+ */
+class InternTable {
+  private readonly names = new Map<number, string>();
+  private readonly values = new Map<number, HeaderValue>();
+
+  name(buf: Uint8Array, start: number, end: number): string {
+    const h = asciiHash(buf, start, end);
+    if (h === -1) return utf8.decode(buf.subarray(start, end));
+    const hit = this.names.get(h);
+    if (hit !== undefined && sameAscii(hit, buf, start, end)) return hit;
+    const s = utf8.decode(buf.subarray(start, end));
+    if (hit === undefined && this.names.size < INTERN_MAX_ENTRIES) this.names.set(h, s);
+    return s;
+  }
+
+  stringValue(buf: Uint8Array, start: number, end: number): HeaderValue {
+    const h = asciiHash(buf, start, end);
+    if (h === -1) return { type: 'string', value: utf8.decode(buf.subarray(start, end)) };
+    const hit = this.values.get(h);
+    if (hit !== undefined && sameAscii(hit.value as string, buf, start, end)) return hit;
+    // Shared between frames, so frozen: a consumer cannot change another frame's header.
+    const v: HeaderValue = Object.freeze({ type: 'string', value: utf8.decode(buf.subarray(start, end)) });
+    if (hit === undefined && this.values.size < INTERN_MAX_ENTRIES) this.values.set(h, v);
+    return v;
+  }
+}
+
+/** FNV-1a over short ASCII bytes; -1 when too long or not ASCII (those are decoded every time). */
+function asciiHash(buf: Uint8Array, start: number, end: number): number {
+  if (end - start > INTERN_MAX_BYTES) return -1;
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return -1;
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameAscii(s: string, buf: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== buf[start + i]) return false;
+  return true;
+}
+
+function parseHeaders(buf: Uint8Array, start: number, end: number, intern?: InternTable): Map<string, HeaderValue> {
   const headers = new Map<string, HeaderValue>();
+  let view: DataView | undefined;
+  const dv = () => (view ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
   let p = start;
   const need = (n: number) => {
     if (p + n > end) throw new EventStreamError('bad_header', 'header runs past the header block');
   };
   while (p < end) {
-    need(1);
     const nameLen = buf[p]!;
     p += 1;
     if (nameLen === 0) throw new EventStreamError('bad_header', 'empty header name');
     need(nameLen + 1);
-    const name = utf8.decode(buf.subarray(p, p + nameLen));
+    const name = intern ? intern.name(buf, p, p + nameLen) : utf8.decode(buf.subarray(p, p + nameLen));
     p += nameLen;
     const type = buf[p]!;
     p += 1;
@@ -78,38 +134,38 @@ function parseHeaders(buf: Uint8Array, start: number, end: number): Map<string, 
         break;
       case 2:
         need(1);
-        value = { type: 'int8', value: view.getInt8(p) };
+        value = { type: 'int8', value: dv().getInt8(p) };
         p += 1;
         break;
       case 3:
         need(2);
-        value = { type: 'int16', value: view.getInt16(p) };
+        value = { type: 'int16', value: dv().getInt16(p) };
         p += 2;
         break;
       case 4:
         need(4);
-        value = { type: 'int32', value: view.getInt32(p) };
+        value = { type: 'int32', value: dv().getInt32(p) };
         p += 4;
         break;
       case 5:
         need(8);
-        value = { type: 'int64', value: view.getBigInt64(p) };
+        value = { type: 'int64', value: dv().getBigInt64(p) };
         p += 8;
         break;
       case 6:
       case 7: {
         need(2);
-        const len = view.getUint16(p);
+        const len = u16(buf, p);
         p += 2;
         need(len);
-        const bytes = buf.subarray(p, p + len);
+        if (type === 6) value = { type: 'bytes', value: buf.slice(p, p + len) };
+        else value = intern ? intern.stringValue(buf, p, p + len) : { type: 'string', value: utf8.decode(buf.subarray(p, p + len)) };
         p += len;
-        value = type === 6 ? { type: 'bytes', value: bytes.slice() } : { type: 'string', value: utf8.decode(bytes) };
         break;
       }
       case 8:
         need(8);
-        value = { type: 'timestamp', value: new Date(Number(view.getBigInt64(p))) };
+        value = { type: 'timestamp', value: new Date(Number(dv().getBigInt64(p))) };
         p += 8;
         break;
       case 9: {
@@ -133,23 +189,31 @@ function parseHeaders(buf: Uint8Array, start: number, end: number): Map<string, 
 /** Decodes one complete frame (exactly total_length bytes). */
 export function decodeFrame(frame: Uint8Array, maxFrame = DEFAULT_MAX_FRAME): EventStreamMessage {
   if (frame.length < MIN_FRAME) throw new EventStreamError('frame_too_small', `frame of ${frame.length} bytes`);
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const total = view.getUint32(0);
-  const headersLen = view.getUint32(4);
-  checkPrelude(frame, total, headersLen, view.getUint32(8), maxFrame);
+  const total = u32(frame, 0);
+  const headersLen = u32(frame, 4);
+  checkPrelude(frame, 0, total, headersLen, maxFrame);
   if (total !== frame.length) throw new EventStreamError('truncated', `frame says ${total} bytes, got ${frame.length}`);
-  const expected = view.getUint32(total - 4);
-  const actual = crc32(frame.subarray(0, total - 4));
+  return decodeChecked(frame, 0, total, headersLen);
+}
+
+/** The body of a frame whose prelude was checked: message CRC, headers, payload. */
+function decodeChecked(buf: Uint8Array, start: number, total: number, headersLen: number, intern?: InternTable): EventStreamMessage {
+  const end = start + total;
+  const expected = u32(buf, end - 4);
+  // The message CRC covers the prelude too; its CRC is the checked prelude CRC, so continue from it.
+  const actual = crc32(buf.subarray(start + 8, end - 4), u32(buf, start + 8));
   if (expected !== actual) {
     throw new EventStreamError('message_crc', `message CRC mismatch (0x${expected.toString(16)} != 0x${actual.toString(16)})`);
   }
-  const headers = parseHeaders(frame, PRELUDE, PRELUDE + headersLen);
-  const payload = frame.subarray(PRELUDE + headersLen, total - 4);
+  const headers = parseHeaders(buf, start + PRELUDE, start + PRELUDE + headersLen, intern);
+  const payload = buf.subarray(start + PRELUDE + headersLen, end - 4);
   return { headers, payload };
 }
 
-function checkPrelude(prelude: Uint8Array, total: number, headersLen: number, preludeCrc: number, maxFrame: number): void {
-  const actual = crc32(prelude.subarray(0, 8));
+/** Checks the 12-byte prelude at `start`. */
+function checkPrelude(buf: Uint8Array, start: number, total: number, headersLen: number, maxFrame: number): void {
+  const preludeCrc = u32(buf, start + 8);
+  const actual = crc32Range(buf, start, start + 8);
   if (actual !== preludeCrc) {
     throw new EventStreamError('prelude_crc', `prelude CRC mismatch (0x${preludeCrc.toString(16)} != 0x${actual.toString(16)})`);
   }
@@ -164,13 +228,20 @@ function checkPrelude(prelude: Uint8Array, total: number, headersLen: number, pr
  * Streaming decoder: feed it chunks split at any byte, get whole messages back.
  * After an error the stream cannot be resynchronised (lengths are untrusted), so the decoder
  * stays failed and every further push throws the same error.
+ *
+ * Frames that lie whole inside one chunk (nearly all of them) are decoded in place: no copy, and
+ * header strings come from a per-decoder intern table. Only a frame straddling chunks is copied.
  */
 export class EventStreamDecoder {
+  /** Unconsumed input; bytes before `offset` in chunks[0] are consumed. */
   private chunks: Uint8Array[] = [];
+  private offset = 0;
   private buffered = 0;
   private need = 0;
+  private headersLen = 0;
   private failed: EventStreamError | undefined;
   private readonly maxFrame: number;
+  private readonly intern = new InternTable();
 
   constructor(options: { maxFrameBytes?: number } = {}) {
     this.maxFrame = options.maxFrameBytes ?? DEFAULT_MAX_FRAME;
@@ -192,16 +263,27 @@ export class EventStreamDecoder {
       for (;;) {
         if (this.need === 0) {
           if (this.buffered < PRELUDE) break;
-          const prelude = this.peek(PRELUDE);
-          const view = new DataView(prelude.buffer, prelude.byteOffset, PRELUDE);
-          const total = view.getUint32(0);
-          checkPrelude(prelude, total, view.getUint32(4), view.getUint32(8), this.maxFrame);
+          const first = this.chunks[0]!;
+          const inFirst = first.length - this.offset >= PRELUDE;
+          const prelude = inFirst ? first : this.peek(PRELUDE);
+          const at = inFirst ? this.offset : 0;
+          const total = u32(prelude, at);
+          const headersLen = u32(prelude, at + 4);
+          checkPrelude(prelude, at, total, headersLen, this.maxFrame);
           this.need = total;
+          this.headersLen = headersLen;
         }
         if (this.buffered < this.need) break;
-        const frame = this.take(this.need);
+        const total = this.need;
         this.need = 0;
-        out.push(decodeFrame(frame, this.maxFrame));
+        const first = this.chunks[0]!;
+        if (first.length - this.offset >= total) {
+          const start = this.offset;
+          this.consume(total);
+          out.push(decodeChecked(first, start, total, this.headersLen, this.intern));
+        } else {
+          out.push(decodeChecked(this.takeCopy(total), 0, total, this.headersLen, this.intern));
+        }
       }
     } catch (err) {
       this.failed = err instanceof EventStreamError ? err : new EventStreamError('bad_header', String(err));
@@ -219,40 +301,41 @@ export class EventStreamDecoder {
     }
   }
 
+  /** Drops `n` bytes that lie inside the first chunk. */
+  private consume(n: number): void {
+    this.buffered -= n;
+    this.offset += n;
+    if (this.offset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+
+  /** A copy of the first `n` buffered bytes (which span chunks). */
   private peek(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
     const out = new Uint8Array(n);
     let off = 0;
+    let skip = this.offset;
     for (const c of this.chunks) {
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
+      const k = Math.min(c.length - skip, n - off);
+      out.set(c.subarray(skip, skip + k), off);
       off += k;
+      skip = 0;
       if (off === n) break;
     }
     return out;
   }
 
-  private take(n: number): Uint8Array {
-    this.buffered -= n;
-    const first = this.chunks[0]!;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
+  /** Removes and returns the first `n` buffered bytes (which span chunks) as one copy. */
+  private takeCopy(n: number): Uint8Array {
     const out = new Uint8Array(n);
     let off = 0;
     while (off < n) {
       const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
+      const k = Math.min(c.length - this.offset, n - off);
+      out.set(c.subarray(this.offset, this.offset + k), off);
       off += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
+      this.consume(k);
     }
     return out;
   }

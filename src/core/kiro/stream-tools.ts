@@ -1,6 +1,7 @@
 // Assembles Kiro's toolUseEvent fragments into client tool calls (protocol §7.4): keyed by
 // toolUseId, streamed as start → deltas → end, names mapped back to the client's. Tolerates
-// interleaved tools, repeated events for a finished id, nameless events, truncated JSON.
+// interleaved tools (serialised: one call's events end before the next starts), repeated events
+// for a finished id, nameless events, truncated JSON.
 import type { Logger } from '../proxy-types.ts';
 import type { NeutralEvent } from '../conversation/types.ts';
 import { clientToolName, type ToolNameMap } from '../conversation/tool-names.ts';
@@ -28,27 +29,58 @@ export function parseToolInput(json: string, name: string, logger?: Logger): Rec
 }
 
 interface OpenTool {
+  id: string;
+  /** Allocated when the tool's events are first emitted (so indexes follow emission order). */
   index: number;
   name: string;
   buf: string;
+  /** Kiro sent `stop: true` (the tool may still be waiting for its turn to be emitted). */
+  stopped: boolean;
 }
 
+/**
+ * Tools are emitted one at a time: start → deltas → end of one call before the next starts,
+ * because the dialect encoders write sequential blocks (Anthropic content blocks, Responses
+ * output items). If Kiro interleaves two tool ids, the second is buffered until the first ends.
+ */
 export function createToolAssembler(opts: { toolNames: ToolNameMap; allocIndex: () => number; logger?: Logger | undefined }): ToolAssembler {
+  /** Tools seen and not yet ended, in order of first appearance; the first one is being emitted. */
   const open = new Map<string, OpenTool>();
+  let active: OpenTool | undefined;
   const finished = new Set<string>();
   /** Fragments of ids we have no name for yet; used if a named event for the id follows. */
   const nameless = new Map<string, string>();
 
-  const close = (id: string, tool: OpenTool): NeutralEvent => {
-    open.delete(id);
-    finished.add(id);
+  const end = (tool: OpenTool): NeutralEvent => {
+    open.delete(tool.id);
+    finished.add(tool.id);
     return { type: 'tool_call_end', index: tool.index, input: parseToolInput(tool.buf, tool.name, opts.logger) };
+  };
+
+  /** Starts `tool` (emitting what it buffered so far) and ends it too if it already stopped. */
+  const begin = (tool: OpenTool, out: NeutralEvent[]): void => {
+    tool.index = opts.allocIndex();
+    active = tool;
+    out.push({ type: 'tool_call_start', index: tool.index, id: tool.id, name: tool.name });
+    if (tool.buf) out.push({ type: 'tool_call_delta', index: tool.index, json: tool.buf });
+    if (tool.stopped) {
+      active = undefined;
+      out.push(end(tool));
+    }
+  };
+
+  /** After the active tool ended: emit the waiting ones, in order, until one is still streaming. */
+  const drain = (out: NeutralEvent[]): void => {
+    for (const tool of open.values()) {
+      if (active) return;
+      begin(tool, out);
+    }
   };
 
   return {
     push(ev) {
       const id = ev.toolUseId;
-      if (finished.has(id)) {
+      if (finished.has(id) || open.get(id)?.stopped) {
         opts.logger?.debug(`tool call ${id}: ignored an event after it finished`);
         return [];
       }
@@ -59,30 +91,41 @@ export function createToolAssembler(opts: { toolNames: ToolNameMap; allocIndex: 
           nameless.set(id, (nameless.get(id) ?? '') + (ev.input ?? ''));
           return out;
         }
-        tool = { index: opts.allocIndex(), name: clientToolName(opts.toolNames, ev.name), buf: '' };
+        tool = { id, index: -1, name: clientToolName(opts.toolNames, ev.name), buf: nameless.get(id) ?? '', stopped: false };
+        nameless.delete(id);
         open.set(id, tool);
-        out.push({ type: 'tool_call_start', index: tool.index, id, name: tool.name });
-        const early = nameless.get(id);
-        if (early) {
-          nameless.delete(id);
-          tool.buf += early;
-          out.push({ type: 'tool_call_delta', index: tool.index, json: early });
-        }
+        if (active) opts.logger?.debug(`tool call ${id}: interleaved with ${active.id}; held until that one ends`);
+        else begin(tool, out);
+      }
+      if (tool !== active) {
+        // Waiting for its turn: keep the input; begin() sends it in one delta.
+        tool.buf += ev.input ?? '';
+        if (ev.stop) tool.stopped = true;
+        return out;
       }
       if (ev.input) {
         tool.buf += ev.input;
         out.push({ type: 'tool_call_delta', index: tool.index, json: ev.input });
       }
-      if (ev.stop) out.push(close(id, tool));
+      if (ev.stop) {
+        active = undefined;
+        out.push(end(tool));
+        drain(out);
+      }
       return out;
     },
     finish() {
       for (const id of nameless.keys()) opts.logger?.warn(`tool call ${id}: dropped, Kiro never sent its name`);
       nameless.clear();
-      return [...open].map(([id, tool]) => {
-        opts.logger?.warn(`tool call ${tool.name} (${id}): stream ended before stop; closing it`);
-        return close(id, tool);
-      });
+      const out: NeutralEvent[] = [];
+      for (;;) {
+        if (!active) drain(out);
+        const tool = active;
+        if (!tool) return out;
+        opts.logger?.warn(`tool call ${tool.name} (${tool.id}): stream ended before stop; closing it`);
+        active = undefined;
+        out.push(end(tool));
+      }
     },
   };
 }

@@ -116,6 +116,10 @@ const PATTERNS: { re: RegExp; replace: string }[] = [
   { re: /\bksk_[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
 ];
 
+// Our own messages name a field and then say what is wrong with it ("creds.json: refreshToken:
+// must be a string", "… refreshToken: required"): a bare prose word there is not a secret value.
+const PROSE_VALUE = /^(?:required|must|missing|expected|unknown|invalid|is|not|has|should|empty|null|undefined)$/i;
+
 function redactValue(value: string): string {
   if (value.startsWith('\\"')) return `\\"${REDACTED}\\"`;
   const q = value[0];
@@ -127,7 +131,7 @@ function redactValue(value: string): string {
 export function redactSecrets(text: string, registry?: SecretRegistry): string {
   // Registered values first: patterns could otherwise cut a known secret in half.
   let out = registry ? registry.replaceRegistered(text) : text;
-  out = out.replace(KV_ANY, (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}${redactValue(value)}`);
+  out = out.replace(KV_ANY, (m, q: string, key: string, sep: string, value: string) => (PROSE_VALUE.test(value) ? m : `${q}${key}${q}${sep}${redactValue(value)}`));
   out = out.replace(KV_QUOTED, (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}${redactValue(value)}`);
   for (const { re, replace } of PATTERNS) out = out.replace(re, replace);
   return out;

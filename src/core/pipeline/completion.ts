@@ -11,12 +11,12 @@ import { ProxyError, toProxyError } from '../errors.ts';
 import { SseWriter } from '../server/sse.ts';
 import { resolveModel } from '../kiro/models.ts';
 import { normalise } from '../conversation/normalise.ts';
-import { estimateRequestTokens } from '../conversation/estimate.ts';
+import { inputTokensOf } from '../conversation/estimate-input.ts';
 import { createStreamAssembler } from '../kiro/stream-assembler.ts';
 import { createOutputLimiter } from '../dialects/output-limits.ts';
 import { collectResult } from '../dialects/collect.ts';
 import { upstreamToProxyError } from './upstream-error.ts';
-import { truncateForRetry } from '../conversation/truncate.ts';
+import { createConversationFitter } from '../conversation/truncate-strategies.ts';
 import { completionCacheKey, type CompletionCache } from './cache.ts';
 import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
 
@@ -26,9 +26,15 @@ export interface CompletionDeps {
   logger: Logger;
   /** Models the accounts reported (ListAvailableModels), if known. */
   availableModels(): ModelInfo[] | undefined;
+  /** Settles when the start-up ListAvailableModels call is done (bounded); model ids resolve against its answer. */
+  modelsReady?(): Promise<void>;
   now(): number;
   /** The response cache (pipeline/cache.ts); absent or turned off: every request goes upstream. */
   cache?: CompletionCache;
+  /** Scrubs known secrets from error text a client will see (upstream messages may echo them). */
+  redact?(text: string): string;
+  /** Counts an open SSE response (in-flight streams gauge); returns the function ending it. */
+  streamStarted?(): () => void;
 }
 
 export interface CompletionContext {
@@ -76,6 +82,9 @@ export async function handleCompletion(
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
+  // A request right after start must not resolve against the static catalogue while the
+  // account's own model list is on its way (the catalogue may name ids the account lacks).
+  if (deps.modelsReady) await deps.modelsReady();
   const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
   log.modelSent = model.modelId;
   if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
@@ -91,17 +100,38 @@ export async function handleCompletion(
     requestId: ctx.requestId,
     model: neutral.model,
     created: Math.floor(deps.now() / 1000),
-    estimatedInputTokens: estimateRequestTokens(neutral),
+    // The whole normalised request's estimate (conversation/estimate-input.ts, as count_tokens):
+    // set by the fitter before the first send; a cache hit estimates the normalised request it has.
+    get estimatedInputTokens() {
+      return (estimatedInputTokens ??= inputTokensOf(norm!));
+    },
   };
 
   let lease: UpstreamLease | undefined;
   let truncatedTurns = 0;
   let working = neutral;
   let norm: ReturnType<typeof normalise>;
+  let estimatedInputTokens: number | undefined;
+  // Truncation strategies (conversation/truncate-strategies.ts): pre-send fitting, then error retry.
   const startUpstream = async (): Promise<UpstreamLease> => {
+    const first = preNorm;
+    preNorm = undefined;
+    const fitter = createConversationFitter({
+      request: working,
+      config: config.truncation,
+      contextWindow: model.contextWindow,
+      normalise: (r) => (r === neutral && first ? first : normalise(r, { modelId: model.modelId, conversationId, logger: deps.logger })),
+      logger: deps.logger,
+      pool: deps.pool,
+      stickyKey: stickyKeyFor(neutral),
+      signal: abort.signal,
+    });
+    let attempt = await fitter.initial();
+    estimatedInputTokens = fitter.estimatedInputTokens;
     for (;;) {
-      norm = preNorm ?? normalise(working, { modelId: model.modelId, conversationId, logger: deps.logger });
-      preNorm = undefined;
+      working = attempt.request;
+      norm = attempt.norm;
+      truncatedTurns = fitter.droppedTurns;
       log.rules = norm.rules;
       try {
         return await deps.pool.execute({
@@ -111,13 +141,9 @@ export async function handleCompletion(
           signal: abort.signal,
         });
       } catch (err) {
-        const tooLong = err instanceof ProxyError && err.code === 'CONTENT_LENGTH_EXCEEDS_THRESHOLD';
-        if (!tooLong || !config.truncation.errorRetry) throw err;
-        const next = truncateForRetry(working);
+        const next = await fitter.afterError(err);
         if (!next) throw err;
-        truncatedTurns += next.droppedTurns;
-        working = next.request;
-        deps.logger.debug(`truncation: dropped ${next.droppedTurns} oldest turn(s) after "Input is too long", retrying`);
+        attempt = next;
       }
     }
   };
@@ -142,7 +168,7 @@ export async function handleCompletion(
     if (!replay) lease = await startUpstream();
   } catch (err) {
     res.off('close', onClose);
-    return sendError(dialect, res, toProxyError(err), log);
+    return sendError(dialect, res, scrubError(toProxyError(err), deps), log);
   }
   const bodyCapture = config.logBodies ? new ResponseBodyCapture() : undefined;
   if (lease) log.accountId = lease.accountId;
@@ -168,7 +194,7 @@ export async function handleCompletion(
   let firstTokenAt: number | undefined;
 
   /** Upstream events → limited neutral events; `emit` returns false to stop (client gone / limit hit). */
-  const pump = async (emit: (ev: NeutralEvent) => Promise<boolean>): Promise<void> => {
+  const pump = async (emit: (ev: NeutralEvent) => boolean | Promise<boolean>): Promise<void> => {
     if (replay) {
       for (const ev of replay) {
         if (firstTokenAt === undefined && ev.type !== 'end') firstTokenAt = deps.now();
@@ -186,7 +212,9 @@ export async function handleCompletion(
           if (out.type === 'end') usage = out.usage;
           recorder?.push(out);
           bodyCapture?.push(out);
-          if (!(await emit(out))) return false;
+          // Await only a write that had to wait (backpressure): a promise per event is measurable.
+          const ok = emit(out);
+          if (ok === false || (ok !== true && !(await ok))) return false;
         }
         if (limiter.stopped) return false;
       }
@@ -206,6 +234,7 @@ export async function handleCompletion(
   try {
     if (working.stream) {
       const sse = new SseWriter(res);
+      const streamDone = deps.streamStarted?.();
       sse.open(extraHeaders);
       const encoder: StreamEncoder = dialect.createStreamEncoder(working, meta);
       await sse.write(encoder.start());
@@ -218,7 +247,7 @@ export async function handleCompletion(
         log.status = 200;
       } catch (err) {
         recorder?.abort();
-        const perr = upstreamToProxyError(err);
+        const perr = scrubError(upstreamToProxyError(err), deps);
         log.status = perr.status;
         log.errorClass = perr.code ?? perr.kind;
         log.errorMessage = perr.message;
@@ -228,6 +257,7 @@ export async function handleCompletion(
       } finally {
         clearInterval(keepAlive);
         sse.end();
+        streamDone?.();
       }
     } else {
       const events: NeutralEvent[] = [];
@@ -244,7 +274,7 @@ export async function handleCompletion(
     }
   } catch (err) {
     recorder?.abort();
-    const perr = upstreamToProxyError(err);
+    const perr = scrubError(upstreamToProxyError(err), deps);
     lease?.release({ ok: false, error: err });
     lease = undefined;
     res.off('close', onClose);
@@ -265,6 +295,18 @@ export async function handleCompletion(
       ...(usage?.credits !== undefined ? { credits: usage.credits } : {}),
     });
   }
+}
+
+/** The same error with known secrets removed from its message (the original stays for the pool). */
+function scrubError(err: ProxyError, deps: CompletionDeps): ProxyError {
+  const message = deps.redact ? deps.redact(err.message) : err.message;
+  if (message === err.message) return err;
+  return new ProxyError(err.kind, message, {
+    status: err.status,
+    ...(err.code !== undefined ? { code: err.code } : {}),
+    ...(err.param !== undefined ? { param: err.param } : {}),
+    ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+  });
 }
 
 export function sendError(dialect: Dialect, res: ServerResponse, err: ProxyError, log: RequestLogEntry): void {

@@ -75,7 +75,9 @@ export function createRouter(deps: RouterDeps): RequestHandler {
       });
       const rendered = dialectForPath(path, deps.dialects).renderError(err);
       // Drain nothing: a refused request's body is not read; close so it is not reused.
-      sendJson(res, rendered.status, rendered.body, { connection: 'close' });
+      // x-should-retry: false — a wrong key or host does not fix itself; Claude Code otherwise
+      // retries a 401 ten times with backoff (minutes) before it reports the error.
+      sendJson(res, rendered.status, rendered.body, { connection: 'close', 'x-should-retry': 'false' });
       return;
     }
     if (decision.preflight) {

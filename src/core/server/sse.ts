@@ -34,7 +34,11 @@ export class SseWriter {
     this.res.flushHeaders();
   }
 
-  async write(text: string): Promise<boolean> {
+  /**
+   * True/false at once when the socket took the text (or the client is gone); a promise only
+   * under backpressure, so the streaming loop awaits nothing per event in the common case.
+   */
+  write(text: string): boolean | Promise<boolean> {
     if (text.length === 0) return !this.isClosed;
     if (this.isClosed) return false;
     if (this.res.write(text)) return true;

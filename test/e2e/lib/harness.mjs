@@ -3,7 +3,7 @@
 // group, killed as a whole at the end. Recipe: docs/vscode-e2e.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, openSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, writeFileSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,19 +66,30 @@ export async function waitFor(fn, { timeout = 30_000, interval = 200, what = 'co
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
+/** Keeps .e2e/runs/ from growing without bound: the newest `keep` entries stay for post-mortems. */
+export function pruneRuns(keep = 8) {
+  const dir = join(E2E_ROOT, 'runs');
+  if (!existsSync(dir)) return;
+  const entries = readdirSync(dir)
+    .map((name) => ({ name, t: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const e of entries.slice(keep)) rmSync(join(dir, e.name), { recursive: true, force: true });
+}
+
 /**
  * Starts code-server with the VSIX installed and a Chromium page on the workbench.
  * `env` reaches the extension host (code-server passes its environment through).
  */
-export async function startVsCode({ name, vsix, settings = {}, env = {}, files = {} }) {
+export async function startVsCode({ name, vsix, settings = {}, env = {}, files = {}, serverArgs = [], workspace, query = '', beforeGoto, waitForWorkbench = true }) {
   assertSetUp();
+  pruneRuns();
   const t0 = Date.now();
   const timings = {};
   const runDir = join(E2E_ROOT, 'runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const dirs = {
     userData: join(runDir, 'user-data'),
     extensions: join(runDir, 'extensions'),
-    workspace: join(runDir, 'workspace'),
+    workspace: workspace ?? join(runDir, 'workspace'),
     profile: join(runDir, 'chromium-profile'),
     xdg: join(runDir, 'xdg'),
   };
@@ -98,11 +109,13 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
   };
   const csArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
 
-  const install = spawnSync(NODE24, [CODE_SERVER, ...csArgs, '--install-extension', vsix], { env: baseEnv, encoding: 'utf8' });
-  if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
-    throw new Error(`VSIX install failed (${install.status}): ${install.stdout}\n${install.stderr}`);
+  if (vsix) {
+    const install = spawnSync(NODE24, [CODE_SERVER, ...csArgs, '--install-extension', vsix], { env: baseEnv, encoding: 'utf8' });
+    if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
+      throw new Error(`VSIX install failed (${install.status}): ${install.stdout}\n${install.stderr}`);
+    }
+    timings.installVsixMs = Date.now() - t0;
   }
-  timings.installVsixMs = Date.now() - t0;
 
   const port = await freePort();
   const logFd = openSync(join(runDir, 'code-server.log'), 'a');
@@ -115,6 +128,7 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
       ...csArgs,
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
       '--disable-getting-started-override', '--ignore-last-opened',
+      ...serverArgs,
       dirs.workspace,
     ],
     { env: { ...baseEnv, ...env }, detached: true, stdio: ['ignore', logFd, logFd] },
@@ -139,10 +153,14 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
     const page = browser.pages()[0] ?? (await browser.newPage());
     const consoleLines = [];
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForSelector('.activitybar a.action-label[aria-label^="Explorer"]', { timeout: 60_000 });
-    timings.workbenchReadyMs = Date.now() - t0;
+    await beforeGoto?.(page, { base, port, dirs });
+    const q = typeof query === 'function' ? query({ base, port, dirs }) : query;
+    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}${q}`);
+    if (waitForWorkbench) {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.waitForSelector('.activitybar a.action-label[aria-label^="Explorer"]', { timeout: 60_000 });
+      timings.workbenchReadyMs = Date.now() - t0;
+    }
     const vscode = new Workbench(page, runDir);
     return { base, port, runDir, dirs, page, browser, vscode, timings, consoleLines, stop };
   } catch (err) {
@@ -239,9 +257,10 @@ export class Workbench {
     return (await item.count()) ? item.innerText() : '';
   }
 
-  /** The inner frame of a webview whose outer iframe is `nth` ready one. */
+  /** The inner frame of a webview: `index` counts ready webviews in creation order; -1 is the newest. */
   webviewFrame(index = 0) {
-    return this.page.frameLocator('iframe.webview.ready').nth(index).frameLocator('iframe#active-frame');
+    const outer = this.page.locator('iframe.webview.ready');
+    return (index < 0 ? outer.last() : outer.nth(index)).contentFrame().frameLocator('iframe#active-frame');
   }
 
   async screenshot(name) {

@@ -27,13 +27,15 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function writeJourney(name: string, opts: { model?: string; bearer?: boolean; expectModelSent: RegExp }): Promise<void> {
+async function writeJourney(
+  name: string,
+  opts: { model?: string; bearer?: boolean; expectModelSent: RegExp; prefix?: string; files?: number },
+): Promise<void> {
   const work = join(dir, name, 'work');
   const home = join(dir, name, 'home');
   await mkdir(work, { recursive: true });
   await mkdir(home, { recursive: true });
-  const target = join(work, 'hello.txt');
-  const content = `hello from ${name} via kiro-proxy`;
+  const files = Array.from({ length: opts.files ?? 1 }, (_, i) => ({ path: join(work, `hello-${i}.txt`), content: `hello ${i} from ${name} via kiro-proxy` }));
   const logsBefore = h.logs().length;
   const chatsBefore = h.chats().length;
 
@@ -44,7 +46,7 @@ async function writeJourney(name: string, opts: { model?: string; bearer?: boole
     cwd: work,
     home,
     ...(opts.model ? { model: opts.model } : {}),
-    prompt: `Create the file. [[mock:tool Write ${JSON.stringify({ file_path: target, content })}]]`,
+    prompt: `Create the file. ${opts.prefix ?? ''}${files.map((f) => `[[mock:tool Write ${JSON.stringify({ file_path: f.path, content: f.content })}]]`).join(' ')}`,
     timeoutMs: 90_000,
   });
   const diag = () =>
@@ -57,7 +59,7 @@ async function writeJourney(name: string, opts: { model?: string; bearer?: boole
   assert.equal(run.json['type'], 'result', diag());
   assert.equal(run.json['subtype'], 'success', diag());
   assert.equal(run.json['is_error'], false, diag());
-  assert.equal(await readFile(target, 'utf8'), content, diag());
+  for (const f of files) assert.equal(await readFile(f.path, 'utf8'), f.content, diag());
 
   // Tool-call turn + final turn, both through /v1/messages and all 200.
   await h.waitForLogs(() => true, logsBefore + 2);
@@ -97,13 +99,23 @@ test('Claude Code --model haiku (claude-haiku-4-5-20251001)', { skip, timeout: 1
   await writeJourney('haiku', { model: 'haiku', expectModelSent: /^claude-haiku-4\.5$/ });
 });
 
+test('Claude Code: reasoning + two Write calls in one turn (thinking history sent back)', { skip, timeout: 120_000 }, async () => {
+  await writeJourney('reasoning', { prefix: '[[mock:reasoning Planning the two files.]] ', files: 2, expectModelSent: /^claude-opus-4\.\d+$/ });
+});
+
+test('Claude Code: <thinking> tags in the text stream become a thinking block', { skip, timeout: 120_000 }, async () => {
+  await writeJourney('thinking-tags', { model: 'haiku', prefix: '[[mock:thinking-tags I should write the file.]] ', expectModelSent: /^claude-haiku-4\.5$/ });
+});
+
 test('Claude Code with a wrong API key gets a 401 and fails cleanly', { skip, timeout: 120_000 }, async () => {
   const work = join(dir, 'badkey', 'work');
   const home = join(dir, 'badkey', 'home');
   await mkdir(work, { recursive: true });
   await mkdir(home, { recursive: true });
   const chatsBefore = h.chats().length;
-  const run = await runClaude({ baseUrl: h.url, apiKey: 'wrong-key', cwd: work, home, prompt: 'hello', timeoutMs: 90_000 });
+  const started = Date.now();
+  const run = await runClaude({ baseUrl: h.url, apiKey: 'wrong-key', cwd: work, home, prompt: 'hello', timeoutMs: 60_000 });
+  assert.ok(Date.now() - started < 30_000, 'x-should-retry: false stops Claude Code retrying the 401');
   assert.notEqual(run.code, 0);
   assert.equal(run.json?.['is_error'], true, run.stdout);
   assert.equal(h.chats().length, chatsBefore, 'nothing reached Kiro');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createStreamAssembler } from '../../../src/core/kiro/stream-assembler.ts';
 import { KiroUpstreamError } from '../../../src/core/kiro/types.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
+import { estimateTokens } from '../../../src/core/conversation/estimate.ts';
 import { fold, run, textEv, toolEv } from './stream-assembler-helpers.ts';
 
 test('text deltas are forwarded immediately, one event per chunk', () => {
@@ -110,8 +111,9 @@ test('usage: metadata tokenUsage is authoritative (input = uncached + cache read
 
 test('usage: contextUsagePercentage reconciles input tokens (window × % − output)', () => {
   const f = fold(run([textEv('abcd'.repeat(25)), { type: 'contextUsage', contextUsagePercentage: 10 }], { contextWindow: 200_000 }));
-  assert.equal(f.end?.usage.outputTokens, 25);
-  assert.equal(f.end?.usage.inputTokens, 20_000 - 25);
+  const out = estimateTokens('abcd'.repeat(25));
+  assert.equal(f.end?.usage.outputTokens, out);
+  assert.equal(f.end?.usage.inputTokens, 20_000 - out);
   assert.equal(f.end?.usage.credits, undefined);
 });
 

@@ -12,5 +12,7 @@ export function anthropicUsage(u: NeutralUsage) {
     output_tokens: u.outputTokens,
     cache_creation_input_tokens: u.cacheCreationInputTokens ?? 0,
     cache_read_input_tokens: u.cacheReadInputTokens ?? 0,
+    // Kiro's metered credits (meteringEvent), an extra clients ignore unless they look for it.
+    ...(u.credits !== undefined ? { kiro_credits: u.credits } : {}),
   };
 }

@@ -22,5 +22,7 @@ export function chatUsage(u: NeutralUsage) {
     completion_tokens: u.outputTokens,
     total_tokens: prompt + u.outputTokens,
     prompt_tokens_details: { cached_tokens: cached },
+    // Kiro's metered credits (meteringEvent), an extra clients ignore unless they look for it.
+    ...(u.credits !== undefined ? { kiro_credits: u.credits } : {}),
   };
 }

@@ -3,6 +3,8 @@
 // control channel. Grammar (one directive = `[[mock:NAME ARGS]]`, any number, in order):
 //
 //   text WORDS…                 text part (the rest up to `]]`)
+//   text-events N [WORDS]       N text events carrying WORDS (default 32 chars) repeated N times,
+//                               cut at seeded points: fixed-size long streams for benchmarks
 //   tool NAME [JSON]            toolUseEvent sequence: name-only, input fragments, stop:true
 //   tool-dup NAME [JSON]        the same, reported twice with one toolUseId
 //   tool-truncated NAME [JSON]  input JSON cut short, still ending with stop:true
@@ -42,6 +44,8 @@ interface RawDirective {
 }
 
 const OPEN = '[[mock:';
+const MAX_TEXT_EVENTS = 100_000;
+const DEFAULT_EVENT_TEXT = 'The quick brown fox jumps over. ';
 const JSON_ARG = new Set(['tool', 'tool-dup', 'tool-truncated', 'bracket-tool']);
 
 /** Index just past the JSON object starting at `start` (which must be `{`), or -1. */
@@ -106,7 +110,7 @@ function scan(text: string, errors: string[]): { directives: RawDirective[]; cle
   return { directives, cleaned: cleaned.replace(/\s+/g, ' ').trim() };
 }
 
-const CONTENT = new Set(['text', 'tool', 'tool-dup', 'tool-truncated', 'bracket-tool', 'empty']);
+const CONTENT = new Set(['text', 'text-events', 'tool', 'tool-dup', 'tool-truncated', 'bracket-tool', 'empty']);
 
 function parseMs(d: RawDirective, errors: string[]): number | undefined {
   const n = Number(d.args);
@@ -150,6 +154,16 @@ export function parseDirectives(text: string): DirectiveParse {
       case 'text':
         parts.push({ type: 'text', text: d.args || 'hello' });
         break;
+      case 'text-events': {
+        const n = Number(word);
+        if (!Number.isInteger(n) || n < 1 || n > MAX_TEXT_EVENTS) {
+          errors.push(`text-events: expected an event count 1..${MAX_TEXT_EVENTS}, got ${JSON.stringify(word)}`);
+          break;
+        }
+        const words = tail || DEFAULT_EVENT_TEXT;
+        parts.push({ type: 'text', text: words.repeat(n), chunks: n });
+        break;
+      }
       case 'tool':
       case 'tool-dup':
       case 'tool-truncated':

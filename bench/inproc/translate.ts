@@ -1,0 +1,121 @@
+// Stream translation throughput on one core, in process: pre-encoded Kiro frames (as the mock
+// encodes them) fed in 16 KiB chunks through the proxy's own stream path — event-stream decoder
+// and typed events (kiroEventsFromBody), the pool's replay of peeked events, stream assembler,
+// output limiter, dialect SSE encoder — with the pipeline's write discipline. CPU time is the
+// figure (MB per CPU-second = MB/s per core); wall time is printed too. Prints one JSON line.
+import { performance } from 'node:perf_hooks';
+import { encodeKiroEvent } from '../../src/core/kiro/event-stream.ts';
+import { kiroEventsFromBody } from '../../src/core/kiro/stream-events.ts';
+import { replayThenFollow } from '../../src/core/accounts/pool-lease.ts';
+import { createStreamAssembler } from '../../src/core/kiro/stream-assembler.ts';
+import { createOutputLimiter } from '../../src/core/dialects/output-limits.ts';
+import { dialects } from '../../src/core/dialects/index.ts';
+import { buildToolNameMap } from '../../src/core/conversation/tool-names.ts';
+import type { NeutralRequest } from '../../src/core/conversation/types.ts';
+import type { DialectName } from '../../src/core/conversation/types.ts';
+import { median } from '../lib/stats.ts';
+
+const WORDS = 'Sure, here is the refactored function. It keeps the original behaviour but avoids the extra copy of the buffer and handles errors'.split(' ');
+
+/** A realistic answer: text deltas of 1–8 words, with a tool call every 2,000 events. */
+function frames(count: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let x = 12345;
+  for (let i = 0; i < count; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    if (i % 2000 === 1999) {
+      const id = `tooluse_${i}`;
+      out.push(encodeKiroEvent('toolUseEvent', { name: 'Read', toolUseId: id }));
+      out.push(encodeKiroEvent('toolUseEvent', { input: '{"file_path":"/work/src/', name: 'Read', toolUseId: id }));
+      out.push(encodeKiroEvent('toolUseEvent', { input: `module-${i}.ts"}`, name: 'Read', toolUseId: id }));
+      out.push(encodeKiroEvent('toolUseEvent', { name: 'Read', stop: true, toolUseId: id }));
+      continue;
+    }
+    const n = 1 + (x % 8);
+    const words = Array.from({ length: n }, (_, k) => WORDS[(x >>> (k * 3)) % WORDS.length]).join(' ');
+    out.push(encodeKiroEvent('assistantResponseEvent', { content: words + ' ', modelId: 'claude-sonnet-4.5' }));
+  }
+  out.push(encodeKiroEvent('meteringEvent', { unit: 'credit', unitPlural: 'credits', usage: 0.5 }));
+  out.push(encodeKiroEvent('contextUsageEvent', { contextUsagePercentage: 12.5 }));
+  return out;
+}
+
+function chunk(all: Uint8Array[], size: number): Uint8Array[] {
+  const buf = Buffer.concat(all);
+  const out: Uint8Array[] = [];
+  for (let off = 0; off < buf.length; off += size) out.push(buf.subarray(off, off + size));
+  return out;
+}
+
+const request: NeutralRequest = {
+  model: 'claude-sonnet-4.5',
+  system: '',
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+  tools: [{ name: 'Read', description: 'Read a file', inputSchema: { type: 'object', properties: { file_path: { type: 'string' } } } }],
+  stream: true,
+  includeUsage: true,
+} as unknown as NeutralRequest;
+
+async function once(dialect: DialectName, chunks: Uint8Array[]): Promise<number> {
+  const body = {
+    async *[Symbol.asyncIterator]() {
+      for (const c of chunks) yield c;
+    },
+    destroy() {},
+  };
+  // As the pool hands it to the pipeline: the peeked first events replayed, then the upstream.
+  const upstream = kiroEventsFromBody(body, new AbortController().signal, 'bench')[Symbol.asyncIterator]();
+  const first = await upstream.next();
+  const events = replayThenFollow(first.done ? [] : [first.value], upstream);
+  const assembler = createStreamAssembler({ toolNames: buildToolNameMap(['Read']), thinkingTags: false, estimatedInputTokens: 10, contextWindow: 200_000 });
+  const limiter = createOutputLimiter({}, 10);
+  const encoder = dialects[dialect].createStreamEncoder(request, { requestId: 'req_bench', model: 'claude-sonnet-4.5', created: 0, estimatedInputTokens: 10 });
+  let out = 0;
+  // SseWriter.write: true when the socket took it, a promise only under backpressure.
+  const write = (s: string): boolean | Promise<boolean> => {
+    out += Buffer.byteLength(s);
+    return true;
+  };
+  await write(encoder.start());
+  // The pipeline's pump (completion.ts): an await only when a write could not complete at once.
+  const forward = async (evs: ReturnType<typeof assembler.push>): Promise<boolean> => {
+    for (const ev of evs) {
+      for (const o of limiter.push(ev)) {
+        const ok = write(encoder.event(o));
+        if (ok === false || (ok !== true && !(await ok))) return false;
+      }
+    }
+    return true;
+  };
+  for await (const kev of events) await forward(assembler.push(kev));
+  await forward(assembler.finish());
+  return out;
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 40_000);
+  const runs = Number(process.argv[3] ?? 7);
+  const all = frames(count);
+  const chunks = chunk(all, 16 * 1024);
+  const inBytes = chunks.reduce((a, c) => a + c.length, 0);
+  const result: Record<string, unknown> = { frames: all.length, inBytes, chunkBytes: 16 * 1024 };
+  for (const d of ['anthropic', 'openai-chat', 'openai-responses'] as const) {
+    for (let i = 0; i < 3; i++) await once(d, chunks); // warm-up: JIT
+    const rates: number[] = [];
+    const cpuRates: number[] = [];
+    let outBytes = 0;
+    for (let i = 0; i < runs; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      outBytes = await once(d, chunks);
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      rates.push(inBytes / 1e6 / (ms / 1000));
+      cpuRates.push(inBytes / 1e6 / ((cpu.user + cpu.system) / 1e6));
+    }
+    result[d] = { mbPerSecIn: median(rates), mbPerCpuSecIn: median(cpuRates), outBytes, mbPerSecOut: (median(rates) * outBytes) / inBytes };
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+void main();
