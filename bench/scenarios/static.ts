@@ -25,22 +25,23 @@ function runChild(args: string[], timeoutMs = 120_000): Promise<Record<string, u
 interface TranslateRate {
   mbPerSecIn: number;
   mbPerCpuSecIn: number;
+  bestMbPerCpuSecIn: number;
   mbPerSecOut: number;
   outBytes: number;
 }
 
 export async function translation(ctx: BenchContext): Promise<ScenarioResult> {
   const frames = Math.round(40_000 * Math.max(0.25, ctx.scale));
-  const r = await runChild(['bench/inproc/translate.ts', String(frames), ctx.scale < 1 ? '3' : '7']);
+  const r = await runChild(['bench/inproc/translate.ts', String(frames), ctx.scale < 1 ? '3' : '9']);
   const rows: Row[] = (['anthropic', 'openai-chat', 'openai-responses'] as const).map((d) => {
     const x = r[d] as TranslateRate;
     return {
-      metric: `${d}: Kiro frames in (SSE out)`,
-      proxy: x.mbPerSecIn,
+      metric: `${d}: Kiro MB in per CPU-second`,
+      proxy: x.mbPerCpuSecIn,
       unit: 'MB/s',
       target: '≥ 100 MB/s per core',
-      met: x.mbPerSecIn >= 100,
-      note: `SSE out ${x.mbPerSecOut.toFixed(1)} MB/s; ${x.mbPerCpuSecIn.toFixed(1)} MB per CPU-second`,
+      met: x.mbPerCpuSecIn >= 100,
+      note: `median of runs; best run ${x.bestMbPerCpuSecIn.toFixed(1)}; wall clock ${x.mbPerSecIn.toFixed(1)} MB/s in, ${x.mbPerSecOut.toFixed(1)} MB/s SSE out`,
     };
   });
   ctx.log(`translation: ${rows.map((x) => `${x.metric.split(':')[0]} ${x.proxy?.toFixed(1)} MB/s`).join(', ')}`);
@@ -48,7 +49,7 @@ export async function translation(ctx: BenchContext): Promise<ScenarioResult> {
     id: 'translation',
     title: `Stream translation in process, one core (${r['frames']} frames, ${((r['inBytes'] as number) / 1e6).toFixed(1)} MB, 16 KiB reads)`,
     rows,
-    notes: ['decoder → typed events → assembler → output limiter → dialect SSE encoder, each write awaited as in the pipeline; no sockets.'],
+    notes: ['decoder → typed events → pool replay → assembler → output limiter → dialect SSE encoder, with the pipeline\'s write discipline; no sockets. Per core = per CPU-second of the process (user + system), which holds on a loaded machine better than wall time.'],
     raw: r,
   };
 }

@@ -11,6 +11,32 @@ export interface CliOptions {
   logLevel: 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** True when --mock/KIRO_MOCK_MODE was given explicitly (vs. chosen because no credentials exist). */
   mockExplicit: boolean;
+  /** Top-level config keys set by a flag or env var (they win over KIRO_PROXY_HOME/config.json). */
+  explicit: Set<string>;
+}
+
+/** A view of `config` that records which top-level keys a flag wrote (nested writes included). */
+function recording(config: ProxyConfig, explicit: Set<string>): ProxyConfig {
+  return new Proxy(config, {
+    set(target, key, value) {
+      explicit.add(String(key));
+      (target as unknown as Record<string | symbol, unknown>)[key] = value;
+      return true;
+    },
+    get(target, key) {
+      const v = (target as unknown as Record<string | symbol, unknown>)[key];
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        return new Proxy(v, {
+          set(inner, k, value) {
+            explicit.add(String(key));
+            (inner as Record<string | symbol, unknown>)[k] = value;
+            return true;
+          },
+        });
+      }
+      return v;
+    },
+  });
 }
 
 export class CliUsageError extends Error {
@@ -147,10 +173,12 @@ function convert(spec: FlagSpec, raw: string, from: string): string | number | b
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions {
   const config = defaultConfig();
-  const opts: CliOptions = { config, help: false, version: false, logLevel: 'info', mockExplicit: false };
+  const explicit = new Set<string>();
+  const opts: CliOptions = { config, help: false, version: false, logLevel: 'info', mockExplicit: false, explicit };
+  const target = recording(config, explicit);
   for (const spec of FLAGS) {
     const v = spec.env ? env[spec.env] : undefined;
-    if (v !== undefined && v !== '') spec.apply(config, convert(spec, v, spec.env!), opts);
+    if (v !== undefined && v !== '') spec.apply(target, convert(spec, v, spec.env!), opts);
   }
   const envLevel = env['KIRO_PROXY_LOG_LEVEL'];
   if (envLevel) opts.logLevel = checkLevel(envLevel, 'KIRO_PROXY_LOG_LEVEL');
@@ -190,7 +218,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       if (v === undefined) throw new CliUsageError(`${arg} needs a value`);
       raw = v;
     }
-    spec.apply(config, convert(spec, raw, arg), opts);
+    spec.apply(target, convert(spec, raw, arg), opts);
   }
   return opts;
 }

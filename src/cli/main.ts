@@ -10,6 +10,7 @@ import { createFileSecretStore } from '../core/accounts/file-secret-store.ts';
 import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
 import { join } from 'node:path';
+import { readSettingsFile, applySettings } from '../core/settings-file.ts';
 
 const VERSION = '0.1.0';
 
@@ -39,9 +40,12 @@ async function main(): Promise<number> {
     process.stdout.write(`kiro-proxy ${VERSION}\n`);
     return 0;
   }
-  const config = opts.config;
+  const fileSettings = await readSettingsFile(opts.config.home);
+  const config = applySettings(opts.config, fileSettings.settings, opts.explicit);
   const secrets = createSecretRegistry();
   const logger = createConsoleLogger(opts.logLevel, (t) => secrets.scrub(t));
+
+  for (const p of fileSettings.problems) logger.warn(`settings: ${p}`);
 
   const bind = checkBindPolicy(config.host, config.apiKey, config.allowedHosts);
   if (!bind.ok) {
@@ -84,6 +88,7 @@ async function main(): Promise<number> {
     logger,
     secrets: createFileSecretStore(join(config.home, 'secrets.json')),
     secretRegistry: secrets,
+    persistSettings: true,
   });
   let url: string;
   try {

@@ -43,6 +43,7 @@ import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
 import { loginWithSocial } from './kiro/login/social-pkce.ts';
 import { startDeviceLogin } from './kiro/login/device-code.ts';
 import { ProxyError } from './errors.ts';
+import { persistableSettings } from './settings-file.ts';
 
 export const VERSION = '0.1.0';
 /** Longest a completion waits for the start-up model list before using the static catalogue. */
@@ -56,6 +57,11 @@ export interface ProxyDeps {
   secretRegistry?: SecretRegistry;
   /** Folder with the built dashboard (webview.js, dashboard.css). */
   dashboardDir?: string;
+  /**
+   * Headless hosts keep behaviour settings changed at run time (dashboard) in
+   * KIRO_PROXY_HOME/config.json. The editor keeps them in its own settings instead.
+   */
+  persistSettings?: boolean;
   /** Slow-client limits of the request body reader (defaults in server/body.ts); tests shorten them. */
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
 }
@@ -273,6 +279,13 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
         await handle.stop();
         await handle.start();
         return;
+      }
+      if (deps.persistSettings && accounts) {
+        const before = JSON.stringify(persistableSettings(prev));
+        const after = persistableSettings(config);
+        if (JSON.stringify(after) !== before) {
+          await accounts.saveSettings(after as Record<string, unknown>).catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
+        }
       }
       pool?.updateConfig({
         selectionStrategy: config.selectionStrategy,

@@ -24,6 +24,7 @@ import { ProxyError } from '../errors.ts';
 const SECRET_PREFIX = 'kiro-proxy.account.';
 
 interface StoredMeta {
+  settings?: Record<string, unknown>;
   accounts: Record<string, { label?: string; enabled?: boolean; imported?: { sourceLabel: string } }>;
 }
 
@@ -78,6 +79,12 @@ export class AccountManager {
     // A fresh --home (or the editor's global storage) may not exist yet; keep it private.
     await mkdir(this.#o.home, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.#metaPath, JSON.stringify(this.#meta, null, 2) + '\n', { mode: 0o600 });
+  }
+
+  /** Saves the behaviour settings into config.json next to the account metadata. */
+  async saveSettings(settings: Record<string, unknown>): Promise<void> {
+    this.#meta.settings = settings;
+    await this.#saveMeta();
   }
 
   /** Accounts imported earlier (kept in the secret store). */

@@ -15,8 +15,8 @@ export type HeaderValue =
   | { type: 'uuid'; value: string };
 
 export interface EventStreamMessage {
-  /** Header name → value, in the order they arrived. */
-  headers: Map<string, HeaderValue>;
+  /** Header name → value, in the order they arrived. Read-only: frames with identical header bytes share one map. */
+  headers: ReadonlyMap<string, HeaderValue>;
   payload: Uint8Array;
 }
 
@@ -57,6 +57,9 @@ const u32 = (b: Uint8Array, p: number): number => ((b[p]! << 24) | (b[p + 1]! <<
 /** Longest string the intern table keeps; header names and Kiro's header values are far shorter. */
 const INTERN_MAX_BYTES = 64;
 const INTERN_MAX_ENTRIES = 256;
+/** Header blocks remembered whole: Kiro sends a handful of distinct ones per stream. */
+const MAX_BLOCKS = 16;
+const MAX_BLOCK_BYTES = 512;
 
 /**
  * Per-decoder table of the short ASCII strings frames repeat (`:event-type`,
@@ -66,6 +69,24 @@ const INTERN_MAX_ENTRIES = 256;
 class InternTable {
   private readonly names = new Map<number, string>();
   private readonly values = new Map<number, HeaderValue>();
+  /** Whole header blocks seen (one per event type in practice), each with its parsed map. */
+  private readonly blocks: { bytes: Uint8Array; headers: ReadonlyMap<string, HeaderValue> }[] = [];
+
+  /** The parsed headers of a block identical to `buf[start, end)`, if one was seen. */
+  block(buf: Uint8Array, start: number, end: number): ReadonlyMap<string, HeaderValue> | undefined {
+    const len = end - start;
+    for (const b of this.blocks) {
+      if (b.bytes.length !== len) continue;
+      let i = len - 1;
+      while (i >= 0 && b.bytes[i] === buf[start + i]) i--;
+      if (i < 0) return b.headers;
+    }
+    return undefined;
+  }
+
+  remember(buf: Uint8Array, start: number, end: number, headers: ReadonlyMap<string, HeaderValue>): void {
+    if (this.blocks.length < MAX_BLOCKS && end - start <= MAX_BLOCK_BYTES) this.blocks.push({ bytes: buf.slice(start, end), headers });
+  }
 
   name(buf: Uint8Array, start: number, end: number): string {
     const h = asciiHash(buf, start, end);
@@ -107,7 +128,9 @@ function sameAscii(s: string, buf: Uint8Array, start: number, end: number): bool
   return true;
 }
 
-function parseHeaders(buf: Uint8Array, start: number, end: number, intern?: InternTable): Map<string, HeaderValue> {
+function parseHeaders(buf: Uint8Array, start: number, end: number, intern?: InternTable): ReadonlyMap<string, HeaderValue> {
+  const seen = intern?.block(buf, start, end);
+  if (seen) return seen;
   const headers = new Map<string, HeaderValue>();
   let view: DataView | undefined;
   const dv = () => (view ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -183,6 +206,8 @@ function parseHeaders(buf: Uint8Array, start: number, end: number, intern?: Inte
     }
     headers.set(name, value);
   }
+  // Only blocks of interned strings are shared (bytes/timestamps are mutable objects).
+  if (intern && [...headers.values()].every((v) => v.type === 'string')) intern.remember(buf, start, end, headers);
   return headers;
 }
 

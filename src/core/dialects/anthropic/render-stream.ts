@@ -31,7 +31,13 @@ export function createAnthropicEncoder(_req: NeutralRequest, meta: ResponseMeta)
     return out;
   };
 
-  const delta = (index: number, d: unknown): string => sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: d });
+  /**
+   * `content_block_delta` with a one-field delta: the bytes sseEvent would write for
+   * `{type, index, delta: {type: kind, [field]: value}}`, built around one JSON.stringify of the
+   * value. This runs once per streamed event, so it must not stringify a fresh object each time.
+   */
+  const delta = (index: number, kind: string, field: string, value: string): string =>
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"${kind}","${field}":${JSON.stringify(value)}}}\n\n`;
 
   const ensure = (kind: 'text' | 'thinking'): { prefix: string; index: number } => {
     if (open?.kind === kind) return { prefix: '', index: open.index };
@@ -46,16 +52,16 @@ export function createAnthropicEncoder(_req: NeutralRequest, meta: ResponseMeta)
       case 'text_delta': {
         if (!ev.text) return '';
         const { prefix, index } = ensure('text');
-        return prefix + delta(index, { type: 'text_delta', text: ev.text });
+        return prefix + delta(index, 'text_delta', 'text', ev.text);
       }
       case 'thinking_delta': {
         if (!ev.text) return '';
         const { prefix, index } = ensure('thinking');
-        return prefix + delta(index, { type: 'thinking_delta', thinking: ev.text });
+        return prefix + delta(index, 'thinking_delta', 'thinking', ev.text);
       }
       case 'thinking_signature': {
         const { prefix, index } = ensure('thinking');
-        return prefix + delta(index, { type: 'signature_delta', signature: ev.signature });
+        return prefix + delta(index, 'signature_delta', 'signature', ev.signature);
       }
       case 'tool_call_start': {
         const index = nextIndex++;
@@ -66,13 +72,13 @@ export function createAnthropicEncoder(_req: NeutralRequest, meta: ResponseMeta)
         const t = tools.get(ev.index);
         if (!t || !ev.json) return '';
         t.sentJson = true;
-        return delta(t.index, { type: 'input_json_delta', partial_json: ev.json });
+        return delta(t.index, 'input_json_delta', 'partial_json', ev.json);
       }
       case 'tool_call_end': {
         const t = tools.get(ev.index);
         if (!t) return '';
         // Clients rebuild the input only from input_json_delta; send it whole if none streamed.
-        let out = t.sentJson ? '' : delta(t.index, { type: 'input_json_delta', partial_json: stringifyInput(ev.input) });
+        let out = t.sentJson ? '' : delta(t.index, 'input_json_delta', 'partial_json', stringifyInput(ev.input));
         t.sentJson = true;
         if (open?.kind === 'tool' && open.tool === ev.index) out += close();
         return out;

@@ -18,17 +18,22 @@ export function createChatEncoder(req: NeutralRequest, meta: ResponseMeta): Stre
   const tools = new Map<number, { index: number; sentArgs: boolean }>();
   let ended = false;
 
+  const chunkObject = (delta: Record<string, unknown>, finish: string | null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: null,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  // Every chunk but the last has the same envelope: build it once and splice each delta in (one
+  // chunk per streamed event). The bytes are exactly what sseData(chunkObject(delta, null)) writes.
+  const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${JSON.stringify(meta.created)},"model":${JSON.stringify(meta.model)},"system_fingerprint":null,"choices":[{"index":0,"delta":`;
+  const tail = `,"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ''}}\n\n`;
   const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
-    sseData({
-      id,
-      object: 'chat.completion.chunk',
-      created: meta.created,
-      model: meta.model,
-      system_fingerprint: null,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      // With include_usage, OpenAI sends `usage: null` on every chunk but the last.
-      ...(includeUsage ? { usage: null } : {}),
-    });
+    finish === null ? head + JSON.stringify(delta) + tail : sseData(chunkObject(delta, finish));
 
   const argsChunk = (index: number, args: string): string => chunk({ tool_calls: [{ index, function: { arguments: args } }] });
 

@@ -94,7 +94,11 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
         const out = ensureText('message');
         if (open?.kind !== 'message') return out;
         open.text += ev.text;
-        return out + emit('response.output_text.delta', { item_id: open.id, output_index: open.index, content_index: 0, delta: ev.text, logprobs: [] });
+        // Once per streamed event: the bytes emit() would write, without stringifying an object.
+        return (
+          out +
+          `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${seq++},"item_id":${JSON.stringify(open.id)},"output_index":${open.index},"content_index":0,"delta":${JSON.stringify(ev.text)},"logprobs":[]}\n\n`
+        );
       }
       case 'thinking_delta': {
         if (!ev.text) return '';
