@@ -232,7 +232,7 @@ function checkLevel(v: string, from: string): CliOptions['logLevel'] {
 export function usage(): string {
   const rows = FLAGS.map((f) => {
     const left = `  ${f.flag}${f.kind === 'bool' ? '' : ' <value>'}`;
-    return `${left.padEnd(30)} ${f.help}${f.env ? `  [${f.env}]` : ''}`;
+    return `${left.padEnd(32)} ${f.help}${f.env ? `  [${f.env}]` : ''}`;
   });
   return [
     'kiro-proxy — a local OpenAI- and Anthropic-compatible proxy for your Kiro accounts',
@@ -241,9 +241,9 @@ export function usage(): string {
     '       kiro-proxy login google|github|builder-id|idc [--start-url URL --region R] [options]',
     '',
     ...rows,
-    `  ${'--log-level <level>'.padEnd(28)} error, warn, info (default), debug, trace  [KIRO_PROXY_LOG_LEVEL]`,
-    `  ${'--verbose'.padEnd(28)} same as --log-level debug`,
-    `  ${'--help, --version'.padEnd(28)}`,
+    `  ${'--log-level <level>'.padEnd(30)} error, warn, info (default), debug, trace  [KIRO_PROXY_LOG_LEVEL]`,
+    `  ${'--verbose'.padEnd(30)} same as --log-level debug`,
+    '  --help, --version',
     '',
     'Without credentials (SSO cache, --creds-file, --creds-base64) it starts with the built-in mock upstream.',
   ].join('\n');

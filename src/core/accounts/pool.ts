@@ -27,6 +27,13 @@ import { startQuotaScheduler, type QuotaScheduler } from './quota-scheduler.ts';
 import { selectAccount, type Candidate } from './selection.ts';
 import { conversationKeyOf, createStickyMap } from './stickiness.ts';
 
+/**
+ * The reason a released lease aborts its upstream request with. One shared AbortError: after a
+ * complete stream the abort is a no-op, and a fresh DOMException (with its stack) per request
+ * showed in the request-rate profile.
+ */
+const LEASE_RELEASED = new DOMException('the upstream stream was released', 'AbortError');
+
 export type PoolConfig = Pick<
   ProxyConfig,
   'selectionStrategy' | 'cooldownSeconds' | 'accountConcurrency' | 'requestTimeoutMs' | 'firstTokenTimeoutMs' | 'region'
@@ -306,7 +313,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
         released = true;
         finish();
         // Frees the upstream connection if the stream was abandoned; a no-op after a complete one.
-        result.controller.abort();
+        result.controller.abort(LEASE_RELEASED);
         endAttempt(r);
         r.counters.tokensIn += outcome.inputTokens ?? 0;
         r.counters.tokensOut += outcome.outputTokens ?? 0;
@@ -462,14 +469,14 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     const unlinkClient = link(req.signal, run);
     const unlinkLifetime = link(lifetime.signal, run);
     const timeoutMs = config.requestTimeoutMs;
-    const timeoutError = new ProxyError('timeout', `Kiro did not complete the request within ${Math.round(timeoutMs / 1000)} s (request timeout)`, {
-      code: 'REQUEST_TIMEOUT',
-    });
-    let timedOut = false;
+    // Made only when the timer fires: an error (and its stack) per request is measurable.
+    let timeoutError: ProxyError | undefined;
     const timer =
       timeoutMs > 0
         ? clock.setTimeout(() => {
-            timedOut = true;
+            timeoutError = new ProxyError('timeout', `Kiro did not complete the request within ${Math.round(timeoutMs / 1000)} s (request timeout)`, {
+              code: 'REQUEST_TIMEOUT',
+            });
             run.abort(timeoutError);
           }, timeoutMs)
         : undefined;
@@ -483,7 +490,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     } catch (err) {
       finish();
       if (req.signal.aborted) throw req.signal.reason ?? err;
-      if (timedOut) throw timeoutError;
+      if (timeoutError) throw timeoutError;
       if (lifetime.signal.aborted) throw new ProxyError('unavailable', 'the Kiro account pool is shutting down', { code: 'POOL_DISPOSED' });
       throw err;
     }

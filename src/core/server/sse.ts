@@ -4,15 +4,24 @@ import type { ServerResponse } from 'node:http';
  * Writes an event stream to a client with backpressure: `write` resolves when the socket can
  * take more, so the upstream read loop naturally slows down for a slow client instead of
  * buffering without bound. Resolves `false` once the client is gone.
+ *
+ * Events written in the same tick (one upstream read holds hundreds of them) leave as one
+ * `res.write` at the end of that tick: one HTTP chunk and one syscall instead of one per event.
+ * Nothing waits for later data, so every event still goes out as soon as it was produced.
  */
 export class SseWriter {
   private readonly res: ServerResponse;
   private closed = false;
+  private pending: string[] = [];
+  private flushScheduled = false;
+  /** Set while the socket is over its high-water mark; writes wait for it. */
+  private drained: Promise<boolean> | undefined;
 
   constructor(res: ServerResponse) {
     this.res = res;
     res.once('close', () => {
       this.closed = true;
+      this.pending = [];
     });
   }
 
@@ -35,17 +44,43 @@ export class SseWriter {
   }
 
   /**
-   * True/false at once when the socket took the text (or the client is gone); a promise only
-   * under backpressure, so the streaming loop awaits nothing per event in the common case.
+   * True at once when the text is queued for this tick's write (false when the client is gone);
+   * a promise only under backpressure, so the streaming loop awaits nothing per event normally.
    */
   write(text: string): boolean | Promise<boolean> {
-    if (text.length === 0) return !this.isClosed;
     if (this.isClosed) return false;
-    if (this.res.write(text)) return true;
-    return new Promise<boolean>((resolve) => {
+    if (text.length === 0) return true;
+    this.pending.push(text);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // After the current run of promise jobs: the whole upstream read has been translated.
+      process.nextTick(this.flush);
+    }
+    return this.drained ?? true;
+  }
+
+  end(text = ''): void {
+    if (this.isClosed || this.res.writableEnded) return;
+    if (text) this.pending.push(text);
+    const rest = this.take();
+    this.res.end(rest);
+  }
+
+  private take(): string {
+    const out = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    return out;
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || this.isClosed || this.res.writableEnded) return;
+    if (this.res.write(this.take()) || this.drained) return;
+    this.drained = new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         this.res.off('drain', onDrain);
         this.res.off('close', onClose);
+        this.drained = undefined;
         resolve(ok);
       };
       const onDrain = () => done(true);
@@ -53,10 +88,5 @@ export class SseWriter {
       this.res.once('drain', onDrain);
       this.res.once('close', onClose);
     });
-  }
-
-  end(text = ''): void {
-    if (this.isClosed || this.res.writableEnded) return;
-    this.res.end(text);
-  }
+  };
 }
