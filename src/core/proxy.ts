@@ -19,7 +19,7 @@ import type {
 import type { KiroClient, KiroEndpoints, ModelInfo } from './kiro/types.ts';
 import { createKiroClient } from './kiro/client.ts';
 import { listClientModels } from './kiro/models.ts';
-import { createAccountPool, type ManagedAccountPool } from './accounts/pool.ts';
+import { createAccountPool, type ManagedAccountPool, type PoolConfig } from './accounts/pool.ts';
 import { AccountManager } from './accounts/account-manager.ts';
 import { discoverCredentials } from './accounts/discover.ts';
 import { loadCredsJsonText } from './accounts/credential-sources.ts';
@@ -84,6 +84,18 @@ function defaultDashboardDir(): string {
     join(process.cwd(), 'dist'),
   ].filter((p): p is string => !!p);
   return candidates.find((d) => existsSync(join(d, 'webview.js'))) ?? candidates[candidates.length - 1]!;
+}
+
+/** The part of the config the account pool reads. */
+function poolConfigOf(c: ProxyConfig): PoolConfig {
+  return {
+    selectionStrategy: c.selectionStrategy,
+    cooldownSeconds: c.cooldownSeconds,
+    accountConcurrency: c.accountConcurrency,
+    requestTimeoutMs: c.requestTimeoutMs,
+    firstTokenTimeoutMs: c.firstTokenTimeoutMs,
+    region: c.region,
+  };
 }
 
 export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
@@ -287,14 +299,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
           await accounts.saveSettings(after as Record<string, unknown>).catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
         }
       }
-      pool?.updateConfig({
-        selectionStrategy: config.selectionStrategy,
-        cooldownSeconds: config.cooldownSeconds,
-        accountConcurrency: config.accountConcurrency,
-        requestTimeoutMs: config.requestTimeoutMs,
-        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
-        region: config.region,
-      });
+      pool?.updateConfig(poolConfigOf(config));
       emit({ type: 'status', status: status() });
     },
 
@@ -381,14 +386,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       client,
       clock,
       logger,
-      config: {
-        selectionStrategy: config.selectionStrategy,
-        cooldownSeconds: config.cooldownSeconds,
-        accountConcurrency: config.accountConcurrency,
-        requestTimeoutMs: config.requestTimeoutMs,
-        firstTokenTimeoutMs: config.firstTokenTimeoutMs,
-        region: config.region,
-      },
+      config: poolConfigOf(config),
     });
     const trackAccounts = accountTransitionTracker({ cooldown: (id) => metrics.cooldown(id), tokenRefresh: (outcome) => metrics.tokenRefresh(outcome) });
     poolSub = pool.onChange((list) => {

@@ -128,9 +128,4 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The API region is the 4th segment of `arn:aws:codewhisperer:<region>:<acct>:profile/<id>`. */
-export function regionFromProfileArn(arn: string | undefined): string | undefined {
-  if (!arn) return undefined;
-  const region = arn.split(':')[3];
-  return region && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : undefined;
-}
+export { regionFromProfileArn } from '../kiro/request-headers.ts';

@@ -8,6 +8,7 @@ import { KiroUpstreamError, type KiroAccountContext, type KiroClient } from '../
 import type { KiroRequestBody } from '../kiro/wire.ts';
 import type { Clock } from '../proxy-types.ts';
 import type { AccountTokenSource } from './pool-account.ts';
+import { abortable } from '../abortable.ts';
 
 export interface AttemptInput {
   client: KiroClient;
@@ -132,30 +133,3 @@ export function link(parent: AbortSignal, child: AbortController): () => void {
   return () => parent.removeEventListener('abort', onAbort);
 }
 
-/** A client that ignores its signal must not keep us waiting past a timeout or a client abort. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal, onLateValue?: (value: T) => void): Promise<T> {
-  const abandon = () => {
-    p.then((v) => onLateValue?.(v), () => undefined);
-  };
-  if (signal.aborted) {
-    abandon();
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      abandon();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

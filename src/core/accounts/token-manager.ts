@@ -5,6 +5,7 @@ import type { Clock, Disposable, Logger } from '../proxy-types.ts';
 import type { KiroCredential } from './credential.ts';
 import { RefreshError, type RefreshErrorCode } from './refresh-error.ts';
 import { applyRefresh, type RefreshResult } from './token-refresh.ts';
+import { abortable } from '../abortable.ts';
 
 export type TokenState = 'ok' | 'needs_login';
 
@@ -115,7 +116,7 @@ export class TokenManager implements Disposable {
       const generation = this.#generation;
       const inflight = this.#inflight ?? this.#startRefresh();
       try {
-        await raceAbort(inflight, signal);
+        await abortable(inflight, signal);
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (generation !== this.#generation) continue; // credential replaced meanwhile; start over
@@ -207,21 +208,3 @@ function wrapUnknown(err: unknown): RefreshError {
   return new RefreshError('token refresh failed unexpectedly', { code: 'network', permanent: false, cause: err });
 }
 
-/** Waits for `p` but gives up when this caller's signal aborts; the shared refresh keeps going. */
-function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

@@ -82,7 +82,8 @@ export function isValidProfileArn(arn: string): boolean {
 }
 
 /** API region = 4th ARN segment (`arn:aws:codewhisperer:<region>:…`); undefined when malformed. */
-export function regionFromProfileArn(arn: string): string | undefined {
+export function regionFromProfileArn(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
   const region = parts[3];

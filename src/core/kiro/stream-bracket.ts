@@ -1,6 +1,7 @@
 // Recovers tool calls some models write as plain text, `[Called NAME with args: {...}]`
 // (protocol §7.5), when NAME is a declared tool. Text streams through untouched except from a
 // `[` that may start such a call, which is held until the call is complete or ruled out.
+import { matchJsonObjectEnd } from './json-braces.ts';
 
 export type BracketOutput = { kind: 'text'; text: string } | { kind: 'call'; name: string; input: Record<string, unknown>; json: string };
 
@@ -17,21 +18,6 @@ const MAX_PARTIAL_HEAD = 200;
 
 type Parse = { kind: 'incomplete' } | { kind: 'no' } | { kind: 'call'; length: number; name: string; input: Record<string, unknown>; json: string };
 
-/** Index just past the `}` closing the object that starts at `start`, or -1 if not closed yet. */
-function matchBraces(s: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < s.length; i++) {
-    const c = s[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i + 1;
-  }
-  return -1;
-}
 
 function parseCall(tail: string, final: boolean, isDeclared: (name: string) => boolean): Parse {
   const head = HEAD.exec(tail);
@@ -43,7 +29,7 @@ function parseCall(tail: string, final: boolean, isDeclared: (name: string) => b
   const start = head[0].length;
   if (start === tail.length) return final ? { kind: 'no' } : { kind: 'incomplete' };
   if (tail[start] !== '{') return { kind: 'no' };
-  const end = matchBraces(tail, start);
+  const end = matchJsonObjectEnd(tail, start);
   if (end === -1) return final ? { kind: 'no' } : { kind: 'incomplete' };
   const close = /^\s*/.exec(tail.slice(end))![0].length + end;
   if (close === tail.length) return final ? { kind: 'no' } : { kind: 'incomplete' };

@@ -27,6 +27,7 @@
 // before the first terminal part (exception/error/destroy), else at the end.
 // JSON arguments are matched by braces, so they may contain `]]`.
 import { resolveStep, type ResolvedStep, type StreamOptions, type StreamPart } from './script.ts';
+import { matchJsonObjectEnd } from '../json-braces.ts';
 
 export interface DirectiveParse {
   /** undefined when the text holds no directive. */
@@ -48,21 +49,6 @@ const MAX_TEXT_EVENTS = 100_000;
 const DEFAULT_EVENT_TEXT = 'The quick brown fox jumps over. ';
 const JSON_ARG = new Set(['tool', 'tool-dup', 'tool-truncated', 'bracket-tool']);
 
-/** Index just past the JSON object starting at `start` (which must be `{`), or -1. */
-function matchBraces(s: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < s.length; i++) {
-    const c = s[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return i + 1;
-  }
-  return -1;
-}
 
 function scan(text: string, errors: string[]): { directives: RawDirective[]; cleaned: string } {
   const directives: RawDirective[] = [];
@@ -81,7 +67,7 @@ function scan(text: string, errors: string[]): { directives: RawDirective[]; cle
     const brace = text.indexOf('{', p);
     const close = text.indexOf(']]', p);
     if (JSON_ARG.has(name) && brace >= 0 && (close < 0 || brace < close)) {
-      const end = matchBraces(text, brace);
+      const end = matchJsonObjectEnd(text, brace);
       if (end > 0) {
         jsonSeen = true;
         args = text.slice(p, brace).trim();
