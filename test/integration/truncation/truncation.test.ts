@@ -110,6 +110,9 @@ describe('truncation against a mock Kiro with a 40 KB threshold', () => {
     assert.equal(typeof r.json.usage.kiro_credits, 'number');
     const o = await post(`${h.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hello' }] });
     assert.equal(typeof o.json.usage.kiro_credits, 'number');
+    const resp = await post(`${h.url}/v1/responses`, { model: 'claude-sonnet-4-5', input: 'hello' });
+    assert.equal(resp.status, 200, resp.text.slice(0, 300));
+    assert.equal(typeof resp.json.usage.kiro_credits, 'number');
   });
 });
 

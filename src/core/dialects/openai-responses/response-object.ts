@@ -48,6 +48,8 @@ export function responsesUsage(u: NeutralUsage) {
     output_tokens: u.outputTokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: input + u.outputTokens,
+    // Kiro's metered credits (meteringEvent), as in the other dialects' usage.
+    ...(u.credits !== undefined ? { kiro_credits: u.credits } : {}),
   };
 }
 
