@@ -21,6 +21,7 @@ import { createKiroClient } from './kiro/client.ts';
 import { listClientModels } from './kiro/models.ts';
 import { createAccountPool, type ManagedAccountPool, type PoolConfig } from './accounts/pool.ts';
 import { AccountManager } from './accounts/account-manager.ts';
+import type { KiroCredential } from './accounts/credential.ts';
 import { discoverCredentials } from './accounts/discover.ts';
 import { loadCredsJsonText } from './accounts/credential-sources.ts';
 import { effectiveProfileArn, effectiveRegion } from './accounts/profile-arn.ts';
@@ -96,6 +97,18 @@ function poolConfigOf(c: ProxyConfig): PoolConfig {
     firstTokenTimeoutMs: c.firstTokenTimeoutMs,
     region: c.region,
   };
+}
+
+function registerWithMock(mock: MockKiro, c: KiroCredential): void {
+  if (!c.refreshToken || mock.account(c.refreshToken)) return;
+  mock.addAccount({
+    refreshToken: c.refreshToken,
+    ...(c.accessToken ? { accessToken: c.accessToken } : {}),
+    authMethod: c.kind === 'idc' ? 'idc' : c.kind === 'oauth' ? 'oauth' : 'social',
+    ...(c.clientId ? { clientId: c.clientId } : {}),
+    ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+    ...(c.profileArn ? { profileArn: c.profileArn } : {}),
+  });
 }
 
 export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
@@ -403,6 +416,9 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       clock,
       logger,
       registerSecret: (v) => registry.add(v),
+      // In mock mode every account the user adds is served by the simulated Kiro as well, so
+      // imports and logins behave as they would against the real service.
+      ...(mock ? { beforeAdd: (c: KiroCredential) => registerWithMock(mock!, c) } : {}),
     });
     await accounts.loadMeta();
 

@@ -38,6 +38,8 @@ export interface AccountManagerOptions {
   logger: Logger;
   /** Every token value loaded or refreshed is registered here so logs can scrub it. */
   registerSecret: (value: string) => void;
+  /** Called with each credential before it joins the pool (mock mode makes the simulated Kiro know it). */
+  beforeAdd?: (credential: KiroCredential) => void;
 }
 
 /** How many accounts earlier imports/logins left in KIRO_PROXY_HOME (no secret is read). */
@@ -117,6 +119,7 @@ export class AccountManager {
         }
       }
       for (const v of [credential.accessToken, credential.refreshToken, credential.clientSecret]) if (v) this.#o.registerSecret(v);
+      this.#o.beforeAdd?.(credential);
       this.#tokens.get(loaded.id)?.manager.dispose();
       const machineId = machineIdFor(loaded.id);
       const manager = new TokenManager({

@@ -103,3 +103,34 @@ test('a broken creds file is reported with file and field, and the proxy still s
   const body = (await res.json()) as { error: { message: string } };
   assert.match(body.error.message, /account/i);
 });
+
+test('in mock mode an imported token file is served by the simulated Kiro too (refresh included)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sso = join(dir, 'sso');
+  mkdirSync(sso);
+  // An expired access token forces a refresh against the mock's /refreshToken.
+  writeFileSync(
+    join(sso, 'kiro-auth-token.json'),
+    JSON.stringify({ accessToken: 'fake-access-token-value', refreshToken: 'fake-refresh-token-value', expiresAt: '2020-01-01T00:00:00.000Z', authMethod: 'social', provider: 'Github' }),
+  );
+  const p = createProxy(defaultConfig({ port: 0, mock: true, home: join(dir, 'home'), ssoCache: sso }), { logger: silent, secrets: memorySecrets() });
+  await p.start();
+  t.after(() => p.stop());
+  const [found] = await p.accounts.scanSsoCache();
+  assert.ok(found);
+  const view = await p.accounts.importSsoFile(found.path);
+  const mockAccount = p.accounts.list().find((a) => a.id !== view.id);
+  assert.ok(mockAccount);
+  await p.accounts.setEnabled(mockAccount.id, false); // only the imported account can serve
+  const res = await fetch(`${p.status().url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'through the imported account' }] }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const after = p.accounts.list().find((a) => a.id === view.id)!;
+  assert.equal(after.state, 'active');
+  assert.equal(after.counters.requests, 1);
+  assert.ok((after.tokenExpiresAt ?? 0) > Date.now(), 'the expired token was refreshed');
+});
