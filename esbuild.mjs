@@ -7,6 +7,7 @@
 import * as esbuild from 'esbuild';
 import { mkdir, writeFile, stat, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { lazyTokenizer, TOKENIZER_ENTRY } from './scripts/lazy-tokenizer.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -40,6 +41,15 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    plugins: [lazyTokenizer],
+  },
+  {
+    ...common,
+    entryPoints: { tokenizer: TOKENIZER_ENTRY },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,
@@ -49,6 +59,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [lazyTokenizer],
   },
   {
     ...common,

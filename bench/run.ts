@@ -5,7 +5,7 @@
 //
 //   node bench/run.ts [--quick] [--only id,id] [--proxy bundle|dist|source] [--label NAME] [--cpu-prof DIR]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release, platform } from 'node:os';
+import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agent } from './lib/loadgen.ts';
@@ -61,7 +61,8 @@ const PROXY_LABEL: Record<string, string> = {
 
 function machine(): string {
   const c = cpus();
-  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`;
+  const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}, load average at start ${load}`;
 }
 
 function markdown(results: ScenarioResult[], header: string): string {
@@ -88,6 +89,7 @@ function markdown(results: ScenarioResult[], header: string): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const machineAtStart = machine();
   const ctx: BenchContext = { mock: undefined as unknown as MockChild, proxy: undefined as unknown as ProxyChild, scale: values.quick ? 0.25 : 1, log };
   let mock: MockChild | undefined;
   let proxy: ProxyChild | undefined;
@@ -145,14 +147,14 @@ async function main(): Promise<number> {
   const header = [
     `## ${values.label} — ${when}`,
     '',
-    `Machine: ${machine()}. Proxy: ${PROXY_LABEL[values.proxy] ?? values.proxy} ${PROXY_ARGS.join(' ')}. Mock: --no-split. Total ${((Date.now() - started) / 1000).toFixed(0)} s${values.quick ? ' (--quick)' : ''}.`,
+    `Machine: ${machineAtStart}. Proxy: ${PROXY_LABEL[values.proxy] ?? values.proxy} ${PROXY_ARGS.join(' ')}. Mock: --no-split. Total ${((Date.now() - started) / 1000).toFixed(0)} s${values.quick ? ' (--quick)' : ''}.`,
   ].join('\n');
   const md = markdown(results, header);
   process.stdout.write(md + '\n');
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = when.replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `${values.label}-${stamp}.json`), JSON.stringify({ label: values.label, when, machine: machine(), quick: values.quick, results }, null, 2));
+  writeFileSync(join(dir, `${values.label}-${stamp}.json`), JSON.stringify({ label: values.label, when, machine: machineAtStart, quick: values.quick, results }, null, 2));
   writeFileSync(join(dir, `${values.label}-latest.md`), md + '\n');
   log(`results: bench/results/${values.label}-${stamp}.json`);
   return 0;

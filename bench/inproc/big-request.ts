@@ -1,12 +1,13 @@
 // Time and memory per request for a Claude Code-sized (~200 KB) Anthropic request, in process,
 // through the proxy's own request path: body bytes → JSON (depth check, strict UTF-8) → dialect
-// parse (zod) → token estimate → sticky key → normaliser → the JSON text sent to Kiro.
+// parse (zod) → normaliser → token estimate of the Kiro body → sticky key → the JSON text sent
+// to Kiro, as pipeline/completion.ts runs them.
 // Run with --expose-gc; prints one JSON line.
 import { performance } from 'node:perf_hooks';
 import { parseJsonBody } from '../../src/core/server/body.ts';
 import { anthropicDialect } from '../../src/core/dialects/index.ts';
 import { resolveModel } from '../../src/core/kiro/models.ts';
-import { estimateRequestTokens } from '../../src/core/conversation/estimate.ts';
+import { inputTokensOf } from '../../src/core/conversation/estimate-input.ts';
 import { normalise } from '../../src/core/conversation/normalise.ts';
 import { stickyKeyFor } from '../../src/core/pipeline/completion.ts';
 import { claudeCodeRequest } from '../lib/claude-code-request.ts';
@@ -17,7 +18,7 @@ if (!gc) throw new Error('run with --expose-gc');
 
 const bytes = Buffer.from(claudeCodeRequest(200_000, true));
 const rctx = { headers: { 'anthropic-version': '2023-06-01' }, query: new URLSearchParams() };
-const STAGES = ['json', 'parse', 'estimate', 'stickyKey', 'normalise', 'serialise'] as const;
+const STAGES = ['json', 'parse', 'normalise', 'estimate', 'stickyKey', 'serialise'] as const;
 
 function once(times?: Record<string, number[]>): number {
   let t = performance.now();
@@ -29,14 +30,15 @@ function once(times?: Record<string, number[]>): number {
   const body = parseJsonBody(bytes);
   lap('json');
   const neutral = anthropicDialect.parseRequest(body, rctx);
-  lap('parse');
   const model = resolveModel(neutral.model, {});
-  estimateRequestTokens(neutral);
+  lap('parse');
+  const norm = normalise(neutral, { modelId: model.modelId, conversationId: '6f1d2c3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' });
+  lap('normalise');
+  // As the pipeline's fitter does on the first normalise (message_start usage, count_tokens).
+  inputTokensOf(norm);
   lap('estimate');
   stickyKeyFor(neutral);
   lap('stickyKey');
-  const norm = normalise(neutral, { modelId: model.modelId, conversationId: '6f1d2c3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' });
-  lap('normalise');
   const text = JSON.stringify({ ...norm.body, profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK' });
   lap('serialise');
   return text.length;

@@ -6,12 +6,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './procs.ts';
+// @ts-expect-error -- a plain .mjs build helper shared with esbuild.mjs, without type declarations
+import { lazyTokenizer, TOKENIZER_ENTRY } from '../../scripts/lazy-tokenizer.mjs';
 
 export async function buildCli(): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'kiro-bench-build-')), 'cli.js');
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'src/cli/main.ts')],
-    outfile,
+  const dir = mkdtempSync(join(tmpdir(), 'kiro-bench-build-'));
+  const outfile = join(dir, 'cli.js');
+  const shared = {
     bundle: true,
     minify: true,
     sourcemap: false,
@@ -21,6 +22,8 @@ export async function buildCli(): Promise<string> {
     format: 'cjs',
     target: 'node20',
     define: { 'process.env.NODE_ENV': '"production"' },
-  });
+  } as const;
+  await esbuild.build({ ...shared, entryPoints: [join(ROOT, TOKENIZER_ENTRY)], outfile: join(dir, 'tokenizer.js') });
+  await esbuild.build({ ...shared, plugins: [lazyTokenizer], entryPoints: [join(ROOT, 'src/cli/main.ts')], outfile });
   return outfile;
 }

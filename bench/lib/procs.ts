@@ -132,3 +132,18 @@ export function cpuSeconds(pid: number): number {
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
+
+export interface FloorChild extends Child {
+  url: string;
+}
+
+/** bench/floor-proxy.ts in front of `upstreamUrl`, sending `headers` (the direct twin's). */
+export async function startFloorProxy(upstreamUrl: string, headers: Record<string, string>): Promise<FloorChild> {
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(ROOT, 'bench/floor-proxy.ts'), upstreamUrl, JSON.stringify(headers)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const line = await waitForLine(proc, (l) => l.includes('listening on http://'), 'floor proxy');
+  return { proc, pid: proc.pid!, url: /(http:\/\/\S+)/.exec(line)![1]!, stop: stopper(proc) };
+}
+

@@ -58,8 +58,14 @@ export async function interChunk(ctx: BenchContext): Promise<ScenarioResult> {
   const p = summarise(pg);
   const complete = res.proxy.every((r) => r.eventAt.length === parts);
   // Unbuffered: every event reaches the client in its own read, about delayMs after the previous.
-  const separate = pg.filter((g) => g >= delayMs * 0.5).length / Math.max(1, pg.length);
-  ctx.log(`inter-chunk: direct p50 ${d.p50.toFixed(3)} ms, proxy p50 ${p.p50.toFixed(3)} ms, separate ${(separate * 100).toFixed(1)}%`);
+  // The direct arm shows how often the client side alone (a late read) merges two events.
+  const separateOf = (g: number[]) => g.filter((x) => x >= delayMs * 0.5).length / Math.max(1, g.length);
+  const separate = separateOf(pg);
+  const separateDirect = separateOf(dg);
+  // Held back: an event that reached the client with the next one, i.e. together in one read.
+  const merged = res.proxy.reduce((n, r) => n + r.eventAt.filter((at, i) => i > 0 && at === r.eventAt[i - 1]).length, 0);
+  const mergedDirect = res.direct.reduce((n, r) => n + r.eventAt.filter((at, i) => i > 0 && at === r.eventAt[i - 1]).length, 0);
+  ctx.log(`inter-chunk: direct p50 ${d.p50.toFixed(3)} ms, proxy p50 ${p.p50.toFixed(3)} ms, separate ${(separate * 100).toFixed(1)}% (direct ${(separateDirect * 100).toFixed(1)}%), merged reads ${merged} (direct ${mergedDirect})`);
   return {
     id: 'inter-chunk',
     title: `Inter-chunk delay: ${parts} text events ${delayMs} ms apart`,
@@ -67,15 +73,25 @@ export async function interChunk(ctx: BenchContext): Promise<ScenarioResult> {
       { metric: 'p50 gap between events', direct: d.p50, proxy: p.p50, added: p.p50 - d.p50, ratio: p.p50 / d.p50, unit: 'ms' },
       { metric: 'p99 gap between events', direct: d.p99, proxy: p.p99, added: p.p99 - d.p99, ratio: p.p99 / d.p99, unit: 'ms' },
       {
-        metric: 'events forwarded as they arrive',
+        metric: 'events that reached the client alone, ≥ half the pause after the previous one',
+        direct: separateDirect * 100,
         proxy: separate * 100,
         unit: '%',
-        target: '100 % (no buffering)',
-        met: complete && separate === 1,
-        note: `${pg.length} gaps; an event counts when it reached the client alone, ≥ ${delayMs / 2} ms after the previous one`,
+        note: `${pg.length} gaps per arm; below 100 % on the direct arm too means the client read late, not that anything was held`,
+      },
+      {
+        metric: 'events delivered in the same read as the previous one',
+        direct: mergedDirect,
+        proxy: merged,
+        unit: 'count',
+        target: '≤ 1 % of events (no buffering)',
+        // Buffering holds every event for the next one (merges ≈ all events); a scheduling stall on
+        // a shared machine merges one pair now and then. Both arms are shown.
+        met: complete && merged - mergedDirect <= pg.length / 100,
+        note: `of ${pg.length} events per arm`,
       },
     ],
-    raw: { direct: d, proxy: p, complete },
+    raw: { direct: d, proxy: p, complete, separate, separateDirect, merged, mergedDirect },
   };
 }
 

@@ -38,8 +38,14 @@ export function createTokenizer(load: () => Promise<CountFn> = loadCl100k): Toke
 }
 
 async function loadCl100k(): Promise<CountFn> {
-  const mod = await import('gpt-tokenizer/encoding/cl100k_base');
+  // Bundled builds load this as the separate dist/tokenizer.js (a CommonJS module, whose exports
+  // may arrive under `default` when imported).
+  const mod = (await import('gpt-tokenizer/encoding/cl100k_base')) as typeof import('gpt-tokenizer/encoding/cl100k_base') & {
+    default?: typeof import('gpt-tokenizer/encoding/cl100k_base');
+  };
+  const countTokens = mod.countTokens ?? mod.default?.countTokens;
+  if (typeof countTokens !== 'function') throw new Error('the tokenizer bundle did not load (countTokens missing)');
   // Text that happens to contain `<|endoftext|>` is counted as text, not refused.
   const options = { disallowedSpecial: new Set<string>() };
-  return (text: string) => mod.countTokens(text, options);
+  return (text: string) => countTokens(text, options);
 }

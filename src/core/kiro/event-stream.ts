@@ -85,7 +85,8 @@ class InternTable {
   }
 
   remember(buf: Uint8Array, start: number, end: number, headers: ReadonlyMap<string, HeaderValue>): void {
-    if (this.blocks.length < MAX_BLOCKS && end - start <= MAX_BLOCK_BYTES) this.blocks.push({ bytes: buf.slice(start, end), headers });
+    // A copy: a Buffer's slice() is a view that would keep the whole upstream read alive.
+    if (this.blocks.length < MAX_BLOCKS && end - start <= MAX_BLOCK_BYTES) this.blocks.push({ bytes: new Uint8Array(buf.subarray(start, end)), headers });
   }
 
   name(buf: Uint8Array, start: number, end: number): string {
@@ -181,7 +182,8 @@ function parseHeaders(buf: Uint8Array, start: number, end: number, intern?: Inte
         const len = u16(buf, p);
         p += 2;
         need(len);
-        if (type === 6) value = { type: 'bytes', value: buf.slice(p, p + len) };
+        // A copy (a Buffer's slice() is a view that would keep the whole read alive).
+        if (type === 6) value = { type: 'bytes', value: new Uint8Array(buf.subarray(p, p + len)) };
         else value = intern ? intern.stringValue(buf, p, p + len) : { type: 'string', value: utf8.decode(buf.subarray(p, p + len)) };
         p += len;
         break;

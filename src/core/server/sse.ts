@@ -14,6 +14,8 @@ export class SseWriter {
   private closed = false;
   private pending: string[] = [];
   private flushScheduled = false;
+  /** open() was called and nothing has carried the headers out yet. */
+  private headersPending = false;
   /** Set while the socket is over its high-water mark; writes wait for it. */
   private drained: Promise<boolean> | undefined;
 
@@ -39,8 +41,10 @@ export class SseWriter {
       'x-accel-buffering': 'no',
       ...headers,
     });
-    // Headers go out with the first chunk; flush now so clients see the stream open.
-    this.res.flushHeaders();
+    // Clients must see the stream open even before the first event: the headers leave at the end
+    // of this tick, together with whatever was written meanwhile (one packet, not two).
+    this.headersPending = true;
+    this.scheduleFlush();
   }
 
   /**
@@ -51,12 +55,15 @@ export class SseWriter {
     if (this.isClosed) return false;
     if (text.length === 0) return true;
     this.pending.push(text);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // After the current run of promise jobs: the whole upstream read has been translated.
-      process.nextTick(this.flush);
-    }
+    this.scheduleFlush();
     return this.drained ?? true;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the current run of promise jobs: the whole upstream read has been translated.
+    process.nextTick(this.flush);
   }
 
   end(text = ''): void {
@@ -74,7 +81,13 @@ export class SseWriter {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    if (this.pending.length === 0 || this.isClosed || this.res.writableEnded) return;
+    if (this.isClosed || this.res.writableEnded) return;
+    if (this.pending.length === 0) {
+      if (this.headersPending) this.res.flushHeaders();
+      this.headersPending = false;
+      return;
+    }
+    this.headersPending = false;
     if (this.res.write(this.take()) || this.drained) return;
     this.drained = new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {

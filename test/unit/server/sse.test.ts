@@ -74,3 +74,27 @@ test('end() sends what is still queued before its own text', async () => {
   });
   assert.equal(reads.join(''), 'data: a\n\ndata: b\n\n');
 });
+
+test('open() alone still sends the headers (the client sees the stream before any event)', async () => {
+  let opened = false;
+  const server = createServer((_req, res) => {
+    new SseWriter(res).open();
+    setTimeout(() => res.end(), 200);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/' }, (res) => {
+      opened = Date.now() - t0 < 150;
+      assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  assert.ok(opened, 'headers arrived only with the end of the response');
+});
