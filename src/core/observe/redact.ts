@@ -111,9 +111,9 @@ const PATTERNS: { re: RegExp; replace: string }[] = [
   // JWTs (OIDC id/access tokens): three base64url segments, first one a JSON header.
   { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   // Kiro social/IdC access (aoa…) and refresh (aor…) tokens; long enough not to hit words.
-  { re: /\bao[ar][A-Za-z0-9][A-Za-z0-9._~+/=:-]{15,}/g, replace: REDACTED },
+  { re: /\bao[ar][A-Za-z0-9._~+/=:-]{16,}/g, replace: REDACTED },
   // Kiro API keys.
-  { re: /\bksk_[A-Za-z0-9_-]{8,}/g, replace: REDACTED },
+  { re: /\bksk_[A-Za-z0-9._~+/=:-]{8,}/g, replace: REDACTED },
 ];
 
 // Our own messages name a field and then say what is wrong with it ("creds.json: refreshToken:
