@@ -3,7 +3,7 @@
 // proxy here with its own side effects injected (logger, secret store, clock).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type {
   AccountView,
   Clock,
@@ -29,7 +29,7 @@ import { startMockKiro, createMockModeAccount, type MockKiro } from './kiro/mock
 import { listen, type ListeningServer } from './server/http-server.ts';
 import { createRouter, type GuardDecision } from './server/router.ts';
 import { checkRequest } from './server/guard.ts';
-import { readJsonBody, shouldCloseConnection } from './server/body.ts';
+import { readJsonBody } from './server/body.ts';
 import { checkBindPolicy } from './server/bind-policy.ts';
 import { anthropicDialect, openAIChatDialect, openAIResponsesDialect, parseCountTokensRequest, renderCountTokens } from './dialects/index.ts';
 import { countInputTokens } from './conversation/estimate-input.ts';
@@ -233,18 +233,12 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     return { ok: false, status: d.status, message: d.message, headers: d.headers };
   };
 
-  const readBody = async (req: IncomingMessage): Promise<unknown> => {
-    try {
-      return await readJsonBody(req, {
-        maxBytes: config.maxBodyBytes,
-        ...(deps.bodyTimeouts?.idleMs !== undefined ? { idleTimeoutMs: deps.bodyTimeouts.idleMs } : {}),
-        ...(deps.bodyTimeouts?.totalMs !== undefined ? { totalTimeoutMs: deps.bodyTimeouts.totalMs } : {}),
-      });
-    } catch (err) {
-      if (shouldCloseConnection(err)) (req.socket as { _httpMessage?: ServerResponse })._httpMessage?.setHeader('connection', 'close');
-      throw err;
-    }
-  };
+  const readBody = (req: IncomingMessage): Promise<unknown> =>
+    readJsonBody(req, {
+      maxBytes: config.maxBodyBytes,
+      ...(deps.bodyTimeouts?.idleMs !== undefined ? { idleTimeoutMs: deps.bodyTimeouts.idleMs } : {}),
+      ...(deps.bodyTimeouts?.totalMs !== undefined ? { totalTimeoutMs: deps.bodyTimeouts.totalMs } : {}),
+    });
 
   const handle: Proxy = {
     metrics,

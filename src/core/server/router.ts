@@ -7,6 +7,7 @@ import type { RequestLogEntry } from '../proxy-types.ts';
 import { ProxyError, toProxyError } from '../errors.ts';
 import { handleCompletion, sendError, type CompletionDeps } from '../pipeline/completion.ts';
 import type { RequestHandler } from './http-server.ts';
+import { shouldCloseConnection } from './body.ts';
 
 export interface GuardDecision {
   ok: boolean;
@@ -139,6 +140,8 @@ export function createRouter(deps: RouterDeps): RequestHandler {
       try {
         body = await deps.readJsonBody(req);
       } catch (err) {
+        // A body left half-read (too large, stalled) makes the connection unusable for the next request.
+        if (shouldCloseConnection(err)) res.setHeader('connection', 'close');
         sendError(dialect, res, toProxyError(err), log);
         return;
       }
