@@ -96,6 +96,8 @@ export async function handleCompletion(
   res.once('close', onClose);
 
   const conversationId = conversationIdFor(neutral);
+  // Hashes the system text: once per request, not per upstream attempt.
+  const stickyKey = stickyKeyFor(neutral);
   const meta: ResponseMeta = {
     requestId: ctx.requestId,
     model: neutral.model,
@@ -123,7 +125,7 @@ export async function handleCompletion(
       normalise: (r) => (r === neutral && first ? first : normalise(r, { modelId: model.modelId, conversationId, logger: deps.logger })),
       logger: deps.logger,
       pool: deps.pool,
-      stickyKey: stickyKeyFor(neutral),
+      stickyKey,
       signal: abort.signal,
     });
     let attempt = await fitter.initial();
@@ -137,7 +139,7 @@ export async function handleCompletion(
         return await deps.pool.execute({
           body: norm.body,
           modelId: model.modelId,
-          stickyKey: stickyKeyFor(neutral),
+          stickyKey,
           signal: abort.signal,
         });
       } catch (err) {
