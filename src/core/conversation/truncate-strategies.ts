@@ -54,14 +54,14 @@ export interface ConversationFitter {
   /** Normalise (and pre-truncate when configured) for the first send. */
   initial(): Promise<Attempt>;
   /** Estimated input tokens of the whole normalised request (set by initial()). */
-  readonly estimatedInputTokens: number;
+  estimatedInputTokens(): number;
   /**
    * After an upstream failure: the next, shorter attempt; undefined when `err` is not "too long" or
    * error retry is off (rethrow it). Throws the final 400 when nothing more can be dropped.
    */
   afterError(err: unknown): Promise<Attempt | undefined>;
   /** Units dropped so far (for the header, the log and the metric). */
-  readonly droppedTurns: number;
+  droppedTurns(): number;
 }
 
 export function isTooLong(err: unknown): boolean {
@@ -152,12 +152,10 @@ export function createConversationFitter(o: FitterOptions): ConversationFitter {
   };
 
   return {
-    get estimatedInputTokens() {
-      return estimated;
-    },
-    get droppedTurns() {
-      return current && count > 0 ? current.droppedTurns : 0;
-    },
+    // Methods, not getters: an object literal with accessors gets its own hidden class in old
+    // space per request, which drags the request's closures through every scavenge (GC pauses).
+    estimatedInputTokens: () => estimated,
+    droppedTurns: () => (current && count > 0 ? current.droppedTurns : 0),
 
     async initial() {
       let a: Attempt = { request: original, norm: o.normalise(original) };

@@ -8,7 +8,7 @@ type Block = NeutralResult['content'][number];
 export interface ResultCollector {
   push(ev: NeutralEvent): void;
   /** True once the `end` event arrived. */
-  readonly ended: boolean;
+  ended(): boolean;
   /** The collected answer; throws a ProxyError('upstream') if the stream never ended. */
   result(): NeutralResult;
 }
@@ -83,9 +83,8 @@ export function createResultCollector(): ResultCollector {
 
   return {
     push,
-    get ended() {
-      return end !== undefined;
-    },
+    // A method, not a getter (see output-limits.ts): accessor literals are promoted with their closures.
+    ended: () => end !== undefined,
     result,
   };
 }

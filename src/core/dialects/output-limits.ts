@@ -17,7 +17,7 @@ export interface OutputLimiter {
   /** Feeds one upstream event; returns the events to render (possibly none, possibly several). */
   push(ev: NeutralEvent): NeutralEvent[];
   /** True once the limiter ended the answer itself; the caller can abort the upstream request. */
-  readonly stopped: boolean;
+  stopped(): boolean;
 }
 
 type EndEvent = Extract<NeutralEvent, { type: 'end' }>;
@@ -142,10 +142,7 @@ export function createOutputLimiter(limits: OutputLimits, inputTokens: number): 
     }
   };
 
-  return {
-    push,
-    get stopped() {
-      return stopped;
-    },
-  };
+  // A method, not a getter: an object literal with an accessor gets a hidden class of its own in
+  // old space, which keeps this request's whole closure graph alive through every scavenge.
+  return { push, stopped: () => stopped };
 }

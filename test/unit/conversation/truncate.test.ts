@@ -114,7 +114,7 @@ test('error retry converges geometrically on a 200-turn history (few round trips
     rounds++;
   }
   assert.ok(rounds <= 6, `${rounds} retries`);
-  assert.ok(f.droppedTurns > 100 && f.droppedTurns < 200, String(f.droppedTurns));
+  assert.ok(f.droppedTurns() > 100 && f.droppedTurns() < 200, String(f.droppedTurns()));
   assert.ok(toolPairsIntact(a.request.messages));
   assert.equal(a.request.system, req.system);
   assert.deepEqual(a.request.messages.at(-1), user('current question'));
@@ -145,7 +145,7 @@ test('nothing left to drop: a clear 400 (CONTENT_LENGTH_EXCEEDS_THRESHOLD) namin
   assert.equal(err.status, 400);
   assert.equal(err.code, 'CONTENT_LENGTH_EXCEEDS_THRESHOLD');
   assert.match(err.message, /even after dropping its 2 oldest turn\(s\).*\/compact or \/clear/);
-  assert.equal(f.droppedTurns, 2);
+  assert.equal(f.droppedTurns(), 2);
   assert.match(tooLongError(0).message, /^The conversation is too long for Kiro: /);
 });
 
@@ -165,14 +165,14 @@ test('auto truncate: the normalised body ends under maxRequestBytes before sendi
   const bytes = Buffer.byteLength(JSON.stringify(a.norm.body));
   assert.ok(bytes <= 50_000, String(bytes));
   assert.ok(bytes > 25_000, `kept most of what fits (${bytes})`);
-  assert.ok(f.droppedTurns > 0);
+  assert.ok(f.droppedTurns() > 0);
   assert.ok(toolPairsIntact(a.request.messages));
   assert.ok(logger.lines.some((l) => /truncation \(auto\)/.test(l.msg)));
   // The estimate clients see is of the whole conversation, not of what was sent.
   const small = fitter(request(history(1)), { autoTruncate: true, maxRequestBytes: 50_000 }).f;
   await small.initial();
-  assert.ok(f.estimatedInputTokens > 20 * small.estimatedInputTokens);
-  assert.equal(small.droppedTurns, 0);
+  assert.ok(f.estimatedInputTokens() > 20 * small.estimatedInputTokens());
+  assert.equal(small.droppedTurns(), 0);
 });
 
 test('pre-estimate: the tokenizer is consulted only near the window, then the request fits the window minus the output reserve', async () => {
@@ -190,7 +190,7 @@ test('pre-estimate: the tokenizer is consulted only near the window, then the re
   const big = fitter(request(history(40, 2_000), { maxTokens: 4_000 }), { preEstimate: true }, { tokenizer, contextWindow: 20_000 });
   const a = await big.f.initial();
   assert.equal(counted, 1);
-  assert.ok(big.f.droppedTurns > 0);
+  assert.ok(big.f.droppedTurns() > 0);
   assert.ok(toolPairsIntact(a.request.messages));
   assert.ok(big.logger.lines.some((l) => /truncation \(pre-estimate\)/.test(l.msg)));
 });
@@ -234,5 +234,5 @@ test('summarise: the summary replaces dropped turns, comes from the pool with a 
   await f.initial();
   const b = (await f.afterError(tooLong()))!;
   assert.ok(!JSON.stringify(b.request.messages).includes('Summary of earlier conversation'));
-  assert.ok(f.droppedTurns > 0);
+  assert.ok(f.droppedTurns() > 0);
 });

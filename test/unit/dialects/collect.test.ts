@@ -36,7 +36,7 @@ describe('collectResult', () => {
   test('a stream that never ended is an upstream error; events after end are ignored', () => {
     const c = createResultCollector();
     c.push({ type: 'text_delta', text: 'half' });
-    assert.equal(c.ended, false);
+    assert.equal(c.ended(), false);
     assert.throws(() => c.result(), (e: unknown) => e instanceof ProxyError && e.kind === 'upstream');
     c.push({ type: 'end', stopReason: 'end_turn', usage: usage() });
     c.push({ type: 'text_delta', text: 'late' });

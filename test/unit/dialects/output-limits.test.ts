@@ -16,7 +16,7 @@ describe('stop sequences', () => {
     assert.deepEqual(l.push(text('N')), []);
     const last = l.push(text('D and more'));
     assert.deepEqual(last, [{ type: 'end', stopReason: 'stop_sequence', stopSequence: 'END', usage: { inputTokens: 42, outputTokens: 2 } }]);
-    assert.equal(l.stopped, true);
+    assert.equal(l.stopped(), true);
     assert.deepEqual(l.push(text('ignored')), []);
     assert.deepEqual(l.push(end), []);
   });
@@ -28,7 +28,7 @@ describe('stop sequences', () => {
     assert.deepEqual(l.push(text('q')), [text('Xq')]);
     assert.deepEqual(l.push(text('XY')), []);
     assert.deepEqual(l.push(end), [text('XY'), end]);
-    assert.equal(l.stopped, false);
+    assert.equal(l.stopped(), false);
   });
 
   test('held text is flushed before a tool call; the earliest of several sequences wins', () => {
@@ -67,7 +67,7 @@ describe('max tokens', () => {
     const l = createOutputLimiter({ maxTokens: 3 }, 99);
     assert.deepEqual(l.push(text('abcdefgh')), [text('abcdefgh')]);
     assert.deepEqual(l.push(text('ijklmnop')), [text('ijkl'), { type: 'end', stopReason: 'max_tokens', usage: { inputTokens: 99, outputTokens: 3 } }]);
-    assert.equal(l.stopped, true);
+    assert.equal(l.stopped(), true);
     assert.equal(estimateTokensFromChars(12), 3);
   });
 
@@ -104,6 +104,6 @@ describe('max tokens', () => {
     const l = createOutputLimiter({}, 0);
     const evs: NeutralEvent[] = [text('a'), { type: 'thinking_delta', text: 'b' }, { type: 'thinking_signature', signature: 's' }, end];
     assert.deepEqual(evs.flatMap((e) => l.push(e)), evs);
-    assert.equal(l.stopped, false);
+    assert.equal(l.stopped(), false);
   });
 });
