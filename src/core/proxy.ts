@@ -399,7 +399,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     poolSub = pool.onChange((list) => {
       metrics.setAccounts(list);
       trackAccounts(list);
-      emit({ type: 'accounts', accounts: list.map(scrubAccount) });
+      // The pool changes twice per request; build the scrubbed copies only for someone listening.
+      if (listeners.size > 0) emit({ type: 'accounts', accounts: list.map(scrubAccount) });
     });
     accounts = new AccountManager({
       pool,

@@ -33,9 +33,6 @@ export class ProxyMetrics {
   readonly #upstreamErrors: Counter<'reason'>;
   readonly #cooldowns: Counter<'account'>;
   readonly #refreshes: Counter<'outcome'>;
-  readonly #accountState: Gauge<'account' | 'state'>;
-  readonly #quotaUsed: Gauge<'account'>;
-  readonly #quotaLimit: Gauge<'account'>;
   readonly #duration: Histogram<'route'>;
   readonly #ttft: Histogram<'route'>;
   readonly #inflight: Gauge;
@@ -45,6 +42,8 @@ export class ProxyMetrics {
   readonly #cacheBytes: Gauge;
   readonly #truncations: Counter;
   readonly #rules: Counter<'rule'>;
+  /** The latest account snapshot; the account gauges are filled from it when scraped. */
+  #accounts: readonly AccountView[] = [];
 
   constructor(options: MetricsOptions = {}) {
     const p = options.prefix ?? 'kiro_proxy_';
@@ -54,9 +53,35 @@ export class ProxyMetrics {
     this.#upstreamErrors = new Counter({ name: `${p}upstream_errors_total`, help: 'Kiro upstream failures by classified reason.', labelNames: ['reason'], registers });
     this.#cooldowns = new Counter({ name: `${p}cooldowns_total`, help: 'Times an account was put into cooldown.', labelNames: ['account'], registers });
     this.#refreshes = new Counter({ name: `${p}token_refreshes_total`, help: 'Token refreshes by outcome.', labelNames: ['outcome'], registers });
-    this.#accountState = new Gauge({ name: `${p}account_state`, help: '1 for the current state of each account, 0 for the others.', labelNames: ['account', 'state'], registers });
-    this.#quotaUsed = new Gauge({ name: `${p}quota_used`, help: 'Kiro usage consumed in the current period.', labelNames: ['account'], registers });
-    this.#quotaLimit = new Gauge({ name: `${p}quota_limit`, help: 'Kiro usage limit of the current period.', labelNames: ['account'], registers });
+    // Account gauges are computed when scraped, not on every pool change: the pool changes twice
+    // per request, and labelled gauge updates (key sorting, hashing) were ~10 KiB of garbage each.
+    const metrics = this;
+    new Gauge({
+      name: `${p}account_state`,
+      help: '1 for the current state of each account, 0 for the others.',
+      labelNames: ['account', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const a of metrics.#accounts) {
+          const account = accountLabel(a.id);
+          for (const state of ACCOUNT_STATES) this.set({ account, state }, a.state === state ? 1 : 0);
+        }
+      },
+    });
+    const quotaGauge = (name: string, help: string, value: (q: NonNullable<AccountView['quota']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['account'],
+        registers,
+        collect() {
+          this.reset();
+          for (const a of metrics.#accounts) if (a.quota) this.set({ account: accountLabel(a.id) }, value(a.quota));
+        },
+      });
+    quotaGauge(`${p}quota_used`, 'Kiro usage consumed in the current period.', (q) => q.used);
+    quotaGauge(`${p}quota_limit`, 'Kiro usage limit of the current period.', (q) => q.limit);
     this.#duration = new Histogram({
       name: `${p}request_duration_seconds`,
       help: 'Time from request received to response finished.',
@@ -107,19 +132,12 @@ export class ProxyMetrics {
     this.#refreshes.inc({ outcome });
   }
 
-  /** Replaces the account gauges with this snapshot (removed accounts disappear). */
+  /**
+   * Replaces the account gauges with this snapshot (removed accounts disappear). Cheap: the
+   * snapshot is kept and turned into series only when /metrics is scraped.
+   */
   setAccounts(accounts: readonly AccountView[]): void {
-    this.#accountState.reset();
-    this.#quotaUsed.reset();
-    this.#quotaLimit.reset();
-    for (const a of accounts) {
-      const account = accountLabel(a.id);
-      for (const state of ACCOUNT_STATES) this.#accountState.set({ account, state }, a.state === state ? 1 : 0);
-      if (a.quota) {
-        this.#quotaUsed.set({ account }, a.quota.used);
-        this.#quotaLimit.set({ account }, a.quota.limit);
-      }
-    }
+    this.#accounts = accounts;
   }
 
   /** Counts an open stream; call the returned function once when it ends (extra calls are ignored). */
