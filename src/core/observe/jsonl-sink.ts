@@ -1,6 +1,8 @@
 // Append-only JSONL file with size-based rotation (requests.jsonl → requests.1.jsonl … keep N).
 // `write` is synchronous and never touches the disk itself: lines go to an in-memory queue that
 // one async loop drains into a buffered append stream, so the request path never waits on fs.
+// Lines are coalesced for a short moment and written together: one file write per request woke
+// a thread-pool thread per request (measured: a futex per request, CPU taken from the proxy).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +19,8 @@ export interface JsonlSinkOptions {
   maxQueuedLines?: number;
   /** Reported once per failure; the sink keeps trying with later lines. */
   onError?: (err: unknown) => void;
+  /** How long a first queued line waits for company before the batch is written. Default 50 ms; 0 writes at once. */
+  batchDelayMs?: number;
 }
 
 export class JsonlSink {
@@ -26,6 +30,8 @@ export class JsonlSink {
   readonly #keep: number;
   readonly #maxQueued: number;
   readonly #onError: (err: unknown) => void;
+  readonly #batchDelayMs: number;
+  #batchTimer: NodeJS.Timeout | undefined;
   #queue: string[] = [];
   #stream: WriteStream | undefined;
   #size = 0;
@@ -40,6 +46,7 @@ export class JsonlSink {
     this.#keep = Math.max(0, options.keep ?? 5);
     this.#maxQueued = Math.max(1, options.maxQueuedLines ?? 10_000);
     this.#onError = options.onError ?? (() => {});
+    this.#batchDelayMs = Math.max(0, options.batchDelayMs ?? 50);
   }
 
   /** Path of the live file. */
@@ -59,11 +66,22 @@ export class JsonlSink {
       return false;
     }
     this.#queue.push(JSON.stringify(record) + '\n');
-    this.#kick();
+    this.#schedule();
     return true;
   }
 
+  /** Starts the batch timer for the first line of a batch (a running drain picks up later lines itself). */
+  #schedule(): void {
+    if (this.#draining || this.#batchTimer) return;
+    if (this.#batchDelayMs === 0) return this.#kick();
+    this.#batchTimer = setTimeout(() => this.#kick(), this.#batchDelayMs);
+    // A pending batch must not keep the process alive; close() flushes it.
+    this.#batchTimer.unref();
+  }
+
   #kick(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
     if (this.#draining) return;
     this.#draining = this.#drain().finally(() => {
       this.#draining = undefined;
@@ -74,6 +92,7 @@ export class JsonlSink {
 
   /** Resolves once everything queued so far is handed to the OS. */
   async flush(): Promise<void> {
+    if (this.#batchTimer) this.#kick();
     while (this.#draining) await this.#draining;
   }
 
@@ -92,23 +111,39 @@ export class JsonlSink {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const line = this.#queue.shift()!;
-      try {
-        const bytes = Buffer.byteLength(line);
-        let stream = await this.#open();
-        if (this.#size > 0 && this.#size + bytes > this.#maxBytes) {
-          await this.#rotate();
-          stream = await this.#open();
+      const lines = this.#queue;
+      this.#queue = [];
+      let next = 0;
+      while (next < lines.length) {
+        // Lines [next, next + count) are this write's; on a failure they are the ones lost.
+        let count = 1;
+        try {
+          let stream = await this.#open();
+          const first = Buffer.byteLength(lines[next]!);
+          if (this.#size > 0 && this.#size + first > this.#maxBytes) {
+            await this.#rotate();
+            stream = await this.#open();
+          }
+          // As many lines as fit in the live file go out in one write (a lone oversized line too).
+          let bytes = first;
+          while (next + count < lines.length) {
+            const b = Buffer.byteLength(lines[next + count]!);
+            if (this.#size + bytes + b > this.#maxBytes) break;
+            bytes += b;
+            count++;
+          }
+          const chunk = count === 1 ? lines[next]! : lines.slice(next, next + count).join('');
+          this.#size += bytes;
+          if (!stream.write(chunk)) await waitDrain(stream);
+        } catch (err) {
+          this.#dropped += count;
+          this.#onError(err);
+          // A broken stream is reopened for the next lines rather than poisoning the sink.
+          const s = this.#stream;
+          this.#stream = undefined;
+          s?.destroy();
         }
-        this.#size += bytes;
-        if (!stream.write(line)) await waitDrain(stream);
-      } catch (err) {
-        this.#dropped++;
-        this.#onError(err);
-        // A broken stream is reopened for the next line rather than poisoning the sink.
-        const s = this.#stream;
-        this.#stream = undefined;
-        s?.destroy();
+        next += count;
       }
     }
   }

@@ -83,3 +83,34 @@ test('an unwritable directory reports errors and does not throw into the caller'
     assert.equal(sink.dropped, 1);
   });
 });
+
+test('lines written close together are coalesced and reach the file after the batch delay, in order, without flush()', async () => {
+  await withDir(async (dir) => {
+    const sink = new JsonlSink({ dir, batchDelayMs: 30 });
+    for (let n = 0; n < 50; n++) sink.write({ n });
+    // Nothing is written (not even the directory made) before the batch delay has passed.
+    await assert.rejects(stat(sink.path));
+    let text = '';
+    for (let i = 0; i < 100 && text.split('\n').length < 51; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = await readFile(sink.path, 'utf8').catch(() => '');
+    }
+    assert.deepEqual(text.trim().split('\n').map((l) => JSON.parse(l).n as number), Array.from({ length: 50 }, (_, n) => n));
+    await sink.close();
+  });
+});
+
+test('flush() writes a pending batch at once; batchDelayMs 0 writes without waiting', async () => {
+  await withDir(async (dir) => {
+    const sink = new JsonlSink({ dir, batchDelayMs: 60_000 });
+    sink.write({ n: 1 });
+    await sink.flush();
+    assert.equal((await readFile(sink.path, 'utf8')).trim(), '{"n":1}');
+    await sink.close();
+    const eager = new JsonlSink({ dir: join(dir, 'eager'), batchDelayMs: 0 });
+    eager.write({ n: 2 });
+    await eager.flush();
+    assert.equal((await readFile(eager.path, 'utf8')).trim(), '{"n":2}');
+    await eager.close();
+  });
+});
