@@ -4,6 +4,7 @@
 // output limiter, dialect SSE encoder — with the pipeline's write discipline. CPU time is the
 // figure (MB per CPU-second = MB/s per core); wall time is printed too. Prints one JSON line.
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { encodeKiroEvent } from '../../src/core/kiro/event-stream.ts';
 import { kiroEventsFromBody } from '../../src/core/kiro/stream-events.ts';
 import { replayThenFollow } from '../../src/core/accounts/pool-lease.ts';
@@ -57,12 +58,8 @@ const request: NeutralRequest = {
 } as unknown as NeutralRequest;
 
 async function once(dialect: DialectName, chunks: Uint8Array[]): Promise<number> {
-  const body = {
-    async *[Symbol.asyncIterator]() {
-      for (const c of chunks) yield c;
-    },
-    destroy() {},
-  };
+  // A node Readable in paused mode, as undici's response body is.
+  const body = Readable.from(chunks, { objectMode: false });
   // As the pool hands it to the pipeline: the peeked first events replayed, then the upstream.
   const upstream = kiroEventsFromBody(body, new AbortController().signal, 'bench')[Symbol.asyncIterator]();
   const first = await upstream.next();
@@ -71,24 +68,17 @@ async function once(dialect: DialectName, chunks: Uint8Array[]): Promise<number>
   const limiter = createOutputLimiter({}, 10);
   const encoder = dialects[dialect].createStreamEncoder(request, { requestId: 'req_bench', model: 'claude-sonnet-4.5', created: 0, estimatedInputTokens: 10 });
   let out = 0;
-  // SseWriter.write: true when the socket took it, a promise only under backpressure.
-  const write = (s: string): boolean | Promise<boolean> => {
+  // SseWriter.write without backpressure: the socket takes every event at once.
+  const write = (s: string): void => {
     out += Buffer.byteLength(s);
-    return true;
   };
-  await write(encoder.start());
-  // The pipeline's pump (completion.ts): an await only when a write could not complete at once.
-  const forward = async (evs: ReturnType<typeof assembler.push>): Promise<boolean> => {
-    for (const ev of evs) {
-      for (const o of limiter.push(ev)) {
-        const ok = write(encoder.event(o));
-        if (ok === false || (ok !== true && !(await ok))) return false;
-      }
-    }
-    return true;
+  write(encoder.start());
+  // The pipeline's pump (completion.ts): synchronous per batch; this write never has to wait.
+  const forward = (evs: ReturnType<typeof assembler.push>): void => {
+    for (const ev of evs) for (const o of limiter.push(ev)) write(encoder.event(o));
   };
-  for await (const kev of events) await forward(assembler.push(kev));
-  await forward(assembler.finish());
+  for await (const kev of events) forward(assembler.push(kev));
+  forward(assembler.finish());
   return out;
 }
 

@@ -5,6 +5,15 @@
 /** The part of undici's BodyReadable (a node Readable) we rely on. */
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
+  /** Paused-mode reads (stream-events.ts pulls the event stream this way). */
+  read(): Uint8Array | null;
+  once(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
+  readonly readableEnded: boolean;
+  readonly errored: Error | null;
+  readonly destroyed: boolean;
 }
 
 export interface BoundedText {

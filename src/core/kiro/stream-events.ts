@@ -3,6 +3,8 @@
 // Hand-written rather than an async generator: a body chunk holds hundreds of frames, and a
 // generator pays a suspension and several promises for every one of them. Here the events of a
 // chunk are decoded together and handed out from a queue, one already-resolved promise each.
+// The body is pulled with paused-mode read() rather than its async iterator, which costs an
+// end-of-stream tracker, a generator and a dozen closures per response (memory per open stream).
 import { EventStreamDecoder } from './event-stream.ts';
 import { toKiroEvent, type KiroEvent } from './events.ts';
 import type { ResponseBody } from './http-body.ts';
@@ -12,7 +14,6 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
 
 class KiroEventIterator implements AsyncIterator<KiroEvent, void, undefined> {
   private readonly decoder = new EventStreamDecoder();
-  private source: AsyncIterator<Uint8Array> | undefined;
   private queue: KiroEvent[] = [];
   private next_ = 0;
   private finished = false;
@@ -45,17 +46,16 @@ class KiroEventIterator implements AsyncIterator<KiroEvent, void, undefined> {
 
   private async read(): Promise<IteratorResult<KiroEvent, void>> {
     try {
-      this.source ??= this.body[Symbol.asyncIterator]();
       for (;;) {
-        const r = await this.source.next();
+        const chunk = this.body.read() ?? (await this.chunkOrEnd());
         if (this.finished) return DONE;
-        if (r.done) {
+        if (chunk === null) {
           // A frame cut off by EOF is a broken stream, not a short answer.
           this.decoder.end();
           this.finish();
           return DONE;
         }
-        const messages = this.decoder.push(r.value);
+        const messages = this.decoder.push(chunk);
         if (messages.length === 0) continue;
         const events = new Array<KiroEvent>(messages.length);
         for (let i = 0; i < messages.length; i++) events[i] = toKiroEvent(messages[i]!);
@@ -66,6 +66,36 @@ class KiroEventIterator implements AsyncIterator<KiroEvent, void, undefined> {
     } catch (err) {
       this.finish();
       throw streamFailure(err, this.signal, this.requestId);
+    }
+  }
+
+  /** Waits until the body has data, ended (null) or failed (throws). */
+  private async chunkOrEnd(): Promise<Uint8Array | null> {
+    const body = this.body;
+    for (;;) {
+      if (body.errored) throw body.errored;
+      if (body.readableEnded) return null;
+      // Destroyed without an error and without an end (aborted by us or undici): not a clean end.
+      if (body.destroyed) throw this.signal.reason ?? new Error('the response body was closed before its end');
+      await new Promise<void>((resolve, reject) => {
+        const settle = () => {
+          body.off('readable', settle);
+          body.off('end', settle);
+          body.off('close', settle);
+          body.off('error', fail);
+          resolve();
+        };
+        const fail = (err: Error) => {
+          settle();
+          reject(err);
+        };
+        body.once('readable', settle);
+        body.once('end', settle);
+        body.once('close', settle);
+        body.once('error', fail);
+      });
+      const chunk = body.read();
+      if (chunk !== null) return chunk;
     }
   }
 
