@@ -9,24 +9,24 @@
 // within ±15% of cl100k (measured −7.4%…+9.9%), the corpus as a whole within ±5% (+3.4%), a 200 KB
 // Claude Code-shaped request within ±10% (+1.8%) — test/unit/conversation/estimate-tolerance.test.ts.
 // Plain repetitive English prose is the weak spot (about −12%). Why cl100k and not Claude's
-// tokenizer: see tokenizer.ts. Cost: bench/estimate.ts.
+// tokenizer: see tokenizer.ts. Cost: bench/estimate.ts. The scan is table driven (CLASS and PAIR
+// below); test/unit/conversation/estimate-scan.test.ts checks it against the direct per-class
+// count it replaced.
 import type { NeutralBlock, NeutralRequest } from './types.ts';
 import type { KiroChatMessage, KiroRequestBody, KiroToolSpecification, KiroUserInputMessage } from '../kiro/wire.ts';
 
-// Character classes of the ASCII range.
+// Character classes of UTF-16 code units. NONE is only ever the "previous class" at the start
+// of a text; the three non-ASCII classes behave like NONE as a previous class (no run continues
+// across them). LETTER is the only odd class, so `cls & 1` tells a letter without a lookup.
+const NONE = 0;
 const LETTER = 1;
 const DIGIT = 2;
-const SPACE = 3;
-const BREAK = 4;
-const PUNCT = 5;
-const CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) CLASS[c] = LETTER;
-  else if (c >= 48 && c <= 57) CLASS[c] = DIGIT;
-  else if (c === 32) CLASS[c] = SPACE;
-  else if (c === 10 || c === 9 || c === 13) CLASS[c] = BREAK;
-  else CLASS[c] = PUNCT;
-}
+const SPACE = 4;
+const BREAK = 6;
+const PUNCT = 8;
+const ALPHA_EXT = 10;
+const CJK = 12;
+const OTHER = 14;
 
 /**
  * Fitted weights (tokens per occurrence). A word (letter run) costs W_WORD plus W_LONG_LETTER per
@@ -65,78 +65,125 @@ function isCjk(code: number): boolean {
   );
 }
 
+function classOf(c: number): number {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) return LETTER;
+  if (c >= 48 && c <= 57) return DIGIT;
+  if (c === 32) return SPACE;
+  if (c === 10 || c === 9 || c === 13) return BREAK;
+  if (c < 128) return PUNCT;
+  if (c <= 0x052f) return ALPHA_EXT;
+  return isCjk(c) ? CJK : OTHER;
+}
+
+// The scan is table driven and branch free per code unit. Texts alternate classes every 2–3
+// characters (a 200 KB Claude Code request: 2.5 per run), so a branch on the class mispredicts
+// about once per run; instead each code unit adds the weight of its (previous class, class) pair,
+// looked up in a table, to an integer sum. Weights are held in units of 1/10 000 token (every
+// fitted weight has four decimals, so the integer sum is exact; summing the weighted counts in
+// floating point, as before, could only differ in the last bits). 64 KiB of classes cover every
+// UTF-16 code unit; ASCII text touches the first 128 bytes.
+const UNITS = 10_000;
+const CLASS = new Uint8Array(0x10000);
+for (let c = 0; c < 0x10000; c++) CLASS[c] = classOf(c);
+
+/** Units added by a code unit of class `cls` after one of class `prev`: PAIR[(prev << 4) | cls]. */
+const PAIR = new Int32Array(16 * 16);
+const units = (w: number): number => Math.round(w * UNITS);
+for (let prev = 0; prev < 16; prev++) {
+  const at = (cls: number, w: number) => {
+    PAIR[(prev << 4) | cls] = units(w);
+  };
+  at(LETTER, prev === LETTER ? 0 : prev === SPACE ? W_WORD + W_SPACED_WORD : W_WORD);
+  at(DIGIT, W_DIGIT);
+  at(SPACE, prev === SPACE ? W_SPACE + W_SPACE_REPEAT : W_SPACE);
+  at(BREAK, W_BREAK);
+  at(PUNCT, prev === PUNCT ? W_PUNCT : W_PUNCT + W_PUNCT_RUN);
+  at(ALPHA_EXT, W_ALPHA_EXT);
+  at(CJK, W_CJK);
+  at(OTHER, W_OTHER);
+}
+const LONG_LETTER_UNITS = units(W_LONG_LETTER);
+/**
+ * Code units per block: the block's sum stays a small integer (at most 12 269 units per code
+ * unit, a punctuation run's start, × 65 536 < 2^31), so the optimising compiler keeps it in an
+ * int32 register; the total across blocks is a double, exact for any string length.
+ */
+const BLOCK = 0x10000;
+
+/** A scan in progress: the class and letter run it ended on, and the units so far. */
+interface ScanState {
+  prev: number;
+  run: number;
+  units: number;
+}
+
+const newScan = (): ScanState => ({ prev: NONE, run: 0, units: 0 });
+
+/**
+ * Adds the units of `text` to a scan. A run (a word, spaces, punctuation) continues from the text
+ * the scan saw before, so pieces of a text count as the joined text.
+ */
+function scan(st: ScanState, text: string): void {
+  let prev = st.prev;
+  let run = st.run;
+  const n = text.length;
+  for (let from = 0; from < n; from += BLOCK) {
+    const to = n - from > BLOCK ? from + BLOCK : n;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      const cls = CLASS[text.charCodeAt(i)]!;
+      sum += PAIR[(prev << 4) | cls]!;
+      // The letter run goes on on a letter and restarts at 0 on anything else (cls & 1: letter).
+      run = (run + 1) * (cls & LETTER);
+      // Letters past the sixth of a run: (LONG_WORD - run) is negative exactly then.
+      sum += ((LONG_WORD - run) >> 31) & LONG_LETTER_UNITS;
+      prev = cls;
+    }
+    st.units += sum;
+  }
+  st.prev = prev;
+  st.run = run;
+}
+
+/** Units of one text on its own. */
+function textUnits(text: string): number {
+  const st = newScan();
+  scan(st, text);
+  return st.units;
+}
+
 /** Unrounded estimate; sums of many pieces round once at the end. */
 function rawTokens(text: string): number {
-  let longLetters = 0;
-  let spacedWords = 0;
-  let run = 0;
-  let digits = 0;
-  let punct = 0;
-  let punctRuns = 0;
-  let spaces = 0;
-  let spaceRepeats = 0;
-  let breaks = 0;
-  let words = 0;
-  let cjk = 0;
-  let alphaExt = 0;
-  let other = 0;
-  let prev = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128) {
-      const cls = CLASS[c]!;
-      switch (cls) {
-        case LETTER:
-          if (prev !== LETTER) {
-            words++;
-            if (prev === SPACE) spacedWords++;
-            run = 0;
-          }
-          if (++run > LONG_WORD) longLetters++;
-          break;
-        case DIGIT:
-          digits++;
-          break;
-        case SPACE:
-          spaces++;
-          if (prev === SPACE) spaceRepeats++;
-          break;
-        case BREAK:
-          breaks++;
-          break;
-        default:
-          punct++;
-          if (prev !== PUNCT) punctRuns++;
-      }
-      prev = cls;
-      continue;
-    }
-    prev = 0;
-    if (c <= 0x052f) alphaExt++;
-    else if (isCjk(c)) cjk++;
-    else other++;
-  }
-  return (
-    words * W_WORD +
-    spacedWords * W_SPACED_WORD +
-    longLetters * W_LONG_LETTER +
-    digits * W_DIGIT +
-    punct * W_PUNCT +
-    punctRuns * W_PUNCT_RUN +
-    spaces * W_SPACE +
-    spaceRepeats * W_SPACE_REPEAT +
-    breaks * W_BREAK +
-    cjk * W_CJK +
-    alphaExt * W_ALPHA_EXT +
-    other * W_OTHER
-  );
+  return textUnits(text) / UNITS;
 }
 
 /** Estimated cl100k tokens of one text. */
 export function estimateTokens(text: string): number {
   if (text.length === 0) return 0;
   return Math.max(1, Math.ceil(rawTokens(text)));
+}
+
+/**
+ * Output tokens of a stream, counted piece by piece as it passes (the stream assembler): nothing of
+ * the text is kept, and the count is estimateTokens of the pieces joined.
+ */
+export interface TokenCounter {
+  add(text: string): void;
+  /** estimateTokens of everything added, joined. */
+  tokens(): number;
+}
+
+export function createTokenCounter(): TokenCounter {
+  const st = newScan();
+  let empty = true;
+  return {
+    add(text) {
+      if (text.length === 0) return;
+      empty = false;
+      scan(st, text);
+    },
+    tokens: () => (empty ? 0 : Math.max(1, Math.ceil(st.units / UNITS))),
+  };
 }
 
 function json(v: unknown): string {
@@ -228,9 +275,10 @@ export function kiroBodyOverhead(counts: { messages: number; images: number; too
  * report before Kiro's own figures arrive. The system text is inside (the normaliser's system pair).
  */
 export function estimateKiroBodyTokens(body: KiroRequestBody): number {
+  // Integer units throughout (exact), divided once.
   let total = 0;
   const counts = kiroBodyTexts(body, (t) => {
-    total += rawTokens(t);
+    total += textUnits(t);
   });
-  return Math.ceil(total + kiroBodyOverhead(counts));
+  return Math.ceil((total + kiroBodyOverhead(counts) * UNITS) / UNITS);
 }

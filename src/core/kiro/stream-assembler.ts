@@ -5,7 +5,7 @@
 import type { Logger } from '../proxy-types.ts';
 import type { NeutralEvent } from '../conversation/types.ts';
 import type { ToolNameMap } from '../conversation/tool-names.ts';
-import { estimateTokens } from '../conversation/estimate.ts';
+import { createTokenCounter } from '../conversation/estimate.ts';
 import { randomUUID } from 'node:crypto';
 import type { KiroEvent } from './events.ts';
 import { createThinkingSplitter } from './stream-thinking.ts';
@@ -39,8 +39,8 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
     contextUsagePercentage: undefined as number | undefined,
     tokenUsage: undefined as TokenUsage | undefined,
     credits: undefined as number | undefined,
-    /** Everything the model produced, for the output-token estimate. */
-    output: [] as string[],
+    /** Everything the model produced, counted for the output-token estimate as it passes. */
+    output: createTokenCounter(),
     done: false,
   };
   const allocIndex = () => state.toolCalls++;
@@ -53,14 +53,14 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
   const fromBrackets = (outs: ReturnType<typeof brackets.push>, into: NeutralEvent[]): void => {
     for (const o of outs) {
       if (o.kind === 'text') {
-        state.output.push(o.text);
+        state.output.add(o.text);
         into.push({ type: 'text_delta', text: o.text });
         continue;
       }
       const index = allocIndex();
       const name = opts.toolNames.toClient.get(o.name) ?? o.name;
       opts.logger?.debug(`recovered a text-embedded tool call to ${name}`);
-      state.output.push(o.json);
+      state.output.add(o.json);
       into.push(
         { type: 'tool_call_start', index, id: newToolId(), name },
         { type: 'tool_call_delta', index, json: o.json },
@@ -72,7 +72,7 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
   const fromSegments = (segments: ReturnType<typeof splitter.push>, into: NeutralEvent[]): void => {
     for (const seg of segments) {
       if (seg.kind === 'thinking') {
-        state.output.push(seg.text);
+        state.output.add(seg.text);
         into.push({ type: 'thinking_delta', text: seg.text });
       } else {
         fromBrackets(brackets.push(seg.text), into);
@@ -97,7 +97,7 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
           break;
         case 'reasoning':
           if (ev.text) {
-            state.output.push(ev.text);
+            state.output.add(ev.text);
             out.push({ type: 'thinking_delta', text: ev.text });
           }
           if (ev.signature) out.push({ type: 'thinking_signature', signature: ev.signature });
@@ -106,7 +106,7 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
         case 'toolUse':
           flushText(out);
           for (const t of tools.push(ev)) {
-            if (t.type === 'tool_call_delta') state.output.push(t.json);
+            if (t.type === 'tool_call_delta') state.output.add(t.json);
             out.push(t);
           }
           break;
@@ -142,7 +142,7 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
       out.push(...tools.finish());
       const usage = computeUsage({
         estimatedInputTokens: opts.estimatedInputTokens,
-        estimatedOutputTokens: estimateTokens(state.output.join('')),
+        estimatedOutputTokens: state.output.tokens(),
         contextWindow: opts.contextWindow,
         contextUsagePercentage: state.contextUsagePercentage,
         tokenUsage: state.tokenUsage,

@@ -2,131 +2,213 @@
 // output_item.added → (content part | summary part) → deltas → done events → output_item.done,
 // and finally response.completed or response.incomplete carrying every item. Every event has
 // a rising sequence_number. Items never interleave: new output closes the open item.
+//
+// This runs once per streamed event, so the hot paths write JSON text from templates instead of
+// stringifying event objects: each item's constant fields are serialised once when it opens; a
+// delta line is those pieces around the sequence number (sequence.ts) and the delta, quoted by
+// hand when it needs no escaping (json-plain.ts), else by one JSON.stringify; a finished item's
+// text is quoted once and spliced into the done events, the item and the final Response, whose
+// settings are serialised once per response (response-object.ts). Every `data:` line is still
+// exactly JSON.stringify of the event object (test/unit/dialects/stream-bytes and
+// openai-responses-stream-json tests).
 import type { ErrorKind, ProxyError } from '../../errors.ts';
 import type { NeutralEvent, NeutralRequest } from '../../conversation/types.ts';
 import type { ResponseMeta, StreamEncoder } from '../types.ts';
 import { stringifyInput } from '../shared/json-args.ts';
-import { sseComment, sseEvent } from '../shared/sse.ts';
+import { sseComment } from '../shared/sse.ts';
+import { isJsonPlain } from './json-plain.ts';
+import { createSequence } from './sequence.ts';
 import {
+  envelopeJsonWriter,
   finalStatus,
   functionCallItem,
   itemId,
   messageItem,
+  messageItemJson,
   outputText,
+  outputTextJson,
   reasoningItem,
-  responseEnvelope,
+  reasoningItemJson,
   responsesUsage,
-  type OutputItem,
+  summaryTextJson,
 } from './response-object.ts';
 
-type Open =
-  | { kind: 'message'; index: number; id: string; text: string }
-  | { kind: 'reasoning'; index: number; id: string; text: string }
-  | { kind: 'function'; index: number; id: string; tool: number; callId: string; name: string; args: string };
+type ItemKind = 'message' | 'reasoning' | 'function';
+
+/** The item being streamed. One shape for all kinds (fields unused by a kind stay empty). */
+interface OpenItem {
+  kind: ItemKind;
+  index: number;
+  id: string;
+  /** `"item_id":…,"output_index":…`: the fields every event about this item carries first. */
+  at: string;
+  /**
+   * The delta line around its two variable parts: up to the sequence number (head), from it to
+   * the delta's JSON (mid), after it (tail). midQ and tailQ include the delta's quotes, for a
+   * delta that needs no escaping (json-plain.ts).
+   */
+  deltaHead: string;
+  deltaMid: string;
+  deltaTail: string;
+  deltaMidQ: string;
+  deltaTailQ: string;
+  /** Everything streamed so far: text, summary or arguments. */
+  text: string;
+  /** function items: the neutral tool index, call id and name. */
+  tool: number;
+  callId: string;
+  name: string;
+}
+
+/** What a delta line looks like for each kind; the item's own fields go between. */
+const DELTA_SHAPE: Record<ItemKind, { type: string; extra: string; tail: string }> = {
+  message: { type: 'response.output_text.delta', extra: ',"content_index":0', tail: ',"logprobs":[]}\n\n' },
+  reasoning: { type: 'response.reasoning_summary_text.delta', extra: ',"summary_index":0', tail: '}\n\n' },
+  function: { type: 'response.function_call_arguments.delta', extra: '', tail: '}\n\n' },
+};
+
+function openItem(kind: ItemKind, index: number, id: string, tool = -1, callId = '', name = ''): OpenItem {
+  const at = `"item_id":${JSON.stringify(id)},"output_index":${index}`;
+  const shape = DELTA_SHAPE[kind];
+  return {
+    kind,
+    index,
+    id,
+    at,
+    deltaHead: `event: ${shape.type}\ndata: {"type":"${shape.type}","sequence_number":`,
+    deltaMid: `,${at}${shape.extra},"delta":`,
+    deltaTail: shape.tail,
+    deltaMidQ: `,${at}${shape.extra},"delta":"`,
+    deltaTailQ: `"${shape.tail}`,
+    text: '',
+    tool,
+    callId,
+    name,
+  };
+}
+
+/**
+ * Deltas up to this length are checked and quoted by hand; JSON.stringify's native scan wins on
+ * longer ones (measured: break-even near 24 characters; Kiro's text deltas are mostly a few words).
+ */
+const HAND_QUOTED_MAX = 24;
 
 // ResponseError.code is a closed set in the API; map our kinds onto it.
 const FAILED_CODE: Partial<Record<ErrorKind, string>> = { rate_limit: 'rate_limit_exceeded', invalid_request: 'invalid_prompt' };
 
 export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta): StreamEncoder {
-  let seq = 0;
+  const nextSeq = createSequence();
   let ended = false;
-  let open: Open | undefined;
-  const output: OutputItem[] = [];
+  let open: OpenItem | undefined;
+  // Every item so far as JSON: its `added` form while open, its final form once done.
+  const output: string[] = [];
+  const envelope = envelopeJsonWriter(req, meta);
 
-  const emit = (type: string, fields: Record<string, unknown>): string => sseEvent(type, { type, sequence_number: seq++, ...fields });
+  /** One event from its fields already as JSON text (`"a":…,"b":…`, after type and sequence_number). */
+  const emitJson = (type: string, fieldsJson: string): string =>
+    `event: ${type}\ndata: {"type":"${type}","sequence_number":${nextSeq()}${fieldsJson ? ',' : ''}${fieldsJson}}\n\n`;
 
+  /** One event from a fields object (rare events: once per item or per response). */
+  const emit = (type: string, fields: Record<string, unknown>): string => emitJson(type, JSON.stringify(fields).slice(1, -1));
+
+  /** One delta line: the item's template around the sequence number and the delta text. */
+  const delta = (o: OpenItem, text: string): string =>
+    text.length <= HAND_QUOTED_MAX && isJsonPlain(text)
+      ? o.deltaHead + nextSeq() + o.deltaMidQ + text + o.deltaTailQ
+      : o.deltaHead + nextSeq() + o.deltaMid + JSON.stringify(text) + o.deltaTail;
+
+  /** The done events of the open item and its final form; '' when none is open. */
   const close = (incomplete = false): string => {
     const o = open;
     if (!o) return '';
     open = undefined;
-    const at = { item_id: o.id, output_index: o.index };
-    let item: OutputItem;
-    let out = '';
+    let out: string;
+    let item: string;
     switch (o.kind) {
-      case 'message':
-        item = messageItem(o.id, o.text, incomplete ? 'incomplete' : 'completed');
-        out += emit('response.output_text.done', { ...at, content_index: 0, text: o.text, logprobs: [] });
-        out += emit('response.content_part.done', { ...at, content_index: 0, part: outputText(o.text) });
+      case 'message': {
+        const quoted = JSON.stringify(o.text);
+        item = messageItemJson(o.id, quoted, incomplete ? 'incomplete' : 'completed');
+        out = emitJson('response.output_text.done', `${o.at},"content_index":0,"text":${quoted},"logprobs":[]`);
+        out += emitJson('response.content_part.done', `${o.at},"content_index":0,"part":${outputTextJson(quoted)}`);
         break;
-      case 'reasoning':
-        item = reasoningItem(o.id, o.text);
-        out += emit('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: o.text });
-        out += emit('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: { type: 'summary_text', text: o.text } });
+      }
+      case 'reasoning': {
+        const quoted = JSON.stringify(o.text);
+        item = reasoningItemJson(o.id, quoted);
+        out = emitJson('response.reasoning_summary_text.done', `${o.at},"summary_index":0,"text":${quoted}`);
+        out += emitJson('response.reasoning_summary_part.done', `${o.at},"summary_index":0,"part":${summaryTextJson(quoted)}`);
         break;
+      }
       case 'function':
-        item = functionCallItem(o.id, o.callId, o.name, o.args, 'completed');
-        out += emit('response.function_call_arguments.done', { ...at, arguments: o.args });
+        item = JSON.stringify(functionCallItem(o.id, o.callId, o.name, o.text, 'completed'));
+        out = emitJson('response.function_call_arguments.done', `${o.at},"arguments":${JSON.stringify(o.text)}`);
         break;
     }
     output[o.index] = item;
-    return out + emit('response.output_item.done', { output_index: o.index, item });
+    return out + emitJson('response.output_item.done', `"output_index":${o.index},"item":${item}`);
   };
 
-  const openItem = (next: Open, added: OutputItem): string => {
-    const out = close() + emit('response.output_item.added', { output_index: next.index, item: added });
-    output[next.index] = added;
+  const start = (next: OpenItem, added: unknown): string => {
+    const addedJson = JSON.stringify(added);
+    const out = close() + emitJson('response.output_item.added', `"output_index":${next.index},"item":${addedJson}`);
+    output[next.index] = addedJson;
     open = next;
     return out;
   };
 
+  /** Opens a message or reasoning item (closing the open one); returns their events. */
   const ensureText = (kind: 'message' | 'reasoning'): string => {
-    if (open?.kind === kind) return '';
     const index = output.length;
     if (kind === 'message') {
-      const id = itemId('msg', meta, index);
-      return (
-        openItem({ kind, index, id, text: '' }, messageItem(id, '', 'in_progress')) +
-        emit('response.content_part.added', { item_id: id, output_index: index, content_index: 0, part: outputText('') })
-      );
+      const o = openItem(kind, index, itemId('msg', meta, index));
+      return start(o, messageItem(o.id, '', 'in_progress')) + emitJson('response.content_part.added', `${o.at},"content_index":0,"part":${JSON.stringify(outputText(''))}`);
     }
-    const id = itemId('rs', meta, index);
-    return (
-      openItem({ kind, index, id, text: '' }, reasoningItem(id, undefined)) +
-      emit('response.reasoning_summary_part.added', { item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } })
-    );
+    const o = openItem(kind, index, itemId('rs', meta, index));
+    return start(o, reasoningItem(o.id, undefined)) + emitJson('response.reasoning_summary_part.added', `${o.at},"summary_index":0,"part":${summaryTextJson('""')}`);
+  };
+
+  /** A text or summary delta, opening its item first when another kind is open. */
+  const textDelta = (kind: 'message' | 'reasoning', text: string): string => {
+    let o = open;
+    if (o?.kind === kind) {
+      o.text += text;
+      return delta(o, text);
+    }
+    const prefix = ensureText(kind);
+    o = open!;
+    o.text += text;
+    return prefix + delta(o, text);
   };
 
   const event = (ev: NeutralEvent): string => {
     if (ended) return '';
     switch (ev.type) {
-      case 'text_delta': {
-        if (!ev.text) return '';
-        const out = ensureText('message');
-        if (open?.kind !== 'message') return out;
-        open.text += ev.text;
-        // Once per streamed event: the bytes emit() would write, without stringifying an object.
-        return (
-          out +
-          `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${seq++},"item_id":${JSON.stringify(open.id)},"output_index":${open.index},"content_index":0,"delta":${JSON.stringify(ev.text)},"logprobs":[]}\n\n`
-        );
-      }
-      case 'thinking_delta': {
-        if (!ev.text) return '';
-        const out = ensureText('reasoning');
-        if (open?.kind !== 'reasoning') return out;
-        open.text += ev.text;
-        return out + emit('response.reasoning_summary_text.delta', { item_id: open.id, output_index: open.index, summary_index: 0, delta: ev.text });
-      }
+      case 'text_delta':
+        return ev.text ? textDelta('message', ev.text) : '';
+      case 'thinking_delta':
+        return ev.text ? textDelta('reasoning', ev.text) : '';
       case 'thinking_signature':
         return '';
       case 'tool_call_start': {
         const prefix = close();
         const index = output.length;
-        const id = itemId('fc', meta, index);
-        return prefix + openItem({ kind: 'function', index, id, tool: ev.index, callId: ev.id, name: ev.name, args: '' }, functionCallItem(id, ev.id, ev.name, '', 'in_progress'));
+        const o = openItem('function', index, itemId('fc', meta, index), ev.index, ev.id, ev.name);
+        return prefix + start(o, functionCallItem(o.id, ev.id, ev.name, '', 'in_progress'));
       }
       case 'tool_call_delta': {
-        if (open?.kind !== 'function' || open.tool !== ev.index || !ev.json) return '';
-        open.args += ev.json;
-        return emit('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: ev.json });
+        const o = open;
+        if (o?.kind !== 'function' || o.tool !== ev.index || !ev.json) return '';
+        o.text += ev.json;
+        return delta(o, ev.json);
       }
       case 'tool_call_end': {
-        if (open?.kind !== 'function' || open.tool !== ev.index) return '';
+        const o = open;
+        if (o?.kind !== 'function' || o.tool !== ev.index) return '';
         let out = '';
         // Clients rebuild arguments from deltas; send them whole if none streamed.
-        if (!open.args) {
-          open.args = stringifyInput(ev.input);
-          out += emit('response.function_call_arguments.delta', { item_id: open.id, output_index: open.index, delta: open.args });
+        if (!o.text) {
+          o.text = stringifyInput(ev.input);
+          out += delta(o, o.text);
         }
         return out + close();
       }
@@ -134,24 +216,24 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
         ended = true;
         const { status, incomplete_details } = finalStatus(ev.stopReason);
         const out = close(status === 'incomplete');
-        const response = responseEnvelope(req, meta, { status, incomplete_details, output, usage: responsesUsage(ev.usage) });
-        return out + emit(status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
+        const response = envelope({ status, incomplete_details, usage: responsesUsage(ev.usage) }, output);
+        return out + emitJson(status === 'completed' ? 'response.completed' : 'response.incomplete', `"response":${response}`);
       }
     }
   };
 
   return {
     start: () => {
-      const response = responseEnvelope(req, meta, { status: 'in_progress', output: [], usage: null });
-      return emit('response.created', { response }) + emit('response.in_progress', { response });
+      const response = envelope({ status: 'in_progress', usage: null }, []);
+      return emitJson('response.created', `"response":${response}`) + emitJson('response.in_progress', `"response":${response}`);
     },
     event,
     error: (err: ProxyError) => {
       ended = true;
       const error = { code: FAILED_CODE[err.kind] ?? 'server_error', message: err.message };
       // response.failed is what Codex reads; the `error` event is what the SDKs throw on.
-      const response = responseEnvelope(req, meta, { status: 'failed', output, usage: null, error });
-      return emit('response.failed', { response }) + emit('error', { code: err.code ?? error.code, message: err.message, param: err.param ?? null });
+      const response = envelope({ status: 'failed', usage: null, error }, output);
+      return emitJson('response.failed', `"response":${response}`) + emit('error', { code: err.code ?? error.code, message: err.message, param: err.param ?? null });
     },
     keepAlive: () => sseComment('keep-alive'),
   };

@@ -38,6 +38,21 @@ export const functionCallItem = (id: string, callId: string, name: string, args:
   arguments: args,
 });
 
+// The same items as JSON text around a text the caller has already passed through
+// JSON.stringify (`quoted`): the stream quotes a finished item's text once and splices it into
+// every event that repeats it (done events, the finished item, the final Response), instead of
+// stringifying a new object holding the whole text for each. Same bytes as JSON.stringify of the
+// objects above.
+
+export const outputTextJson = (quoted: string): string => `{"type":"output_text","text":${quoted},"annotations":[],"logprobs":[]}`;
+
+export const summaryTextJson = (quoted: string): string => `{"type":"summary_text","text":${quoted}}`;
+
+export const messageItemJson = (id: string, quoted: string, status: 'completed' | 'incomplete'): string =>
+  `{"id":${JSON.stringify(id)},"type":"message","role":"assistant","status":"${status}","content":[${outputTextJson(quoted)}]}`;
+
+export const reasoningItemJson = (id: string, quoted: string): string => `{"id":${JSON.stringify(id)},"type":"reasoning","summary":[${summaryTextJson(quoted)}]}`;
+
 /** Responses usage: input_tokens include cached ones (OpenAI convention). */
 export function responsesUsage(u: NeutralUsage) {
   const cached = u.cacheReadInputTokens ?? 0;
@@ -69,6 +84,11 @@ export interface EnvelopeFields {
 }
 
 export function responseEnvelope(req: NeutralRequest, meta: ResponseMeta, f: EnvelopeFields) {
+  return { ...envelopeHead(meta, f, req), output: f.output, ...envelopeSettings(req), usage: f.usage, metadata: req.extras?.metadata ?? {} };
+}
+
+/** The envelope's fields before `output`: what changes as the response moves through its states. */
+function envelopeHead(meta: ResponseMeta, f: Omit<EnvelopeFields, 'output'>, req: NeutralRequest) {
   const x = req.extras ?? {};
   return {
     id: responseId(meta),
@@ -80,7 +100,13 @@ export function responseEnvelope(req: NeutralRequest, meta: ResponseMeta, f: Env
     instructions: x.instructions ?? null,
     max_output_tokens: x.maxOutputTokens ?? null,
     model: meta.model,
-    output: f.output,
+  };
+}
+
+/** The request's settings echoed after `output`: the same in every event of one response. */
+function envelopeSettings(req: NeutralRequest) {
+  const x = req.extras ?? {};
+  return {
     parallel_tool_calls: x.parallelToolCalls ?? true,
     previous_response_id: null,
     reasoning: { effort: x.reasoningEffort ?? null, summary: x.reasoningSummary ?? null },
@@ -91,8 +117,22 @@ export function responseEnvelope(req: NeutralRequest, meta: ResponseMeta, f: Env
     tools: req.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.inputSchema, strict: false })),
     top_p: null,
     truncation: 'disabled',
-    usage: f.usage,
-    metadata: x.metadata ?? {},
+  };
+}
+
+/**
+ * The stream's Response objects as JSON text: the same bytes as
+ * JSON.stringify(responseEnvelope(...)), but with the output items passed in already serialised
+ * (the stream serialises each item once, when it finishes, and one item can hold the whole
+ * answer), and the settings (every tool with its schema) serialised once per response instead of
+ * once per lifecycle event.
+ */
+export function envelopeJsonWriter(req: NeutralRequest, meta: ResponseMeta): (f: Omit<EnvelopeFields, 'output'>, outputJson: readonly string[]) => string {
+  const settings = JSON.stringify(envelopeSettings(req)).slice(1, -1);
+  const metadata = JSON.stringify(req.extras?.metadata ?? {});
+  return (f, outputJson) => {
+    const head = JSON.stringify(envelopeHead(meta, f, req)).slice(0, -1);
+    return `${head},"output":[${outputJson.join(',')}],${settings},"usage":${JSON.stringify(f.usage)},"metadata":${metadata}}`;
   };
 }
 
