@@ -69,14 +69,16 @@ test('accounts.importSso only reads files the scan found', async () => {
 });
 
 test('monitor.series buckets requests per minute with latency percentiles', async () => {
-  const now = Date.now();
+  // Half a minute into a minute: entries a second or two old fall in the last bucket whatever
+  // the wall clock (with Date.now() the test failed when run within 1.5 s of a minute boundary).
+  const now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
   const logs = [
     logEntry({ time: now - 1000, durationMs: 100 }),
     logEntry({ time: now - 1500, durationMs: 300, status: 429 }),
     logEntry({ time: now - 10 * 60_000, durationMs: 50 }),
   ];
   const { target } = fakeProxy({ logs });
-  const s = (await dispatchAdmin('monitor.series', { minutes: 30, bucketSeconds: 60 }, target)) as {
+  const s = (await dispatchAdmin('monitor.series', { minutes: 30, bucketSeconds: 60 }, target, () => now)) as {
     buckets: { requests: number; errors: number; p95Ms: number | null }[];
     totals: { requests: number; errors: number };
   };
