@@ -118,6 +118,8 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): P
   });
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Reads, decodes (strict UTF-8) and parses a JSON body with a nesting-depth limit. */
 export async function readJsonBody(req: IncomingMessage, options: ReadJsonOptions = {}): Promise<unknown> {
   const buf = await readBody(req, options);
@@ -128,11 +130,13 @@ export async function readJsonBody(req: IncomingMessage, options: ReadJsonOption
 export function parseJsonBody(buf: Uint8Array, maxDepth = DEFAULT_MAX_JSON_DEPTH): unknown {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    // One decoder for every request: without `stream`, each decode() starts afresh.
+    text = STRICT_UTF8.decode(buf);
   } catch {
     throw new ProxyError('invalid_request', 'the request body is not valid UTF-8', { code: 'invalid_encoding' });
   }
-  if (text.trim() === '') throw new ProxyError('invalid_request', 'the request body is empty; expected a JSON object', { code: 'empty_body' });
+  // Not text.trim(): that copies a whole 200 KB body to look at its first character.
+  if (!/\S/.test(text)) throw new ProxyError('invalid_request', 'the request body is empty; expected a JSON object', { code: 'empty_body' });
   const depth = jsonDepthExceeds(text, maxDepth);
   if (depth !== -1) {
     throw new ProxyError('invalid_request', `the request JSON is nested deeper than ${maxDepth} levels (at position ${depth})`, { code: 'json_too_deep' });
