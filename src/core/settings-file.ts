@@ -3,7 +3,7 @@
 // and can be edited by hand. Only behaviour settings live here; network binding, endpoints,
 // credentials and the API key never do (they are flags/env, or editor settings).
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProxyConfig } from './proxy-types.ts';
 import { readJsonFile } from './fs/read-json-file.ts';
 

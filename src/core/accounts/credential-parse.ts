@@ -1,6 +1,6 @@
 // Parses the two credential JSON forms (design §3) into KiroCredential, collecting problems
 // instead of throwing. Problem texts name the source and field but never echo values.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CredentialKind, KiroCredential } from './credential.ts';
 import { regionFromProfileArn } from './credential.ts';
 import { parseExpiresAt } from './expires-at.ts';

@@ -1,6 +1,7 @@
 // The single HTTP exchange every refresh protocol shares: POST, bounded by a timeout and the
 // caller's signal, body always consumed, failures turned into RefreshError without secrets.
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../kiro/undici.ts';
 import { redactSecrets } from '../kiro/redact.ts';
 import { RefreshError, classifyRefreshFailure } from './refresh-error.ts';
 

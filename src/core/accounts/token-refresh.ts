@@ -1,7 +1,7 @@
 // The three refresh protocols (kiro-protocol.md §2.1 social, §2.2 IdC, §2.4 / design §3 OAuth).
 import { randomUUID } from 'node:crypto';
 import { release } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { machineIdFor } from '../kiro/request-headers.ts';
 import type { KiroEndpoints } from '../kiro/types.ts';
 import type { KiroCredential } from './credential.ts';

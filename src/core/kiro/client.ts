@@ -1,7 +1,8 @@
 // The Kiro runtime client (kiro-protocol.md §4, §6.3, §9.1): one undici Agent per client,
 // every call abortable, every failure a KiroUpstreamError whose text never contains a token.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './undici.ts';
 import { classifyUpstreamError } from './classify.ts';
 import { readBoundedText, type ResponseBody } from './http-body.ts';
 import { parseListModelsPage } from './list-models.ts';

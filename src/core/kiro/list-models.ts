@@ -1,6 +1,6 @@
 // Parses one ListAvailableModels page (kiro-protocol.md §6.3). Entries without a modelId are
 // dropped; everything else is optional so a schema change upstream degrades to less detail.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ModelInfo } from './types.ts';
 
 const num = z.number().finite().optional().catch(undefined);

@@ -1,7 +1,7 @@
 // Parses getUsageLimits (kiro-protocol.md §9.1) into UsageLimits. Every field is optional and a
 // wrongly typed field is dropped rather than failing the whole parse: quota display must not
 // break because AWS added or renamed something.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsageLimits } from './types.ts';
 
 const num = z.number().finite().optional().catch(undefined);

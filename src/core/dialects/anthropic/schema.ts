@@ -1,7 +1,7 @@
 // zod shapes of an Anthropic Messages request. Objects are loose: clients add fields faster
 // than we track them (context_management, container, service_tier…), and unknown fields are
 // not an error. Content blocks are checked one by one in content.ts for precise messages.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const anyBlock = z.looseObject({ type: z.string() });
 

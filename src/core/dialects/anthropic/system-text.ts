@@ -1,6 +1,6 @@
 // System text: Anthropic's `system` (string or text blocks) plus any `role:"system"` messages
 // Claude Code puts inside messages[] — all joined, minus Claude Code's billing pseudo-header.
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldError, parseAt } from '../shared/validate.ts';
 import { anyBlock, textBlock } from './schema.ts';
 import type { FieldPath } from '../shared/field-path.ts';

@@ -1,6 +1,6 @@
 // zod shapes of a Chat Completions request. Loose objects: sampling knobs (temperature, top_p,
 // seed, logit_bias…), user, metadata, store and future fields are accepted and ignored.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const anyPart = z.looseObject({ type: z.string() });
 export const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });

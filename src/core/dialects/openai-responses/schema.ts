@@ -1,6 +1,6 @@
 // zod shapes of a Responses API request (what Codex sends). Loose objects throughout: include,
 // text.format, truncation, service_tier, user, safety_identifier… are accepted and ignored.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const anyPart = z.looseObject({ type: z.string() });
 export const textPart = z.looseObject({ text: z.string() });

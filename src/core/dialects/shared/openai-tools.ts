@@ -1,7 +1,7 @@
 // Function tools and tool_choice as both OpenAI APIs spell them: Chat nests the function
 // (`{type:"function", function:{name,…}}`), Responses is flat (`{type:"function", name,…}`).
 // Both forms are accepted by both dialects because clients mix them up.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NeutralTool, ToolChoice } from '../../conversation/types.ts';
 import type { FieldPath } from './field-path.ts';
 import { fieldError, parseAt } from './validate.ts';

@@ -1,6 +1,6 @@
 // zod at the edge: parse a value with a schema and turn the first failure into a 400 that names
 // the field, in the dialect's path notation.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { invalidRequest, ProxyError } from '../../errors.ts';
 import { formatPath, type FieldPath, type PathStyle } from './field-path.ts';
 

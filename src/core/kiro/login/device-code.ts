@@ -2,7 +2,7 @@
 // kiro-protocol.md §3.2): register a public client, get a user code for the caller to show,
 // then poll /token until the user approved, honouring authorization_pending / slow_down /
 // expired_token / access_denied.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KiroCredential } from '../../accounts/credential.ts';
 import { sleep } from '../../accounts/backoff.ts';
 import type { Clock } from '../../proxy-types.ts';
