@@ -25,7 +25,8 @@ import type { KiroCredential } from './accounts/credential.ts';
 import { discoverCredentials } from './accounts/discover.ts';
 import { loadCredsJsonText } from './accounts/credential-sources.ts';
 import { effectiveProfileArn, effectiveRegion } from './accounts/profile-arn.ts';
-import { startMockKiro, createMockModeAccount, type MockKiro } from './kiro/mock/index.ts';
+// The simulated Kiro is loaded only in mock mode (dynamic import below): a real proxy never runs it.
+import type { MockKiro } from './kiro/mock/index.ts';
 import { listen, type ListeningServer } from './server/http-server.ts';
 import { createRouter, type GuardDecision } from './server/router.ts';
 import { checkRequest } from './server/guard.ts';
@@ -379,9 +380,13 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     if (config.apiKey) registry.add(config.apiKey);
 
     endpoints = { ...config.endpoints };
+    let mockModeAccount: (() => ReturnType<typeof import('./kiro/mock/index.ts').createMockModeAccount>) | undefined;
     if (config.mock) {
-      mock = await startMockKiro({});
-      endpoints = { ...mock.endpoints };
+      const { startMockKiro, createMockModeAccount } = await import('./kiro/mock/index.ts');
+      const started = await startMockKiro({});
+      mock = started;
+      mockModeAccount = () => createMockModeAccount(started);
+      endpoints = { ...started.endpoints };
     }
     client = createKiroClient({
       endpoints,
@@ -417,8 +422,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     });
     await accounts.loadMeta();
 
-    if (mock) {
-      const cred = createMockModeAccount(mock);
+    if (mockModeAccount) {
+      const cred = mockModeAccount();
       const loaded = loadCredsJsonText(JSON.stringify(cred), 'mock upstream', () => ({ type: 'mock', name: 'mock' }));
       await accounts.add(loaded.credentials.map((c) => ({ ...c, label: 'Mock account (simulated Kiro)' })));
     } else {
