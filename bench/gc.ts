@@ -5,16 +5,15 @@
 // scavenger to copy: it decides how long the pauses are that show up as p99 latency.
 //
 //   node bench/gc.ts [--stream] [--requests 5000]
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMock } from './lib/procs.ts';
+import { startMock, startProxy } from './lib/procs.ts';
 import { buildCli } from './lib/build.ts';
-import { call, stream, type Target } from './lib/loadgen.ts';
-import { anthropicBody, MARKERS, PROMPTS } from './lib/requests.ts';
+import { call, stream } from './lib/loadgen.ts';
+import { proxyTarget, type BenchContext } from './lib/context.ts';
+import { anthropicBody, PROMPTS } from './lib/requests.ts';
 
 const { values } = parseArgs({ options: { stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '5000' } } });
 const n = Math.max(100, Number(values.requests));
@@ -35,34 +34,21 @@ function parseNvp(line: string): Gc | undefined {
 }
 
 const mock = await startMock();
-const home = mkdtempSync(join(tmpdir(), 'kiro-bench-gc-'));
 const entry = await buildCli();
-const args = ['--trace-gc', '--trace-gc-nvp', entry, '--port', '0', '--home', home, '--sso-cache', join(home, 'none'), '--no-sso-import'];
-for (const flag of ['--kiro-endpoint', '--kiro-auth-endpoint', '--kiro-oidc-endpoint']) args.push(flag, mock.url);
-args.push('--creds-file', mock.credentialsFile, '--account-concurrency', '0');
-const proxy = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+const proxy = await startProxy({ mock, entry, nodeArgs: ['--trace-gc', '--trace-gc-nvp'], extraArgs: ['--account-concurrency', '0'] });
 const watchdog = setTimeout(() => {
-  proxy.kill('SIGKILL');
+  proxy.proc.kill('SIGKILL');
   process.exit(2);
 }, 5 * 60_000);
 watchdog.unref();
 try {
   const gcs: Gc[] = [];
-  const url = await new Promise<string>((resolve) =>
-    createInterface({ input: proxy.stdout! }).on('line', (line) => {
-      const gc = parseNvp(line);
-      if (gc) gcs.push(gc);
-      const ready = /listening on (http:\/\/\S+)/.exec(line);
-      if (ready) resolve(ready[1]!);
-    }),
-  );
-  const target: Target = {
-    name: 'proxy',
-    url: `${url}/v1/messages`,
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'bench' },
-    body: anthropicBody(values.stream ? PROMPTS.ttft : PROMPTS.short, values.stream),
-    marker: MARKERS.anthropic,
-  };
+  // GCs before the ready line belong to start-up; only those after the warm-up are counted.
+  createInterface({ input: proxy.proc.stdout! }).on('line', (line) => {
+    const gc = parseNvp(line);
+    if (gc) gcs.push(gc);
+  });
+  const target = proxyTarget({ proxy } as BenchContext, anthropicBody(values.stream ? PROMPTS.ttft : PROMPTS.short, values.stream));
   const one = () => (values.stream ? stream(target) : call(target));
   for (let i = 0; i < 500; i++) await one();
   const from = gcs.length;
@@ -80,8 +66,7 @@ try {
   console.log(`  scavenges: ${scavenges.length} (one per ${Math.round(n / Math.max(1, scavenges.length))} requests), pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms, max ${(pauses.at(-1) ?? 0).toFixed(2)} ms`);
   console.log(`  full collections: ${full.length}`);
 } finally {
-  proxy.kill('SIGTERM');
+  await proxy.stop();
   await mock.stop();
-  rmSync(home, { recursive: true, force: true });
-  rmSync(join(entry, '..'), { recursive: true, force: true });
+  rmSync(dirname(entry), { recursive: true, force: true });
 }
