@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
 import { request } from 'undici';
 import { agent, call, stream, type Target } from './lib/loadgen.ts';
-import { ROOT, startFloorProxy } from './lib/procs.ts';
+import { ROOT, startFloorProxy, stopper } from './lib/procs.ts';
 import { fmt, fmtDelta, summarise, type Summary } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -98,18 +98,7 @@ function readyLine(child: Child, match: (line: string) => boolean, timeoutMs = 3
   });
 }
 
-function stopChild(child: Child): Promise<void> {
-  const { proc } = child;
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    proc.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
-}
+const stopChild = (child: Child): Promise<void> => stopper(child.proc)();
 
 const stopAll = () => Promise.all(children.map(stopChild));
 

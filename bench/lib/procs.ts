@@ -39,7 +39,8 @@ function waitForLine(proc: ChildProcess, match: (line: string) => boolean, what:
   });
 }
 
-function stopper(proc: ChildProcess): () => Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
+export function stopper(proc: ChildProcess): () => Promise<void> {
   return () =>
     new Promise<void>((resolvePromise) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return resolvePromise();
