@@ -199,16 +199,6 @@ export async function handleCompletion(
 
   /** Upstream events → limited neutral events; `emit` returns false to stop (client gone / limit hit). */
   const pump = async (emit: (ev: NeutralEvent) => boolean | Promise<boolean>): Promise<void> => {
-    if (replay) {
-      for (const ev of replay) {
-        if (firstTokenAt === undefined && ev.type !== 'end') firstTokenAt = deps.now();
-        if (ev.type === 'end') usage = ev.usage;
-        bodyCapture?.push(ev);
-        if (!(await emit(ev))) return;
-      }
-      return;
-    }
-    let stopped = false;
     const deliver = (out: NeutralEvent): boolean | Promise<boolean> => {
       if (firstTokenAt === undefined && out.type !== 'end') firstTokenAt = deps.now();
       if (out.type === 'end') usage = out.usage;
@@ -216,6 +206,15 @@ export async function handleCompletion(
       bodyCapture?.push(out);
       return emit(out);
     };
+    if (replay) {
+      // A cache hit: already limited when it was recorded (and no recorder is open for it).
+      for (const ev of replay) {
+        const ok = deliver(ev);
+        if (ok === false || (ok !== true && !(await ok))) return;
+      }
+      return;
+    }
+    let stopped = false;
     /** The rest of a batch after a write that had to wait (backpressure). */
     const drainAfter = async (pending: Promise<boolean>, rest: NeutralEvent[]): Promise<boolean> => {
       if (!(await pending)) return false;
