@@ -93,7 +93,8 @@ export interface AccountView {
   source: string;
   enabled: boolean;
   tokenExpiresAt?: number;
-  counters: { requests: number; errors: number; inFlight: number; tokensIn: number; tokensOut: number; credits: number };
+  /** `aborted`: answers cut short because the client went away (never counted in `errors`). */
+  counters: { requests: number; errors: number; aborted?: number; inFlight: number; tokensIn: number; tokensOut: number; credits: number };
   lastError?: { at: number; message: string; cls?: string };
   lastUsedAt?: number;
   quota?: AccountQuota;
@@ -133,7 +134,13 @@ export interface ProxyStatus {
   mode: 'mock' | 'real';
   startedAt?: number;
   requests: number;
+  /** Since start, from the same request records as the Logs (observe/request-outcome.ts). */
+  errors?: number;
+  /** Since start: requests the client gave up on (499), never errors. */
+  aborted?: number;
   inFlight: number;
+  /** Random per proxy instance: tells one window's server from another's (and from a restart's). */
+  instance?: string;
 }
 
 export type ProxyEvent =

@@ -2,6 +2,7 @@
 // the pipeline, the HTTP server and observability. Every host (CLI, VS Code, tests) builds the
 // proxy here with its own side effects injected (logger, secret store, clock).
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type {
@@ -40,6 +41,7 @@ import { ProxyMetrics } from './observe/metrics.ts';
 import { createSecretRegistry, type SecretRegistry } from './observe/redact.ts';
 import { withRedaction } from './observe/redacting-logger.ts';
 import { accountTransitionTracker } from './observe/account-transitions.ts';
+import { emptyTally, isErrorStatus, tallyStatus } from './observe/request-outcome.ts';
 import { CompletionCache } from './pipeline/cache.ts';
 import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
 import { loginWithSocial } from './kiro/login/social-pkce.ts';
@@ -123,6 +125,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     hooks: { hit: () => metrics.cacheHit(), miss: () => metrics.cacheMiss(), size: (entries, bytes) => metrics.setCacheSize(entries, bytes) },
   });
   const listeners = new Set<(ev: ProxyEvent) => void>();
+  /** Who this is, for /health: windows tell their own server from another's by it. */
+  const instance = randomUUID();
 
   let requestLog = new RequestLog({ registry });
   let server: ListeningServer | undefined;
@@ -133,6 +137,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
   let endpoints: KiroEndpoints = { ...config.endpoints };
   let startedAt: number | undefined;
   let requests = 0;
+  /** Errors and client aborts since start, classified like every view does (observe/request-outcome.ts). */
+  let outcomes = emptyTally();
   let inFlight = 0;
   let models: ModelInfo[] | undefined;
   /** The start-up ListAvailableModels call while it runs. */
@@ -152,7 +158,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
   };
 
   const status = (): ProxyStatus => {
-    const s: ProxyStatus = { running: server !== undefined, mode: config.mock ? 'mock' : 'real', requests, inFlight };
+    const s: ProxyStatus = { running: server !== undefined, mode: config.mock ? 'mock' : 'real', requests, errors: outcomes.errors, aborted: outcomes.aborted, inFlight, instance };
     if (server) {
       const host = server.host.includes(':') ? `[${server.host}]` : server.host;
       s.url = `http://${host}:${server.port}`;
@@ -175,6 +181,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
 
   const onRequestLogged = (entry: RequestLogEntry) => {
     requests += 1;
+    tallyStatus(outcomes, entry.status);
     const stored = requestLog.add(entry);
     metrics.recordRequest({
       route: entry.route,
@@ -185,7 +192,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     });
     if (entry.rules?.length) metrics.normaliserRules(entry.rules);
     if (entry.truncatedTurns) metrics.truncation();
-    if (entry.status >= 400 && entry.errorClass) metrics.upstreamError(entry.errorClass);
+    if (isErrorStatus(entry.status) && entry.errorClass) metrics.upstreamError(entry.errorClass);
     emit({ type: 'request', entry: stored });
     emit({ type: 'status', status: status() });
   };
@@ -202,7 +209,10 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       uptimeSeconds: startedAt !== undefined ? Math.round((clock.now() - startedAt) / 1000) : 0,
       accounts: { total: list.length, ...byState },
       requests,
+      errors: outcomes.errors,
+      aborted: outcomes.aborted,
       inFlight,
+      instance,
     };
   };
 
@@ -274,6 +284,9 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       await mock?.close();
       await requestLog.close();
       requestLog = new RequestLog({ registry });
+      // The counts describe the records shown (the log starts empty again), so they restart too.
+      requests = 0;
+      outcomes = emptyTally();
       responseCache.clear();
       accounts = undefined;
       pool = undefined;

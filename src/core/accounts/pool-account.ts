@@ -50,7 +50,8 @@ export interface AccountRecord {
   /** The last attempt failed in a way that is nobody's state (5xx, network, token endpoint down). */
   degradedReason?: string;
   inFlight: number;
-  counters: { requests: number; errors: number; tokensIn: number; tokensOut: number; credits: number };
+  /** `aborted`: answers this account was giving when the client went away (not errors). */
+  counters: { requests: number; errors: number; aborted: number; tokensIn: number; tokensOut: number; credits: number };
   lastError?: { at: number; message: string; cls?: string };
   lastUsedAt?: number;
   quota?: UsageLimits;
@@ -61,7 +62,7 @@ export function newRecord(account: PoolAccount): AccountRecord {
     account,
     enabled: account.enabled !== false,
     inFlight: 0,
-    counters: { requests: 0, errors: 0, tokensIn: 0, tokensOut: 0, credits: 0 },
+    counters: { requests: 0, errors: 0, aborted: 0, tokensIn: 0, tokensOut: 0, credits: 0 },
   };
 }
 

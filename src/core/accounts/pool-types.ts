@@ -22,8 +22,11 @@ export interface UpstreamLease {
    * Errors after this point are not failed over (bytes may have reached the client).
    */
   events: AsyncIterable<KiroEvent>;
-  /** Report the outcome once the stream is fully consumed or abandoned. */
-  release(outcome: { ok: boolean; error?: unknown; inputTokens?: number; outputTokens?: number; credits?: number }): void;
+  /**
+   * Report the outcome once the stream is fully consumed or abandoned. `clientClosed`: the client
+   * went away mid-answer, which says nothing about the account (counted apart, never an error).
+   */
+  release(outcome: { ok: boolean; error?: unknown; clientClosed?: boolean; inputTokens?: number; outputTokens?: number; credits?: number }): void;
 }
 
 export interface AccountPool {

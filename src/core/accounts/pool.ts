@@ -319,7 +319,8 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
         r.counters.tokensOut += outcome.outputTokens ?? 0;
         r.counters.credits += outcome.credits ?? 0;
         const err = outcome.error;
-        const aborted = err instanceof Error && err.name === 'AbortError';
+        const aborted = outcome.clientClosed === true || (err instanceof Error && err.name === 'AbortError');
+        if (outcome.clientClosed) r.counters.aborted++;
         if (!outcome.ok && !aborted) {
           if (err instanceof KiroUpstreamError) {
             recordError(r, err.message, err.cls, true);

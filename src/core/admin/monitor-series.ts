@@ -1,6 +1,7 @@
 // Request rate and latency over time, bucketed from the request log (for the Monitor charts).
 import type { RequestLogEntry } from '../proxy-types.ts';
 import type { MonitorBucket, MonitorSeries } from './protocol.ts';
+import { outcomeOf } from '../observe/request-outcome.ts';
 
 export function monitorSeries(entries: readonly RequestLogEntry[], now: number, minutes = 30, bucketSeconds = 60): MonitorSeries {
   const bucketMs = bucketSeconds * 1000;
@@ -12,6 +13,7 @@ export function monitorSeries(entries: readonly RequestLogEntry[], now: number, 
     start: firstStart + i * bucketMs,
     requests: 0,
     errors: 0,
+    aborted: 0,
     p50Ms: null,
     p95Ms: null,
     tokensIn: 0,
@@ -19,13 +21,18 @@ export function monitorSeries(entries: readonly RequestLogEntry[], now: number, 
   }));
   const all: number[] = [];
   let errors = 0;
+  let aborted = 0;
   for (const e of entries) {
     if (e.time < firstStart || e.time >= lastStart + bucketMs) continue;
     const i = Math.floor((e.time - firstStart) / bucketMs);
     const b = buckets[i];
     if (!b) continue;
     b.requests++;
-    if (e.status >= 400) {
+    const outcome = outcomeOf(e.status);
+    if (outcome === 'client_closed') {
+      b.aborted++;
+      aborted++;
+    } else if (outcome !== 'ok') {
       b.errors++;
       errors++;
     }
@@ -40,7 +47,7 @@ export function monitorSeries(entries: readonly RequestLogEntry[], now: number, 
     b.p95Ms = percentile(d, 0.95);
   });
   all.sort((x, y) => x - y);
-  return { bucketMs, buckets, totals: { requests: all.length, errors, p50Ms: percentile(all, 0.5), p95Ms: percentile(all, 0.95) } };
+  return { bucketMs, buckets, totals: { requests: all.length, errors, aborted, p50Ms: percentile(all, 0.5), p95Ms: percentile(all, 0.95) } };
 }
 
 /** Nearest-rank percentile of an ascending array. */

@@ -63,7 +63,10 @@ export interface MonitorBucket {
   /** Bucket start, epoch ms. */
   start: number;
   requests: number;
+  /** 4xx/5xx answers (observe/request-outcome.ts); client aborts are not errors. */
   errors: number;
+  /** Requests the client gave up on (499). */
+  aborted: number;
   p50Ms: number | null;
   p95Ms: number | null;
   tokensIn: number;
@@ -73,7 +76,7 @@ export interface MonitorBucket {
 export interface MonitorSeries {
   bucketMs: number;
   buckets: MonitorBucket[];
-  totals: { requests: number; errors: number; p50Ms: number | null; p95Ms: number | null };
+  totals: { requests: number; errors: number; aborted: number; p50Ms: number | null; p95Ms: number | null };
 }
 
 export const adminParamSchemas = {

@@ -19,6 +19,7 @@ import { upstreamToProxyError } from './upstream-error.ts';
 import { createConversationFitter } from '../conversation/truncate-strategies.ts';
 import { completionCacheKey, type CompletionCache } from './cache.ts';
 import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
+import { ClientClosedError, markClientClosed } from '../observe/request-outcome.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
@@ -90,8 +91,12 @@ export async function handleCompletion(
   if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
 
   const abort = new AbortController();
+  // A client that leaves before the answer is complete: its own outcome (499), nobody's error.
+  let clientClosed = false;
   const onClose = () => {
-    if (!res.writableFinished) abort.abort(new ProxyError('timeout', 'client disconnected'));
+    if (res.writableFinished) return;
+    clientClosed = true;
+    abort.abort(new ClientClosedError());
   };
   res.once('close', onClose);
 
@@ -161,6 +166,7 @@ export async function handleCompletion(
     if (!replay) lease = await startUpstream();
   } catch (err) {
     res.off('close', onClose);
+    if (clientClosed) return markClientClosed(log);
     return sendError(dialect, res, scrubError(toProxyError(err), deps), log);
   }
   // A plain object built once the input is known. Not a literal with a lazy getter: V8 gives such
@@ -254,8 +260,10 @@ export async function handleCompletion(
       }
     }
     if (!stopped) await forward(assembler.finish());
-    else if (!limiter.stopped()) abort.abort(new ProxyError('timeout', 'client disconnected'));
-    else abort.abort(new ProxyError('internal', 'output limit reached'));
+    else if (!limiter.stopped()) {
+      clientClosed = true;
+      abort.abort(new ClientClosedError());
+    } else abort.abort(new ProxyError('internal', 'output limit reached'));
   };
 
   try {
@@ -269,11 +277,24 @@ export async function handleCompletion(
       keepAlive.unref();
       try {
         await pump((ev) => sse.write(encoder.event(ev)));
-        // Stored only if the answer ended normally (a client that left mid-way stores nothing).
-        recorder?.commit();
-        log.status = 200;
+        if (clientClosed) {
+          // A client that left mid-way stores nothing and is no error of the account's.
+          recorder?.abort();
+          markClientClosed(log);
+          lease?.release({ ok: false, clientClosed: true });
+          lease = undefined;
+        } else {
+          recorder?.commit();
+          log.status = 200;
+        }
       } catch (err) {
         recorder?.abort();
+        if (clientClosed) {
+          markClientClosed(log);
+          lease?.release({ ok: false, clientClosed: true });
+          lease = undefined;
+          return;
+        }
         const perr = scrubError(upstreamToProxyError(err), deps);
         log.status = perr.status;
         log.errorClass = perr.code ?? perr.kind;
@@ -292,6 +313,7 @@ export async function handleCompletion(
         events.push(ev);
         return true;
       });
+      if (clientClosed) throw new ClientClosedError();
       const result = collectResult(events);
       recorder?.commit();
       const json = JSON.stringify(dialect.renderResult(working, result, meta));
@@ -301,10 +323,16 @@ export async function handleCompletion(
     }
   } catch (err) {
     recorder?.abort();
+    res.off('close', onClose);
+    if (clientClosed) {
+      markClientClosed(log);
+      lease?.release({ ok: false, clientClosed: true });
+      lease = undefined;
+      return;
+    }
     const perr = scrubError(upstreamToProxyError(err), deps);
     lease?.release({ ok: false, error: err });
     lease = undefined;
-    res.off('close', onClose);
     return sendError(dialect, res, perr, log);
   } finally {
     res.off('close', onClose);

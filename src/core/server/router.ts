@@ -8,6 +8,7 @@ import { ProxyError, toProxyError } from '../errors.ts';
 import { handleCompletion, sendError, type CompletionDeps } from '../pipeline/completion.ts';
 import type { RequestHandler } from './http-server.ts';
 import { shouldCloseConnection } from './body.ts';
+import { markClientClosed } from '../observe/request-outcome.ts';
 
 export interface GuardDecision {
   ok: boolean;
@@ -126,36 +127,48 @@ export function createRouter(deps: RouterDeps): RequestHandler {
         stream: false,
       };
       deps.inFlight.inc();
-      let logged = false;
+      // Logged once the handler is done (not at 'close'), so an aborted stream is recorded with
+      // its real outcome, account and usage rather than whatever was known when the socket went.
+      let closedEarly = false;
+      res.once('close', () => {
+        if (!res.writableFinished) closedEarly = true;
+      });
       const finish = () => {
-        if (logged) return;
-        logged = true;
         deps.inFlight.dec();
         log.durationMs = deps.now() - startedAt;
-        if (log.status === 0) log.status = res.headersSent ? res.statusCode : 499;
+        // A client gone before the answer was complete gave up (499) unless we had failed first.
+        if (log.status === 0 ? !res.headersSent || closedEarly : closedEarly && log.status < 500) markClientClosed(log);
+        else if (log.status === 0) log.status = res.statusCode;
         deps.onRequestLogged(log);
       };
-      res.once('close', finish);
-      let body: unknown;
       try {
-        body = await deps.readJsonBody(req);
-      } catch (err) {
-        // A body left half-read (too large, stalled) makes the connection unusable for the next request.
-        if (shouldCloseConnection(err)) res.setHeader('connection', 'close');
-        sendError(dialect, res, toProxyError(err), log);
-        return;
-      }
-      if (isCountTokens) {
-        log.dialect = dialect.name;
+        let body: unknown;
         try {
-          sendJson(res, 200, deps.countTokens(dialect, body, rctx));
-          log.status = 200;
+          body = await deps.readJsonBody(req);
         } catch (err) {
+          // A body left half-read (too large, stalled) makes the connection unusable for the next request.
+          if (shouldCloseConnection(err)) res.setHeader('connection', 'close');
           sendError(dialect, res, toProxyError(err), log);
+          return;
         }
-        return;
+        if (isCountTokens) {
+          log.dialect = dialect.name;
+          try {
+            sendJson(res, 200, deps.countTokens(dialect, body, rctx));
+            log.status = 200;
+          } catch (err) {
+            sendError(dialect, res, toProxyError(err), log);
+          }
+          return;
+        }
+        await handleCompletion(dialect, body, rctx, res, { requestId, route: path, startedAt, log }, deps);
+      } catch (err) {
+        // The server's last-resort handler answers 500; the log says so too.
+        if (log.status === 0) log.status = 500;
+        throw err;
+      } finally {
+        finish();
       }
-      await handleCompletion(dialect, body, rctx, res, { requestId, route: path, startedAt, log }, deps);
       return;
     }
 

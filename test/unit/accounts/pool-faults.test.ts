@@ -356,7 +356,7 @@ test('the lease replays peeked events, then the rest; release updates counters',
   const r = await serve(h);
   assert.deepEqual(r.events.map((e) => e.type), ['initialResponse', 'assistantResponse', 'messageStop']);
   const v = h.pool.get('A')!;
-  assert.deepEqual(v.counters, { requests: 1, errors: 0, inFlight: 0, tokensIn: 10, tokensOut: 5, credits: 0.1 });
+  assert.deepEqual(v.counters, { requests: 1, errors: 0, aborted: 0, inFlight: 0, tokensIn: 10, tokensOut: 5, credits: 0.1 });
   assert.equal(v.lastUsedAt, T0);
   r.lease.release({ ok: true, inputTokens: 99 });
   assert.equal(h.pool.get('A')!.counters.tokensIn, 10, 'release is idempotent');
