@@ -2,6 +2,7 @@
 // when the host sends them (the user opted in to body logging).
 import type { RequestLogEntry } from '../core/proxy-types.ts';
 import { formatDuration, formatTime, h, replace } from './dom.ts';
+import { CLIENT_CLOSED_STATUS, isErrorStatus } from '../core/observe/request-outcome.ts';
 import type { Store } from './store.ts';
 import type { UiState } from './transport.ts';
 
@@ -79,9 +80,9 @@ export class LogsView {
   }
 
   private matches(e: RequestLogEntry, q: string): boolean {
-    if (this.errorsOnly.checked && e.status < 400) return false;
+    if (this.errorsOnly.checked && !isErrorStatus(e.status)) return false;
     if (!q) return true;
-    const hay = [e.route, e.method, e.modelRequested, e.modelSent, this.store.accountLabel(e.accountId), String(e.status), e.errorClass, e.errorMessage, e.dialect]
+    const hay = [e.route, e.method, e.modelRequested, e.modelSent, this.store.accountLabel(e.accountId), String(e.status), e.status === CLIENT_CLOSED_STATUS ? 'aborted' : '', e.errorClass, e.errorMessage, e.dialect]
       .filter(Boolean)
       .join(' ')
       .toLowerCase();
@@ -105,12 +106,12 @@ export class LogsView {
       out.push(
         h(
           'tr',
-          { 'data-id': e.id, class: `row ${e.status >= 400 || e.status === 0 ? 'err' : ''}`, tabindex: 0, 'aria-expanded': open ? 'true' : 'false' },
+          { 'data-id': e.id, class: `row ${isErrorStatus(e.status) ? 'err' : e.status === CLIENT_CLOSED_STATUS ? 'aborted' : ''}`, tabindex: 0, 'aria-expanded': open ? 'true' : 'false' },
           h('td', { class: 'mono' }, formatTime(e.time)),
           h('td', { class: 'mono' }, `${e.route}${e.stream ? ' ⇣' : ''}`),
           h('td', {}, model),
           h('td', {}, this.store.accountLabel(e.accountId)),
-          h('td', { class: `status s${Math.floor(e.status / 100)}` }, String(e.status)),
+          statusCell(e.status),
           h('td', { class: 'num' }, formatDuration(e.durationMs)),
           h('td', { class: 'num' }, tokens),
         ),
@@ -139,4 +140,10 @@ export class LogsView {
     if (e.responseBody) box.append(h('h4', {}, 'Response body'), h('pre', {}, e.responseBody));
     return box;
   }
+}
+
+/** 499 reads "499 aborted": the client gave up, which is not an error. */
+function statusCell(status: number): HTMLTableCellElement {
+  if (status === CLIENT_CLOSED_STATUS) return h('td', { class: 'status aborted', title: 'Client closed the request before the answer was complete' }, '499 aborted');
+  return h('td', { class: `status s${Math.floor(status / 100)}` }, String(status));
 }

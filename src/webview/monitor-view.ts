@@ -59,10 +59,11 @@ export class MonitorView {
     if (st?.url) rows.push(['Address', st.url]);
     if (st) rows.push(['Upstream', st.mode === 'mock' ? 'Simulated (mock mode)' : 'Kiro']);
     if (st?.startedAt) rows.push(['Up for', formatCountdown(Date.now() - st.startedAt)]);
+    // Since start, from the same records as the Logs tab (observe/request-outcome.ts).
     rows.push(['Requests', String(st?.requests ?? 0)]);
+    rows.push(['Errors', String(st?.errors ?? 0)]);
+    rows.push(['Aborted by client', String(st?.aborted ?? 0)]);
     rows.push(['In flight', String(st?.inFlight ?? 0)]);
-    const totals = this.store.series?.totals;
-    if (totals) rows.push(['Errors (30 min)', String(totals.errors)]);
     replace(this.service, h('dl', { class: 'kv' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
   }
 
@@ -74,7 +75,7 @@ export class MonitorView {
       return;
     }
     const points = series.buckets.map((b) => ({ label: formatTime(b.start), value: b.requests, errors: b.errors }));
-    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${series.totals.requests} ${series.totals.requests === 1 ? 'request' : 'requests'}, ${series.totals.errors} ${series.totals.errors === 1 ? 'error' : 'errors'}`));
+    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${plural(series.totals.requests, 'request')}, ${plural(series.totals.errors, 'error')}, ${series.totals.aborted} aborted`));
     replace(
       this.latency,
       lineChart(
@@ -134,7 +135,7 @@ export class MonitorView {
       h('td', {}, h('strong', {}, a.label), h('div', { class: 'muted small' }, `${a.provider ?? a.authMethod} · ${a.source}`)),
       state,
       quota,
-      h('td', { class: 'num' }, `${a.counters.requests} (${a.counters.errors} err)`),
+      h('td', { class: 'num', title: 'Upstream attempts on this account since start; aborted: the client went away mid-answer (not an error).' }, h('div', {}, plural(a.counters.requests, 'request')), h('div', { class: 'muted small' }, `${plural(a.counters.errors, 'error')} · ${a.counters.aborted ?? 0} aborted`)),
       h(
         'td',
         { class: 'row-actions' },
@@ -172,6 +173,10 @@ export class MonitorView {
       this.message.textContent = `Failed: ${(err as Error).message}`;
     }
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${n === 1 ? word : `${word}s`}`;
 }
 
 function fmt(n: number): string {
