@@ -39,7 +39,7 @@ export function hostInfoOf(state: ServeState): HostInfo {
     case 'error':
       return { host: 'vscode', serving: 'error', message: state.message };
     default:
-      return { host: 'vscode', serving: 'stopped', message: 'The proxy is stopped.' };
+      return { host: 'vscode', serving: 'stopped', message: state.note ?? 'The proxy is stopped.' };
   }
 }
 

@@ -56,7 +56,21 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
   sub(model);
   const tree = new AccountsTreeProvider(model);
   sub(tree);
-  sub(vscode.window.createTreeView('kiroProxy.accounts', { treeDataProvider: tree }));
+  const treeView = vscode.window.createTreeView('kiroProxy.accounts', { treeDataProvider: tree });
+  sub(treeView);
+  // The welcome text is static; the error itself shows as the view's message.
+  const treeMessage = () => {
+    const s = controller.state;
+    treeView.message = s.kind === 'error' ? `Error: ${s.message}` : s.kind === 'stopped' && s.note ? s.note : undefined;
+  };
+  treeMessage();
+  sub(controller.onDidChangeState(treeMessage));
+  sub(
+    controller.onDidAnnounce((a) => {
+      if (a.level === 'warning') void vscode.window.showWarningMessage(a.message);
+      else void vscode.window.showInformationMessage(a.message);
+    }),
+  );
 
   sub(new ProxyStatusBar(controller));
 
@@ -104,14 +118,18 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     }),
   );
 
-  if (readSettings().autoStart) {
-    // After activation returns: starting loads the core, which activation must not wait for.
-    setTimeout(() => {
-      controller.start().catch((err: unknown) => {
+  // After activation returns (probing the port and starting must not delay it): learn who serves
+  // the port, so a new window shows "served by another window" at once; then autoStart.
+  const autoStart = readSettings().autoStart;
+  const settle = setTimeout(() => {
+    void controller
+      .observe()
+      .then(() => (autoStart && controller.state.kind === 'stopped' ? controller.autoStart() : undefined))
+      .catch((err: unknown) => {
         void vscode.window.showErrorMessage(`Kiro Proxy did not start: ${err instanceof Error ? err.message : String(err)}`);
       });
-    }, 0);
-  }
+  }, 0);
+  sub({ dispose: () => clearTimeout(settle) });
 
   const activationMs = performance.now() - t0;
   logger.info(`activated in ${activationMs.toFixed(1)} ms`);

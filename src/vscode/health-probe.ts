@@ -1,5 +1,12 @@
-// Who answers on the proxy port? Another window's Kiro proxy, a foreign program, or nobody.
-export type ProbeResult = { kind: 'kiro'; url: string } | { kind: 'foreign' } | { kind: 'free' };
+// Who answers on the proxy port? A Kiro proxy (which instance), a foreign program, or nobody.
+// Each probe opens its own connection and closes it (no keep-alive pool): a socket pooled from
+// before a restart would be dead and make our own port look taken by "another program".
+import { request } from 'node:http';
+
+export type ProbeResult = { kind: 'kiro'; url: string; instance?: string } | { kind: 'foreign'; reason: string } | { kind: 'free' };
+
+const PROBE_TIMEOUT_MS = 1500;
+const MAX_BODY = 64 * 1024;
 
 /** Loopback address to reach a listener bound to `host` (a wildcard bind is reachable on loopback). */
 export function probeHost(host: string): string {
@@ -8,23 +15,60 @@ export function probeHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-export async function probeKiroProxy(host: string, port: number, signal?: AbortSignal): Promise<ProbeResult> {
-  const base = `http://${probeHost(host)}:${port}`;
-  const timeout = AbortSignal.timeout(1500);
-  const sig = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  let res: Response;
+/** What a /health body says about who answered (pure, for tests). */
+export function classifyHealth(status: number, body: string, url: string): ProbeResult {
+  if (status !== 200) return { kind: 'foreign', reason: `GET /health answered HTTP ${status}` };
   try {
-    res = await fetch(`${base}/`, { signal: sig, headers: { accept: 'application/json' } });
-  } catch (err) {
-    // Refused: nobody listens. Timeouts or resets: something is there but it is not us.
-    return isRefused(err) ? { kind: 'free' } : { kind: 'foreign' };
-  }
-  try {
-    const body = (await res.json()) as { name?: unknown; status?: unknown };
-    return res.ok && body?.name === 'kiro-proxy' && body?.status === 'ok' ? { kind: 'kiro', url: base } : { kind: 'foreign' };
+    const json = JSON.parse(body) as { service?: unknown; status?: unknown; instance?: unknown };
+    if (json?.service === 'kiro-proxy' && (json.status === 'ok' || json.status === 'degraded')) {
+      return { kind: 'kiro', url, ...(typeof json.instance === 'string' ? { instance: json.instance } : {}) };
+    }
   } catch {
-    return { kind: 'foreign' };
+    // not JSON: not us
   }
+  return { kind: 'foreign', reason: 'GET /health did not answer as Kiro Proxy' };
+}
+
+export function probeKiroProxy(host: string, port: number, signal?: AbortSignal): Promise<ProbeResult> {
+  const hostname = probeHost(host);
+  const url = `http://${hostname}:${port}`;
+  return new Promise((resolve) => {
+    const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+    const sig = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let settled = false;
+    const done = (r: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(r);
+    };
+    const req = request(
+      {
+        host: hostname.replace(/^\[|\]$/g, ''),
+        port,
+        path: '/health',
+        method: 'GET',
+        agent: false,
+        headers: { accept: 'application/json', connection: 'close', host: `${hostname}:${port}` },
+        signal: sig,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length > MAX_BODY) res.destroy();
+        });
+        res.on('end', () => done(classifyHealth(res.statusCode ?? 0, body, url)));
+        res.on('error', () => done({ kind: 'foreign', reason: 'the answer to GET /health broke off' }));
+        res.on('close', () => done(classifyHealth(res.statusCode ?? 0, body, url)));
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // Refused: nobody listens. Timeouts or resets on a fresh connection: something is there but not us.
+      done(isRefused(err) ? { kind: 'free' } : { kind: 'foreign', reason: err.code ?? err.message });
+    });
+    req.end();
+  });
 }
 
 function isRefused(err: unknown): boolean {

@@ -29,8 +29,12 @@ export async function callRemoteAdmin(ep: RemoteEndpoint, method: string, params
   return body.result;
 }
 
-/** Follows /api/events of the owner until disposed; reconnects after a drop while the owner lives. */
-export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent) => void, logger: Logger): IDisposable {
+/**
+ * Follows /api/events of the owner until disposed; reconnects after a drop while the owner lives.
+ * `onDrop` runs as soon as the stream ends, so the follower can check at once whether the owner
+ * stopped, restarts or is gone (instead of noticing at its next poll).
+ */
+export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent) => void, logger: Logger, onDrop?: () => void): IDisposable {
   const abort = new AbortController();
   void (async () => {
     while (!abort.signal.aborted) {
@@ -57,6 +61,8 @@ export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent)
         if (abort.signal.aborted) return;
         logger.debug(`events from the other window's proxy stopped: ${(err as Error).message}`);
       }
+      if (abort.signal.aborted) return;
+      onDrop?.();
       await sleep(2000, undefined, { signal: abort.signal }).catch(() => undefined);
     }
   })();

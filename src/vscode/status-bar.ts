@@ -34,7 +34,7 @@ export class ProxyStatusBar extends Disposable {
     switch (s.kind) {
       case 'stopped':
         item.text = '$(circle-slash) Kiro';
-        item.tooltip = 'Kiro Proxy is stopped. Click for actions.';
+        item.tooltip = `Kiro Proxy is stopped.${s.note ? ` ${s.note}` : ''} Click for actions.`;
         break;
       case 'starting':
         item.text = '$(loading~spin) Kiro';
@@ -46,7 +46,7 @@ export class ProxyStatusBar extends Disposable {
         break;
       case 'other-window':
         item.text = `$(multiple-windows) Kiro :${s.port}`;
-        item.tooltip = `Kiro Proxy on ${s.url} is served by another window. This window takes over when that one closes.`;
+        item.tooltip = `Kiro Proxy on ${s.url} is served by another window (Stop here stops it for every window). This window takes over if that one closes.`;
         break;
       case 'error':
         item.text = '$(error) Kiro';

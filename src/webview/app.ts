@@ -154,8 +154,9 @@ export class App {
     if (st) parts.push(h('span', { class: 'muted' }, `${st.mode === 'mock' ? 'mock · ' : ''}${st.requests} ${st.requests === 1 ? 'request' : 'requests'}`));
     if (this.transport.commands) {
       const actions = h('span', { class: 'header-actions' });
-      if (running && !other) actions.append(h('button', { type: 'button', class: 'small secondary', 'data-command': 'stop' }, 'Stop'));
-      else if (!running) actions.append(h('button', { type: 'button', class: 'small', 'data-command': 'start' }, 'Start'));
+      // Stop stops the proxy for every window, also from a window that only follows it.
+      if (running) actions.append(h('button', { type: 'button', class: 'small secondary', 'data-command': 'stop' }, 'Stop'));
+      else if (host.serving !== 'starting') actions.append(h('button', { type: 'button', class: 'small', 'data-command': 'start' }, 'Start'));
       parts.push(actions);
     }
     if (host.serving === 'error' && host.message) parts.push(h('div', { class: 'host-message error-text' }, host.message));

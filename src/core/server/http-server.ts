@@ -18,7 +18,8 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /**
  * Starts node:http on host:port. Never picks another port on EADDRINUSE: the caller decides
  * (design: the port is never silently changed). close() ends every connection, including
- * idle keep-alive ones and open streams, so stop is immediate.
+ * idle keep-alive ones, open streams and event streams (/api/events), and resolves only when
+ * the listening socket and every connection are gone, so a restart can bind the port at once.
  */
 export function listen(handler: RequestHandler, port: number, host: string, logger: Logger): Promise<ListeningServer> {
   const server: Server = createServer(
@@ -42,6 +43,13 @@ export function listen(handler: RequestHandler, port: number, host: string, logg
       });
     },
   );
+  // Every socket, also the ones node:http does not count as HTTP connections yet (accepted, no
+  // request line read): close() destroys them all, nothing keeps the old server half alive.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -66,8 +74,11 @@ export function listen(handler: RequestHandler, port: number, host: string, logg
         host,
         close: () =>
           new Promise<void>((done) => {
+            // The callback runs once the listener is closed and the last connection is gone
+            // (with an error only if it was already closed: done either way).
             server.close(() => done());
             server.closeAllConnections();
+            for (const socket of sockets) socket.destroy();
           }),
       });
     };
