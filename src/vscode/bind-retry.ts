@@ -11,7 +11,7 @@ export interface BindRetryDeps {
   probe(): Promise<ProbeResult>;
   sleep(ms: number): Promise<void>;
   now(): number;
-  /** How long EADDRINUSE may last before the port counts as taken (default 3 s). */
+  /** How long EADDRINUSE may last before the port counts as taken (default 2 s). */
   budgetMs?: number;
 }
 
@@ -29,7 +29,7 @@ export function isAddrInUse(err: unknown): boolean {
 
 /** Binds, retrying EADDRINUSE within the budget; other bind errors are thrown as they are. */
 export async function bindWithRetry(deps: BindRetryDeps): Promise<BindOutcome> {
-  const deadline = deps.now() + (deps.budgetMs ?? 3000);
+  const deadline = deps.now() + (deps.budgetMs ?? 2000);
   let lastReason = 'the port is in use';
   for (let attempt = 0; ; attempt++) {
     try {
