@@ -1,7 +1,8 @@
-// Builds the three bundles the product ships:
+// Builds the bundles the product ships:
 //   dist/extension.js  the VS Code extension (cjs, `vscode` external)
 //   dist/cli.js        the headless proxy, the `kiro-proxy` bin (cjs, shebang)
 //   dist/webview.js    the dashboard UI, one bundle for the VS Code webview and /dashboard
+//   dist/core.js, dist/client-config.js, dist/tokenizer.js  loaded by the extension on first need
 // `--production` minifies and drops sourcemaps; every build writes a metafile size report
 // to dist/meta.json and prints the bundle sizes.
 import * as esbuild from 'esbuild';
@@ -42,6 +43,15 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     plugins: [lazyTokenizer],
+  },
+  {
+    // The client-configuration editors (JSON/TOML/YAML), loaded on first "Configure a client…".
+    ...common,
+    entryPoints: { 'client-config': 'src/vscode/clients/plan.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -4,13 +4,13 @@ import type { Logger } from '../core/proxy-types.ts';
 import { TRUNCATION_STRATEGIES, TRUNCATION_STRATEGY_INFO } from '../core/admin/truncation-strategy.ts';
 import type { ProxyController } from './proxy-controller.ts';
 import type { AccountCommands } from './account-commands.ts';
-import type { ClaudeCodeConfigurator } from './configure-claude.ts';
+import type { ClientConfigurator } from './configure-client.ts';
 import type { DashboardPanel } from './dashboard-webview.ts';
 
 export interface CommandDeps {
   controller: ProxyController;
   accounts: AccountCommands;
-  claude: ClaudeCodeConfigurator;
+  clients: ClientConfigurator;
   panel: DashboardPanel;
   channel: vscode.LogOutputChannel;
   logger: Logger;
@@ -73,8 +73,10 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     await vscode.env.clipboard.writeText(await c.apiKey());
     void vscode.window.showInformationMessage('Copied the Kiro Proxy API key.');
   });
-  reg('kiroProxy.configureClaudeCode', () => d.claude.configure());
-  reg('kiroProxy.undoConfigureClaudeCode', () => d.claude.undo());
+  reg('kiroProxy.configureClient', (id?: string) => d.clients.configure(id));
+  reg('kiroProxy.applyClientConfig', () => d.clients.apply());
+  reg('kiroProxy.cancelClientConfig', () => d.clients.cancel());
+  reg('kiroProxy.undoClientConfig', (id?: string) => d.clients.undo(typeof id === 'string' ? id : undefined));
   reg('kiroProxy.showLogs', () => d.channel.show());
   reg('kiroProxy.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kiro-proxy.kiro-proxy'));
   reg('kiroProxy.quickActions', () => quickActions(c));
@@ -98,7 +100,7 @@ async function quickActions(c: ProxyController): Promise<void> {
     { label: '$(key) Copy API Key', command: 'kiroProxy.copyApiKey' },
     { label: '$(add) Add Account', command: 'kiroProxy.addAccount' },
     { label: '$(search) Scan Tokens', command: 'kiroProxy.scanTokens' },
-    { label: '$(settings-gear) Configure Claude Code', command: 'kiroProxy.configureClaudeCode' },
+    { label: '$(plug) Configure a client…', description: 'Claude Code, Codex, opencode, Cline, Continue', command: 'kiroProxy.configureClient' },
     { label: '$(output) Show Logs', command: 'kiroProxy.showLogs' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: `Kiro Proxy — ${describe(c)}` });

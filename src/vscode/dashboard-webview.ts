@@ -25,7 +25,7 @@ const COMMANDS: Record<string, string> = {
   openSettings: 'kiroProxy.openSettings',
   addAccount: 'kiroProxy.addAccount',
   scanTokens: 'kiroProxy.scanTokens',
-  configureClaude: 'kiroProxy.configureClaudeCode',
+  configureClient: 'kiroProxy.configureClient',
 };
 
 export function hostInfoOf(state: ServeState): HostInfo {

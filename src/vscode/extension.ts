@@ -11,7 +11,7 @@ import { ProxyStatusBar } from './status-bar.ts';
 import { DashboardPanel, DashboardViewProvider } from './dashboard-webview.ts';
 import { writeSettingsPatch } from './settings-writer.ts';
 import { AccountCommands } from './account-commands.ts';
-import { ClaudeCodeConfigurator } from './configure-claude.ts';
+import { bundledPlanner, ClientConfigurator } from './configure-client.ts';
 import { registerCommands } from './commands.ts';
 import { CHAT_VENDOR, KiroChatProvider } from './chat-provider.ts';
 import { offerSsoImport } from './sso-import-prompt.ts';
@@ -93,10 +93,12 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     sub(vscode.lm.registerLanguageModelChatProvider(CHAT_VENDOR, chat));
   }
 
+  const clients = new ClientConfigurator(context, controller, logger, bundledPlanner(__dirname));
+  sub(clients);
   registerCommands(context, {
     controller,
     accounts: new AccountCommands(controller, logger),
-    claude: new ClaudeCodeConfigurator(context, controller, logger),
+    clients,
     panel,
     channel,
     logger,

@@ -43,10 +43,10 @@ export class SettingsView {
     const extra = h('div', { class: 'actions' });
     if (transport.commands) {
       const open = h('button', { type: 'button', class: 'secondary' }, 'All settings…');
-      const claude = h('button', { type: 'button', class: 'secondary' }, 'Configure Claude Code…');
+      const client = h('button', { type: 'button', class: 'secondary' }, 'Configure a client…');
       open.addEventListener('click', () => transport.command('openSettings'));
-      claude.addEventListener('click', () => transport.command('configureClaude'));
-      extra.append(open, claude);
+      client.addEventListener('click', () => transport.command('configureClient'));
+      extra.append(open, client);
     }
     this.root = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra), h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form, this.message));
     store.on('config', () => this.fill());

@@ -3,7 +3,7 @@
 import type { AdminMethod, AdminParams, AdminResult, HostInfo } from '../core/admin/protocol.ts';
 import type { ProxyEvent } from '../core/proxy-types.ts';
 
-export type HostCommand = 'start' | 'stop' | 'restart' | 'openSettings' | 'addAccount' | 'scanTokens' | 'configureClaude';
+export type HostCommand = 'start' | 'stop' | 'restart' | 'openSettings' | 'addAccount' | 'scanTokens' | 'configureClient';
 
 export interface UiState {
   tab?: 'logs' | 'monitor' | 'settings';

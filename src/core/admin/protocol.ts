@@ -163,7 +163,7 @@ export const webviewToHostSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('ready') }),
   z.strictObject({ kind: z.literal('request'), id: int(0, Number.MAX_SAFE_INTEGER), method: str(1, 100), params: z.optional(z.unknown()) }),
   /** Host-side commands the dashboard can trigger (VS Code only: e.g. open settings, run a palette command). */
-  z.strictObject({ kind: z.literal('command'), command: z.enum(['start', 'stop', 'restart', 'openSettings', 'addAccount', 'scanTokens', 'configureClaude']) }),
+  z.strictObject({ kind: z.literal('command'), command: z.enum(['start', 'stop', 'restart', 'openSettings', 'addAccount', 'scanTokens', 'configureClient']) }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
