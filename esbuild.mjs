@@ -50,6 +50,8 @@ const targets = [
     entryPoints: { 'client-config': 'src/vscode/clients/plan.ts' },
     outdir: 'dist',
     platform: 'node',
+    // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow; its ES build bundles.
+    mainFields: ['module', 'main'],
     format: 'cjs',
     target: 'node20',
   },

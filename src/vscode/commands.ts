@@ -73,10 +73,10 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     await vscode.env.clipboard.writeText(await c.apiKey());
     void vscode.window.showInformationMessage('Copied the Kiro Proxy API key.');
   });
-  reg('kiroProxy.configureClient', (id?: string) => d.clients.configure(id));
+  reg('kiroProxy.configureClient', (id?: unknown) => d.clients.configure(typeof id === 'string' ? id : undefined));
   reg('kiroProxy.applyClientConfig', () => d.clients.apply());
   reg('kiroProxy.cancelClientConfig', () => d.clients.cancel());
-  reg('kiroProxy.undoClientConfig', (id?: string) => d.clients.undo(typeof id === 'string' ? id : undefined));
+  reg('kiroProxy.undoClientConfig', (id?: unknown) => d.clients.undo(typeof id === 'string' ? id : undefined));
   reg('kiroProxy.showLogs', () => d.channel.show());
   reg('kiroProxy.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kiro-proxy.kiro-proxy'));
   reg('kiroProxy.quickActions', () => quickActions(c));

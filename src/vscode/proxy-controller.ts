@@ -434,6 +434,15 @@ export class ProxyController extends Disposable {
     this.remote = owner;
     this.setState({ kind: 'other-window', url: probe.url, port });
     this.deps.logger.info(`another window serves ${probe.url}; this window follows it and takes over if that window closes`);
+    // The same accounts as the serving window from the first moment, not only after its next event.
+    void Promise.all([callRemoteAdmin(endpoint, 'accounts.list', {}), callRemoteAdmin(endpoint, 'status', {})]).then(
+      ([accounts, status]) => {
+        if (this.remote !== owner) return;
+        this.onRemoteEvent({ type: 'status', status: status as ProxyStatus });
+        this.onRemoteEvent({ type: 'accounts', accounts: accounts as AccountView[] });
+      },
+      (err: unknown) => this.deps.logger.warn(`could not read the accounts of the serving window: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   private leaveRemote(): void {

@@ -36,6 +36,7 @@ export async function callRemoteAdmin(ep: RemoteEndpoint, method: string, params
  */
 export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent) => void, logger: Logger, onDrop?: () => void): IDisposable {
   const abort = new AbortController();
+  let lastProblem = '';
   void (async () => {
     while (!abort.signal.aborted) {
       try {
@@ -44,7 +45,7 @@ export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent)
         const res = await fetch(`${ep.url}/api/events`, { headers, signal: abort.signal });
         if (!res.ok || !res.body) {
           await res.body?.cancel();
-          throw new Error(`HTTP ${res.status}`);
+          throw new Error(res.status === 401 ? 'HTTP 401: this window does not have the API key of the serving window' : `HTTP ${res.status}`);
         }
         const parser = createParser({
           onEvent(msg) {
@@ -59,7 +60,13 @@ export function followRemoteEvents(ep: RemoteEndpoint, onEvent: (ev: ProxyEvent)
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
       } catch (err) {
         if (abort.signal.aborted) return;
-        logger.debug(`events from the other window's proxy stopped: ${(err as Error).message}`);
+        const problem = (err as Error).message;
+        // Once per kind of problem: a refused key (401) would otherwise repeat every 2 s.
+        if (problem !== lastProblem) {
+          if (problem.startsWith('HTTP')) logger.warn(`events from the other window's proxy: ${problem}`);
+          else logger.debug(`events from the other window's proxy: ${problem}`);
+        }
+        lastProblem = problem;
       }
       if (abort.signal.aborted) return;
       onDrop?.();

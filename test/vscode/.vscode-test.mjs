@@ -29,6 +29,8 @@ export default defineConfig({
     KIRO_PROXY_HOME: join(tmp, 'home'),
     KIRO_TEST_SCRATCH: tmp,
     CLAUDE_CONFIG_DIR: join(tmp, 'claude'),
+    CODEX_HOME: join(tmp, 'codex'),
+    CONTINUE_GLOBAL_DIR: join(tmp, 'continue'),
     // chat.disableAIFeatures would hide vscode.lm providers, which the suite checks.
     CODE_SHIM_SETTINGS: JSON.stringify({ 'kiroProxy.importSsoCache': 'never', 'chat.disableAIFeatures': false }),
   },
