@@ -1,5 +1,6 @@
 // How an account looks in the tree and the quick picks. Pure: no vscode, testable.
 import type { AccountState, AccountView } from '../core/proxy-types.ts';
+import { accountSubtitle } from '../core/admin/account-labels.ts';
 
 export interface AccountPresentation {
   label: string;
@@ -56,7 +57,7 @@ export function presentAccount(a: AccountView, now: number): AccountPresentation
 
   const tip: string[] = [`**${a.label}** — ${look.word}`];
   if (a.stateReason) tip.push(a.stateReason);
-  tip.push(`Sign-in: ${a.provider ? `${a.provider} (${a.authMethod})` : a.authMethod} · source: ${a.source}`);
+  tip.push(`${accountSubtitle(a)} (${a.source})`);
   if (a.quota) {
     const q = a.quota;
     tip.push(`Quota: ${quota ?? '—'}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`);

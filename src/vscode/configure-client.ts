@@ -14,7 +14,7 @@ import type { Logger } from '../core/proxy-types.ts';
 import { Disposable } from './lifecycle.ts';
 import type { ProxyController } from './proxy-controller.ts';
 import { CLIENT_TARGETS, type ClientContext, type ClientTarget, type Environment, type FileTarget, type ManualTarget } from './clients/client-targets.ts';
-import { maskSecret } from './clients/text-format.ts';
+import { maskSecrets } from './clients/text-format.ts';
 import type { ConfigPlan } from './clients/plan.ts';
 
 export const REVIEW_SCHEME = 'kiro-proxy-review';
@@ -306,7 +306,7 @@ export class ClientConfigurator extends Disposable {
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: string }>();
     qp.title = `${target.label}: paste these in ${target.where}`;
     qp.placeholder = `Kiro Proxy does not write ${target.label}'s settings (they live in its own extension storage). Enter copies the selected value.`;
-    qp.items = fields.map((f) => ({ label: f.label, description: f.secret ? maskSecret(f.value) : f.value, detail: 'Enter: copy', value: f.value }));
+    qp.items = fields.map((f) => ({ label: f.label, description: f.secret ? maskSecrets(f.value, [ctx.apiKey]) : f.value, detail: 'Enter: copy', value: f.value }));
     qp.ignoreFocusOut = true;
     qp.onDidAccept(async () => {
       const item = qp.selectedItems[0];

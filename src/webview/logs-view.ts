@@ -128,6 +128,10 @@ export class LogsView {
       dl.append(h('dt', {}, k), h('dd', {}, String(v)));
     };
     add('Request id', e.id);
+    // Also here because the narrow side bar hides their columns.
+    add('Model', e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} → ${e.modelSent}` : (e.modelRequested ?? e.modelSent));
+    add('Account', e.accountId ? this.store.accountLabel(e.accountId) : undefined);
+    add('Tokens in / out', e.inputTokens !== undefined || e.outputTokens !== undefined ? `${e.inputTokens ?? 0} / ${e.outputTokens ?? 0}` : undefined);
     add('Dialect', e.dialect);
     add('First token', e.firstTokenMs !== undefined ? formatDuration(e.firstTokenMs) : undefined);
     add('Credits', e.credits);

@@ -4,6 +4,7 @@ import type { AccountView } from '../core/proxy-types.ts';
 import type { AdminMethod } from '../core/admin/protocol.ts';
 import { barChart, lineChart, usageBar } from './charts.ts';
 import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
+import { accountSubtitle } from '../core/admin/account-labels.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
 
@@ -132,7 +133,7 @@ export class MonitorView {
     return h(
       'tr',
       {},
-      h('td', {}, h('strong', {}, a.label), h('div', { class: 'muted small' }, `${a.provider ?? a.authMethod} · ${a.source}`)),
+      h('td', {}, h('strong', {}, a.label), h('div', { class: 'muted small', title: a.source }, accountSubtitle(a))),
       state,
       quota,
       h('td', { class: 'num', title: 'Upstream attempts on this account since start; aborted: the client went away mid-answer (not an error).' }, h('div', {}, plural(a.counters.requests, 'request')), h('div', { class: 'muted small' }, `${plural(a.counters.errors, 'error')} · ${a.counters.aborted ?? 0} aborted`)),

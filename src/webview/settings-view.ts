@@ -1,6 +1,7 @@
 // Settings tab: what a dashboard may change (never host, port or the API key).
 import { SELECTION_STRATEGIES, type ConfigPatch, type PublicConfig } from '../core/admin/protocol.ts';
 import { TRUNCATION_STRATEGIES, TRUNCATION_STRATEGY_INFO } from '../core/admin/truncation-strategy.ts';
+import { SELECTION_STRATEGY_INFO } from '../core/admin/account-labels.ts';
 import { h, replace } from './dom.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
@@ -21,7 +22,7 @@ export class SettingsView {
   constructor(store: Store, transport: Transport) {
     this.store = store;
     this.transport = transport;
-    for (const v of SELECTION_STRATEGIES) this.selection.append(h('option', { value: v }, v));
+    for (const v of SELECTION_STRATEGIES) this.selection.append(h('option', { value: v, title: SELECTION_STRATEGY_INFO[v].detail }, SELECTION_STRATEGY_INFO[v].label));
     for (const v of TRUNCATION_STRATEGIES) this.truncation.append(h('option', { value: v, title: TRUNCATION_STRATEGY_INFO[v].detail }, TRUNCATION_STRATEGY_INFO[v].label));
     const field = (label: string, control: HTMLElement, hint?: string) =>
       h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('p', { class: 'muted small' }, hint) : null);
@@ -34,7 +35,8 @@ export class SettingsView {
       field('Truncation strategy', this.truncation, 'What to do with conversations longer than Kiro accepts.'),
       h('div', { class: 'field' }, h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'), h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.')),
       field('Model mapping (JSON)', this.modelMap, 'Client model name → Kiro model id, on top of the built-in mapping.'),
-      h('div', { class: 'actions' }, save),
+      // The answer appears next to the button that was just pressed, not below the fold.
+      h('div', { class: 'actions' }, save, this.message),
     );
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -48,7 +50,7 @@ export class SettingsView {
       client.addEventListener('click', () => transport.command('configureClient'));
       extra.append(open, client);
     }
-    this.root = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra), h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form, this.message));
+    this.root = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra), h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form));
     store.on('config', () => this.fill());
     this.fill();
   }

@@ -1,9 +1,12 @@
 // The issue's scenario in a real VS Code (code-server + headless Chromium), on the built VSIX:
 // Start Proxy from the palette → /health 200; an account from a temp SSO cache in the Accounts
-// tree; a chat request visible in the Dashboard logs; Stop Proxy. Screenshots: test-results/e2e/.
+// tree; a chat request visible in the Dashboard logs; an aborted stream counted as aborted, not as
+// an account error; Restart ×10; the side bar at its default width; Stop Proxy; the error state;
+// Configure a client with the diff and Undo. Screenshots: test-results/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startVsCode, freePort, waitFor, REPO, E2E_ROOT, ARTIFACTS } from './lib/harness.mjs';
 import { makeHome, makeSsoCache } from './lib/fixtures.mjs';
@@ -12,6 +15,8 @@ const VSIX = process.env.E2E_VSIX ?? join(REPO, 'kiro-proxy.vsix');
 let vs;
 let port;
 let sso;
+let key;
+let claudeDir;
 const timings = {};
 const startedAt = Date.now();
 
@@ -30,12 +35,13 @@ before(async () => {
   const tmp = join(E2E_ROOT, 'runs', `fixtures-${Date.now()}`);
   mkdirSync(tmp, { recursive: true });
   sso = makeSsoCache(tmp);
+  claudeDir = join(tmp, 'claude');
   port = await freePort();
   vs = await startVsCode({
     name: 'proxy',
     vsix: VSIX,
     settings: { 'kiroProxy.port': port, 'kiroProxy.importSsoCache': 'never' },
-    env: { KIRO_SSO_CACHE: sso.dir, KIRO_MOCK_MODE: 'true', KIRO_PROXY_HOME: makeHome(tmp) },
+    env: { KIRO_SSO_CACHE: sso.dir, KIRO_MOCK_MODE: 'true', KIRO_PROXY_HOME: makeHome(tmp), CLAUDE_CONFIG_DIR: claudeDir },
   });
   Object.assign(timings, vs.timings);
   // Reading the API key through "Kiro: Copy API Key" needs clipboard access in the page.
@@ -90,7 +96,7 @@ test('an account from the temp SSO cache shows in the Accounts tree', async () =
 
 test('a chat request is answered and shows in the Dashboard logs', async () => {
   await vs.vscode.runCommand('Kiro: Copy API Key');
-  const key = await waitFor(() => vs.page.evaluate(() => navigator.clipboard.readText()).then((k) => k.startsWith('kp-') && k), { timeout: 10_000, what: 'the API key on the clipboard' });
+  key = await waitFor(() => vs.page.evaluate(() => navigator.clipboard.readText()).then((k) => k.startsWith('kp-') && k), { timeout: 10_000, what: 'the API key on the clipboard' });
   const unauth = await fetch(`http://127.0.0.1:${port}/v1/models`);
   await unauth.body?.cancel();
   assert.equal(unauth.status, 401, 'the API key is required');
@@ -116,9 +122,155 @@ test('a chat request is answered and shows in the Dashboard logs', async () => {
   await vs.vscode.screenshot('06-dashboard-monitor');
 });
 
+test('an aborted streaming request is "499 aborted" in Logs and "aborted", not an error, on its account', async () => {
+  const ac = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: 'claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: '[[mock:chunk-delay 50]] [[mock:text-events 200]]' }] }),
+    signal: ac.signal,
+  });
+  const reader = res.body.getReader();
+  await reader.read();
+  await reader.read();
+  ac.abort();
+  await reader.cancel().catch(() => undefined);
+
+  const frame = vs.vscode.webviewFrame(-1);
+  await frame.locator('button[data-tab="logs"]').click();
+  const row = frame.locator('table.logs tbody tr.row', { hasText: '499 aborted' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await frame.locator('button[data-tab="monitor"]').click();
+  const accounts = frame.locator('.monitor-view table.accounts');
+  await accounts.locator('td.num', { hasText: '1 aborted' }).first().waitFor({ timeout: 15_000 });
+  const text = await accounts.innerText();
+  assert.match(text, /0 errors · 1 aborted/);
+  assert.doesNotMatch(text, /Last error/);
+  const service = await frame.locator('.monitor-view .card').first().innerText();
+  assert.match(service, /Errors\s+0/);
+  assert.match(service, /Aborted by client\s+1/);
+  const instances = await (await fetch(`http://127.0.0.1:${port}/loadbalancer/instances`, { headers: { authorization: `Bearer ${key}` } })).json();
+  const served = instances.find((a) => a.counters.requests > 0);
+  assert.deepEqual([served.counters.errors, served.counters.aborted], [0, 1]);
+  await vs.vscode.screenshot('06b-aborted-request');
+});
+
+test('Restart Proxy ×10 from the palette: back on the same port every time, never "used by another program"', async () => {
+  const t0 = Date.now();
+  for (let i = 0; i < 10; i++) {
+    const before = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()).instance;
+    await vs.vscode.runCommand('Kiro: Restart Proxy');
+    await waitFor(async () => (await health()) === 200 && (await vs.vscode.notifications()).filter((n) => /listening on/.test(n)).length > 0, {
+      timeout: 30_000,
+      what: `restart ${i + 1}`,
+    });
+    const toasts = await vs.vscode.notifications();
+    assert.ok(!toasts.some((n) => /used by another program|did not start/.test(n)), `restart ${i + 1}: ${toasts.join(' | ')}`);
+    assert.equal((await (await fetch(`http://127.0.0.1:${port}/health`)).json()).instance, before, 'the same server (this window) came back');
+    await vs.page.keyboard.press('Escape');
+    await vs.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+  }
+  timings.restart10Ms = Date.now() - t0;
+  assert.match(await vs.page.locator('#workbench\\.parts\\.statusbar').innerText(), new RegExp(`Kiro :${port}`));
+});
+
+test('the side bar at its default width: Logs, Monitor and Settings fit; "Saved." is visible', async () => {
+  await vs.page.keyboard.press('Escape');
+  const sidebar = await vs.vscode.openContainer('Kiro');
+  const width = (await sidebar.boundingBox()).width;
+  timings.sideBarWidthPx = Math.round(width);
+  const frame = vs.vscode.webviewFrame(0); // the side-bar view (created before the editor panel)
+  await frame.locator('button[data-tab="logs"]').click();
+  await frame.locator('table.logs tbody tr.row').first().waitFor({ timeout: 30_000 });
+  const fits = () =>
+    frame.locator('body').evaluate(() => {
+      const vw = document.documentElement.clientWidth;
+      const over = [...document.querySelectorAll('main *')].filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > vw + 1);
+      return { vw, scroll: document.documentElement.scrollWidth, over: over.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className}`) };
+    });
+  let f = await fits();
+  assert.deepEqual(f.over, [], `Logs overflow the side bar (${f.vw}px): ${f.over.join(', ')}`);
+  const durationVisible = await frame.locator('table.logs th', { hasText: 'Duration' }).isVisible();
+  assert.ok(durationVisible, 'the Duration column is shown');
+  await vs.vscode.screenshot('08-sidebar-logs');
+  await frame.locator('button[data-tab="monitor"]').click();
+  await frame.locator('.monitor-view table.accounts').waitFor({ timeout: 15_000 });
+  f = await fits();
+  assert.deepEqual(f.over, [], `Monitor overflows the side bar: ${f.over.join(', ')}`);
+  assert.doesNotMatch(await frame.locator('.monitor-view table.accounts').innerText(), /mock:mock/, 'the account subtitle is a label, not a raw source id');
+  await vs.vscode.screenshot('09-sidebar-monitor');
+  await frame.locator('button[data-tab="settings"]').click();
+  const selection = frame.locator('#set-selection');
+  assert.deepEqual(await selection.locator('option').allInnerTexts(), ['Least used (default)', 'Round robin', 'Most quota left']);
+  await frame.locator('#set-cooldown').fill('301');
+  await frame.locator('form.settings button[type="submit"]').click();
+  const saved = frame.locator('.settings-view [role="status"]', { hasText: 'Saved.' });
+  await saved.waitFor({ timeout: 15_000 });
+  const inView = await saved.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  assert.ok(inView, '"Saved." is inside the visible area');
+  f = await fits();
+  assert.deepEqual(f.over, [], `Settings overflow the side bar: ${f.over.join(', ')}`);
+  await vs.vscode.screenshot('10-sidebar-settings');
+});
+
 test('"Kiro: Stop Proxy" stops the server', async () => {
   await vs.vscode.runCommand('Kiro: Stop Proxy');
   await waitFor(async () => (await health()) === 0, { timeout: 20_000, what: 'the proxy to stop listening' });
   await waitFor(async () => /Kiro/.test(await vs.page.locator('#workbench\\.parts\\.statusbar').innerText()), { what: 'status bar' });
   await vs.vscode.screenshot('07-proxy-stopped');
+});
+
+test('in the error state the Accounts view says error, not "stopped"', async () => {
+  const foreign = createServer((req, res) => {
+    res.writeHead(404);
+    res.end('not kiro');
+  });
+  await new Promise((ok) => foreign.listen(port, '127.0.0.1', ok));
+  try {
+    await vs.vscode.runCommand('Kiro: Start Proxy');
+    const sidebar = await vs.vscode.openContainer('Kiro');
+    await sidebar.getByText('could not start', { exact: false }).first().waitFor({ timeout: 30_000 });
+    const text = await sidebar.innerText();
+    assert.match(text, /used by another program/);
+    assert.doesNotMatch(text, /The Kiro proxy is stopped/);
+    await vs.vscode.screenshot('11-accounts-error-state');
+  } finally {
+    foreign.closeAllConnections();
+    await new Promise((ok) => foreign.close(ok));
+  }
+});
+
+test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is not running, applies only its keys; Undo restores bytes and mode', async () => {
+  mkdirSync(claudeDir, { recursive: true });
+  const file = join(claudeDir, 'settings.json');
+  const original = '{\r\n    // mine — ünïcödé\r\n    "model": "opus",\r\n    "env": { "FOO": "bär" }\r\n}\r\n';
+  writeFileSync(file, original);
+  chmodSync(file, 0o644);
+  await vs.page.keyboard.press('Escape');
+  await vs.vscode.runCommand('Kiro: Configure a client…');
+  const rows = await vs.vscode.quickPickRows();
+  assert.deepEqual(rows.map((r) => r.split('\n')[0]), ['Claude Code', 'Codex', 'opencode', 'Cline', 'Continue']);
+  await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().click();
+  const toast = vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'Apply this change' });
+  await toast.waitFor({ timeout: 30_000 });
+  assert.match(await toast.innerText(), /not running/, 'warns that the proxy is stopped');
+  const diff = vs.page.locator('.monaco-diff-editor');
+  await diff.first().waitFor({ timeout: 15_000 });
+  const shown = await diff.first().innerText();
+  assert.match(shown, /ANTHROPIC_AUTH_TOKEN/);
+  assert.ok(!shown.includes(key), 'the key is masked in the diff');
+  assert.ok(await diff.first().isVisible(), 'nothing covers the diff');
+  await vs.vscode.screenshot('12-configure-client-diff');
+  await toast.locator('a.monaco-button, .monaco-button', { hasText: /^Apply$/ }).first().click();
+  await waitFor(() => readFileSync(file, 'utf8').includes(key), { timeout: 15_000, what: 'the file written' });
+  const written = readFileSync(file, 'utf8');
+  assert.ok(written.startsWith('{\r\n    // mine — ünïcödé\r\n    "model": "opus",\r\n    "env": { "FOO": "bär", "ANTHROPIC_BASE_URL": '), written);
+  assert.equal(statSync(file).mode & 0o777, 0o644, 'mode kept');
+  await vs.vscode.runCommand('Kiro: Undo Client Configuration');
+  await waitFor(() => readFileSync(file, 'utf8') === original, { timeout: 15_000, what: 'the original bytes back' });
+  assert.equal(statSync(file).mode & 0o777, 0o644, 'mode restored');
+  await vs.vscode.screenshot('13-configure-client-undone');
 });

@@ -55,6 +55,8 @@ export interface ManualTarget extends TargetBase {
 export type ClientTarget = FileTarget | ManualTarget;
 
 const KIRO_PROVIDER_ID = 'kiro';
+/** For titles and summaries (opencode's small_model). */
+const SMALL_MODEL_ID = 'claude-haiku-4.5';
 
 export const CLAUDE_CODE: FileTarget = {
   id: 'claude-code',
@@ -105,10 +107,13 @@ export const OPENCODE: FileTarget = {
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'name'], value: 'Kiro Proxy' },
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'options', 'baseURL'], value: `${c.baseUrl}/v1` },
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'options', 'apiKey'], value: c.apiKey },
-    { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'models', c.model], value: { name: `${c.model} (Kiro)` } },
+    // Images reach the model only for models that declare them (as the issue-14 agent tests do).
+    { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'models', c.model], value: { name: `${c.model} (Kiro)`, attachment: true, modalities: { input: ['text', 'image'], output: ['text'] } } },
+    { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'models', SMALL_MODEL_ID], value: { name: `${SMALL_MODEL_ID} (Kiro)` } },
     { kind: 'set', path: ['model'], value: `${KIRO_PROVIDER_ID}/${c.model}` },
+    { kind: 'set', path: ['small_model'], value: `${KIRO_PROVIDER_ID}/${SMALL_MODEL_ID}` },
   ],
-  summary: 'provider.kiro and model',
+  summary: 'provider.kiro, model and small_model',
   pickUp: 'The next `opencode` run uses it.',
 };
 
@@ -151,6 +156,8 @@ export const CLINE: ManualTarget = {
     { label: 'Base URL', value: `${c.baseUrl}/v1` },
     { label: 'API Key', value: c.apiKey, secret: true },
     { label: 'Model ID', value: c.model },
+    // The Cline CLI keeps the same values in ~/.cline/data/settings/providers.json, written by this command.
+    { label: 'Cline CLI', value: `cline auth -p openai -k ${c.apiKey} -m ${c.model} -b ${c.baseUrl}/v1`, secret: true },
   ],
 };
 

@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestProxy } from './helpers/proxy.ts';
+const mode = process.argv[2];
+const key = 'kp-verifycodexinlinetoken0123456789';
+const tp = await startTestProxy({ apiKey: key });
+const home = mkdtempSync(join(tmpdir(), 'codexv-'));
+mkdirSync(join(home, '.codex'));
+const auth = mode === 'env' ? 'env_key = "KIRO_PROXY_API_KEY"' : `experimental_bearer_token = "${key}"`;
+writeFileSync(join(home, '.codex', 'config.toml'), `model = "claude-sonnet-4.5"\nmodel_provider = "kiro"\ncheck_for_update_on_startup = false\n\n[model_providers.kiro]\nname = "Kiro Proxy"\nbase_url = "${tp.url}/v1"\n${auth}\nwire_api = "responses"\n\n[analytics]\nenabled = false\n`);
+const bin = '/work/wt/c14-agents/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex';
+const t = Date.now();
+const r = spawnSync(bin, ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--json', 'Say hi [[mock:text Hello from codex]]'], { cwd: home, input: '', env: { PATH: process.env.PATH, HOME: home, CODEX_HOME: join(home, '.codex'), KIRO_PROXY_API_KEY: key }, encoding: 'utf8', timeout: 150_000 });
+console.log(mode, 'exit', r.status, Date.now() - t, 'ms', (r.stdout ?? '').split('\n').filter((l) => /agent_message|failed/.test(l)).join('\n').slice(0, 600));
+console.log(mode, tp.logs().map((e) => `${e.route} ${e.status}`).join(', '));
+await tp.close();
