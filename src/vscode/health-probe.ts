@@ -65,7 +65,7 @@ export function probeKiroProxy(host: string, port: number, signal?: AbortSignal)
     );
     req.on('error', (err: NodeJS.ErrnoException) => {
       // Refused: nobody listens. Timeouts or resets on a fresh connection: something is there but not us.
-      done(isRefused(err) ? { kind: 'free' } : { kind: 'foreign', reason: err.code ?? err.message });
+      done(isRefused(err) ? { kind: 'free' } : { kind: 'foreign', reason: err.code ?? err.name ?? err.message });
     });
     req.end();
   });
@@ -79,4 +79,20 @@ function isRefused(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** Codes of a connection that broke mid-way: a server that is closing or just starting, not a verdict. */
+const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ABORT_ERR', 'TimeoutError', 'AbortError']);
+
+/**
+ * A probe that does not take a port in transition (a server killed or closing right now resets
+ * the connection) for "another program": a transient failure is probed again a few times.
+ */
+export async function probeSettled(host: string, port: number, attempts = 4, pauseMs = 300): Promise<ProbeResult> {
+  let r = await probeKiroProxy(host, port);
+  for (let i = 1; i < attempts && r.kind === 'foreign' && TRANSIENT.has(r.reason); i++) {
+    await new Promise((ok) => setTimeout(ok, pauseMs));
+    r = await probeKiroProxy(host, port);
+  }
+  return r;
 }

@@ -14,7 +14,7 @@ import { publicConfig } from '../core/admin/public-view.ts';
 import { dispatchAdmin, type AdminTarget } from '../core/admin/dispatch.ts';
 import { monitorSeries } from '../core/admin/monitor-series.ts';
 import { Disposable, type IDisposable } from './lifecycle.ts';
-import { probeKiroProxy, probeHost, type ProbeResult } from './health-probe.ts';
+import { probeKiroProxy, probeHost, probeSettled, type ProbeResult } from './health-probe.ts';
 import { callRemoteAdmin, type RemoteEndpoint } from './remote-admin.ts';
 import { configDiff, settingsToConfig, type KiroSettings } from './settings-to-config.ts';
 import { API_KEY_SECRET, getOrCreateApiKey } from './api-key.ts';
@@ -308,7 +308,7 @@ export class ProxyController extends Disposable {
   private async lookAround(): Promise<void> {
     const s = this.deps.readSettings();
     if (s.port === 0) return;
-    const probe = await probeKiroProxy(s.host, s.port);
+    const probe = await probeSettled(s.host, s.port);
     if (probe.kind === 'kiro') await this.enterRemote(probe, s.host, s.port);
     else if (probe.kind === 'free' && this._state.kind === 'error') this.setState({ kind: 'stopped' });
   }
@@ -456,7 +456,7 @@ export class ProxyController extends Disposable {
     if (this.remote !== r || this.checking) return;
     this.checking = true;
     try {
-      const probe = await probeKiroProxy(r.host, r.port);
+      const probe = await probeSettled(r.host, r.port);
       if (this.remote !== r) return;
       if (probe.kind === 'kiro') {
         if (probe.instance && r.instance && probe.instance !== r.instance) {

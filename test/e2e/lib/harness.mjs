@@ -155,14 +155,26 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
     await beforeGoto?.(page, { base, port, dirs });
     const q = typeof query === 'function' ? query({ base, port, dirs }) : query;
-    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}${q}`);
+    // The workbench's own readiness is awaited below; a loaded CI machine needs more than 30 s for "load".
+    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}${q}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     if (waitForWorkbench) {
       await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
       await page.waitForSelector('.activitybar a.action-label[aria-label^="Explorer"]', { timeout: 60_000 });
       timings.workbenchReadyMs = Date.now() - t0;
     }
     const vscode = new Workbench(page, runDir);
-    return { base, port, runDir, dirs, page, browser, vscode, timings, consoleLines, stop };
+    /**
+     * Another window on the same code-server: a second page in the same browser profile (so the
+     * same SecretStorage), with its own extension host — what a second VS Code window is.
+     */
+    const openWindow = async () => {
+      const other = await browser.newPage();
+      other.on('console', (m) => consoleLines.push(`[window ${browser.pages().indexOf(other) + 1}] [${m.type()}] ${m.text()}`));
+      await other.goto(page.url(), { waitUntil: 'domcontentloaded', timeout: 120_000 });
+      await other.waitForSelector('.activitybar a.action-label[aria-label^="Explorer"]', { timeout: 60_000 });
+      return { page: other, vscode: new Workbench(other, runDir) };
+    };
+    return { base, port, runDir, dirs, page, browser, vscode, timings, consoleLines, stop, openWindow };
   } catch (err) {
     await stop();
     throw err;
@@ -250,6 +262,18 @@ export class Workbench {
 
   async notifications() {
     return this.page.locator('.notifications-toasts .notification-toast .notification-list-item-message').allInnerTexts();
+  }
+
+  /** The Kiro status-bar entry's text, e.g. "Kiro :8080 · 3" (empty when absent). */
+  async kiroStatus() {
+    const text = await this.page.locator('#workbench\\.parts\\.statusbar').innerText();
+    return text.split('\n').find((l) => /Kiro/.test(l))?.trim() ?? '';
+  }
+
+  /** The Kiro status-bar entry's accessible label (its tooltip): says who serves. */
+  async kiroStatusLabel() {
+    const item = this.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Kiro Proxy"]').first();
+    return (await item.count()) ? ((await item.getAttribute('aria-label')) ?? '') : '';
   }
 
   async statusBarText(nameStart) {
