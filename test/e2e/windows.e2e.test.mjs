@@ -130,10 +130,13 @@ test('when the serving window dies, a follower takes over with the persisted acc
   assert.equal(after.accounts.total, before.accounts.total, 'the new server loaded the same accounts');
 
   const windows = [w2, w3];
-  const labels = await Promise.all(windows.map((w) => w.vscode.kiroStatusLabel()));
+  let labels = [];
+  await waitFor(async () => {
+    labels = await Promise.all(windows.map((w) => w.vscode.kiroStatusLabel()));
+    return labels.some(servedHere) && labels.some(servedElsewhere);
+  }, { timeout: 30_000, what: 'one window serving and the other following' }).catch(() => assert.fail(`one serves, one follows: ${labels.join(' | ')}`));
   const owner = windows[labels.findIndex(servedHere)];
   const follower = windows[labels.findIndex(servedElsewhere)];
-  assert.ok(owner && follower, `one serves, one follows: ${labels.join(' | ')}`);
   await waitFor(async () => (await owner.vscode.notifications()).some((n) => /this window serves it now/.test(n)), { timeout: 15_000, what: 'the new owner to announce it' });
   await waitFor(async () => (await follower.vscode.notifications()).some((n) => /another window serves it now/.test(n)), { timeout: 15_000, what: 'the other follower to announce it' });
   assert.deepEqual(await waitFor(async () => {
