@@ -86,6 +86,8 @@ export class App {
   private async reload(): Promise<void> {
     const t = this.transport;
     const [status, accounts, config, logs] = await Promise.all([t.call('status'), t.call('accounts.list'), t.call('config.get'), t.call('logs.list', { limit: 1000 })]);
+    // Another server run (restart, takeover): its log starts empty, and so do the counts shown.
+    if (this.store.status && (status.startedAt !== this.store.status.startedAt || status.instance !== this.store.status.instance)) this.store.logs = [];
     this.store.status = status;
     this.store.accounts = accounts;
     this.store.config = config;

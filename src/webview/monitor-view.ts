@@ -55,7 +55,8 @@ export class MonitorView {
     const st = this.store.status;
     const host = this.store.host;
     const rows: [string, string][] = [];
-    if (host.host === 'vscode' && host.message) rows.push(['Window', host.message]);
+    // Which window serves, when it is not simply this one (the address says that).
+    if (host.host === 'vscode' && host.message && host.serving !== 'this-window') rows.push(['Window', host.message]);
     rows.push(['State', st?.running ? 'Running' : host.serving === 'other-window' ? 'Running (another window)' : 'Stopped']);
     if (st?.url) rows.push(['Address', st.url]);
     if (st) rows.push(['Upstream', st.mode === 'mock' ? 'Simulated (mock mode)' : 'Kiro']);

@@ -130,6 +130,7 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
     body: JSON.stringify({ model: 'claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: '[[mock:chunk-delay 50]] [[mock:text-events 200]]' }] }),
     signal: ac.signal,
   });
+  assert.equal(res.status, 200, 'the stream started');
   const reader = res.body.getReader();
   await reader.read();
   await reader.read();
@@ -199,8 +200,9 @@ test('the side bar at its default width: Logs, Monitor and Settings fit; "Saved.
     });
   let f = await fits();
   assert.deepEqual(f.over, [], `Logs overflow the side bar (${f.vw}px): ${f.over.join(', ')}`);
-  const durationVisible = await frame.locator('table.logs th', { hasText: 'Duration' }).isVisible();
-  assert.ok(durationVisible, 'the Duration column is shown');
+  const duration = frame.locator('table.logs tbody tr.row td:nth-child(6)').first();
+  assert.ok(await duration.isVisible(), 'the duration is shown');
+  assert.match(await duration.innerText(), /\d+(\.\d+)? (ms|s)/);
   await vs.vscode.screenshot('08-sidebar-logs');
   await frame.locator('button[data-tab="monitor"]').click();
   await frame.locator('.monitor-view table.accounts').waitFor({ timeout: 15_000 });
@@ -241,8 +243,13 @@ test('in the error state the Accounts view says error, not "stopped"', async () 
   try {
     await vs.vscode.runCommand('Kiro: Start Proxy');
     const sidebar = await vs.vscode.openContainer('Kiro');
-    await sidebar.getByText('could not start', { exact: false }).first().waitFor({ timeout: 30_000 });
-    const text = await sidebar.innerText();
+    const text = await waitFor(async () => {
+      const t = await sidebar.innerText();
+      return /could not start/.test(t) && t;
+    }, { timeout: 30_000, what: 'the error in the Accounts view' }).catch(async (err) => {
+      await vs.vscode.screenshot('11-accounts-error-state-FAILED');
+      throw err;
+    });
     assert.match(text, /used by another program/);
     assert.doesNotMatch(text, /The Kiro proxy is stopped/);
     await vs.vscode.screenshot('11-accounts-error-state');
@@ -260,6 +267,7 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   chmodSync(file, 0o644);
   await vs.page.keyboard.press('Escape');
   await vs.vscode.runCommand('Kiro: Configure a client…');
+  await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().waitFor({ timeout: 15_000 });
   const rows = await vs.vscode.quickPickRows();
   assert.deepEqual(rows.map((r) => r.split('\n')[0]), ['Claude Code', 'Codex', 'opencode', 'Cline', 'Continue']);
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().click();

@@ -13,7 +13,8 @@ export function makeSsoCache(root) {
     expiresAt: new Date(Date.now() + 6 * 3600_000).toISOString(),
     authMethod: 'social',
     provider: 'Google',
-    profileArn: 'arn:aws:codewhisperer:us-east-1:000000000000:profile/E2EFAKEPROFILE',
+    // A well-formed ARN: the strict mock rejects the all-zero account id as Kiro would.
+    profileArn: 'arn:aws:codewhisperer:us-east-1:123456789012:profile/E2EFAKEPROFILE',
     region: 'us-east-1',
   };
   writeFileSync(join(dir, 'kiro-auth-token.json'), JSON.stringify(token, null, 2), { mode: 0o600 });
