@@ -1,7 +1,7 @@
 // Monitor tab: service status, request-rate and latency charts, quota and cooldown per account,
 // account actions (the browser has no Accounts tree, so they live here too).
 import type { AccountView } from '../core/proxy-types.ts';
-import type { AdminMethod } from '../core/admin/protocol.ts';
+import type { AdminMethod, HostInfo } from '../core/admin/protocol.ts';
 import { barChart, lineChart, usageBar } from './charts.ts';
 import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
 import { accountSubtitle } from '../core/admin/account-labels.ts';
@@ -55,9 +55,7 @@ export class MonitorView {
     const st = this.store.status;
     const host = this.store.host;
     const rows: [string, string][] = [];
-    // Which window serves, when it is not simply this one (the address says that).
-    if (host.host === 'vscode' && host.message && host.serving !== 'this-window') rows.push(['Window', host.message]);
-    rows.push(['State', st?.running ? 'Running' : host.serving === 'other-window' ? 'Running (another window)' : 'Stopped']);
+    rows.push(['State', serviceState(st?.running ?? false, host)]);
     if (st?.url) rows.push(['Address', st.url]);
     if (st) rows.push(['Upstream', st.mode === 'mock' ? 'Simulated (mock mode)' : 'Kiro']);
     if (st?.startedAt) rows.push(['Up for', formatCountdown(Date.now() - st.startedAt)]);
@@ -174,6 +172,23 @@ export class MonitorView {
     } catch (err) {
       this.message.textContent = `Failed: ${(err as Error).message}`;
     }
+  }
+}
+
+/** One word for who serves, the same as the header's (the error text itself is in the header). */
+function serviceState(running: boolean, host: HostInfo): string {
+  if (host.host !== 'vscode') return running ? 'Running' : 'Stopped';
+  switch (host.serving) {
+    case 'this-window':
+      return 'Running (this window)';
+    case 'other-window':
+      return 'Running (another window)';
+    case 'starting':
+      return 'Starting…';
+    case 'error':
+      return 'Error';
+    default:
+      return host.message && host.message !== 'The proxy is stopped.' ? `Stopped — ${host.message}` : 'Stopped';
   }
 }
 

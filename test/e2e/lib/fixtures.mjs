@@ -14,7 +14,7 @@ export function makeSsoCache(root) {
     authMethod: 'social',
     provider: 'Google',
     // A well-formed ARN: the strict mock rejects the all-zero account id as Kiro would.
-    profileArn: 'arn:aws:codewhisperer:us-east-1:123456789012:profile/E2EFAKEPROFILE',
+    profileArn: 'arn:aws:codewhisperer:us-east-1:123456789012:profile/E2EFAKEPROF1',
     region: 'us-east-1',
   };
   writeFileSync(join(dir, 'kiro-auth-token.json'), JSON.stringify(token, null, 2), { mode: 0o600 });
