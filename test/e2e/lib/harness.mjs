@@ -220,6 +220,8 @@ export class Workbench {
   async runCommand(title) {
     const page = this.page;
     await page.keyboard.press('Escape');
+    // Keys typed while a webview (an iframe) has the focus never reach the workbench.
+    await page.evaluate(() => document.activeElement?.blur?.());
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' });
