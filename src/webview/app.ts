@@ -25,6 +25,7 @@ export class App {
   private readonly monitor: MonitorView;
   private seriesTimer: ReturnType<typeof setInterval> | undefined;
   private seriesDebounce: ReturnType<typeof setTimeout> | undefined;
+  private reloads = 0;
 
   constructor(root: HTMLElement, transport: Transport) {
     this.root = root;
@@ -85,16 +86,17 @@ export class App {
 
   private async reload(): Promise<void> {
     const t = this.transport;
+    // A restart announces stopped, starting and running in quick succession: only the newest reload's answers count.
+    const seq = ++this.reloads;
     const [status, accounts, config, logs] = await Promise.all([t.call('status'), t.call('accounts.list'), t.call('config.get'), t.call('logs.list', { limit: 1000 })]);
-    // Another server run (restart, takeover): its log starts empty, and so do the counts shown.
-    if (this.store.status && (status.startedAt !== this.store.status.startedAt || status.instance !== this.store.status.instance)) this.store.logs = [];
+    if (seq !== this.reloads) return;
     this.store.status = status;
     this.store.accounts = accounts;
     this.store.config = config;
     this.store.emit('status');
     this.store.emit('accounts');
     this.store.emit('config');
-    this.store.setLogs(logs);
+    this.store.setLogs(logs, status.startedAt);
     await this.loadSeries();
   }
 

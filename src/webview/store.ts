@@ -44,10 +44,15 @@ export class Store {
     }
   }
 
-  setLogs(entries: RequestLogEntry[]): void {
+  /**
+   * The server's log replaces ours. Entries pushed while the list was loading are kept, but only
+   * those of this server run (`since`: its start): a restarted server's log starts empty, and the
+   * rows shown must agree with the counts shown.
+   */
+  setLogs(entries: RequestLogEntry[], since: number | undefined): void {
     const known = new Set(entries.map((e) => e.id));
-    // Keep entries pushed while the list was loading.
-    const merged = [...entries, ...this.logs.filter((e) => !known.has(e.id))].sort((a, b) => a.time - b.time);
+    const pushed = since === undefined ? [] : this.logs.filter((e) => !known.has(e.id) && e.time >= since);
+    const merged = [...entries, ...pushed].sort((a, b) => a.time - b.time);
     this.logs = merged.slice(-MAX_LOGS);
     this.emit('logs');
   }

@@ -286,7 +286,11 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   const written = readFileSync(file, 'utf8');
   assert.ok(written.startsWith('{\r\n    // mine — ünïcödé\r\n    "model": "opus",\r\n    "env": { "FOO": "bär", "ANTHROPIC_BASE_URL": '), written);
   assert.equal(statSync(file).mode & 0o777, 0o644, 'mode kept');
-  await vs.vscode.runCommand('Kiro: Undo Client Configuration');
+  await vs.vscode.screenshot('12b-configure-client-applied');
+  await vs.vscode.runCommand('Kiro: Undo Client Configuration').catch(async (err) => {
+    await vs.vscode.screenshot('13-configure-client-undo-FAILED');
+    throw err;
+  });
   await waitFor(() => readFileSync(file, 'utf8') === original, { timeout: 15_000, what: 'the original bytes back' });
   assert.equal(statSync(file).mode & 0o777, 0o644, 'mode restored');
   await vs.vscode.screenshot('13-configure-client-undone');

@@ -217,18 +217,29 @@ export class Workbench {
     await this.page.mouse.click(700, 450);
   }
 
+  /**
+   * Runs a command from the palette. The palette closes when something else takes the focus
+   * meanwhile (an editor closing, a view appearing): then it is opened again, up to three times.
+   */
   async runCommand(title) {
     const page = this.page;
-    await page.keyboard.press('Escape');
-    // Keys typed while a webview (an iframe) has the focus never reach the workbench.
-    await page.evaluate(() => document.activeElement?.blur?.());
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    await page.keyboard.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.keyboard.press('Escape');
+        // Keys typed while a webview (an iframe) has the focus never reach the workbench.
+        await page.evaluate(() => document.activeElement?.blur?.());
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ state: 'visible', timeout: 15_000 });
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+        await row.waitFor({ state: 'visible', timeout: 15_000 });
+        await page.keyboard.press('Enter');
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   /** The palette rows for a query, as text. */
