@@ -232,6 +232,7 @@ export class ClientConfigurator extends Disposable {
         settle: (outcome) => {
           if (this.pending !== p) return;
           this.pending = undefined;
+          if (outcome === 'cancelled') this.logger.info(`${target.label}: the change to ${path} was cancelled; nothing was written`);
           void vscode.commands.executeCommand('setContext', 'kiroProxy.reviewingClientConfig', false);
           void this.closeReview(p);
           resolve(outcome);

@@ -35,8 +35,11 @@ const CLIENTS = [
   },
 ];
 
-function reviewTab() {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'kiro-proxy-review');
+/** The open review diff (of one client, when given). */
+function reviewTab(id) {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'kiro-proxy-review' && (!id || t.input.modified.path.startsWith(`/${id}/`)));
 }
 
 describe('Kiro: Configure a client…', function () {
@@ -57,7 +60,7 @@ describe('Kiro: Configure a client…', function () {
       const original = readFileSync(file);
 
       const flow = vscode.commands.executeCommand('kiroProxy.configureClient', c.id);
-      const tab = await waitFor(() => reviewTab(), 'the review diff');
+      const tab = await waitFor(() => reviewTab(c.id), 'the review diff');
       const proposed = await vscode.workspace.openTextDocument(tab.input.modified);
       assert.ok(!proposed.getText().includes(key), 'the diff does not show the API key');
       assert.match(proposed.getText(), /kp-••••••••/);
@@ -84,14 +87,16 @@ describe('Kiro: Configure a client…', function () {
   it('Cancel writes nothing; a file created by Configure is removed again by Undo', async function () {
     const file = join(process.env.CLAUDE_CONFIG_DIR, 'settings.json');
     rmSync(file, { force: true });
+    await waitFor(() => !reviewTab(), 'no review open');
     let flow = vscode.commands.executeCommand('kiroProxy.configureClient', 'claude-code');
-    await waitFor(() => reviewTab(), 'the review diff');
+    await waitFor(() => reviewTab('claude-code'), 'the review diff');
     await vscode.commands.executeCommand('kiroProxy.cancelClientConfig');
     await flow;
     assert.equal(existsSync(file), false);
 
+    await waitFor(() => !reviewTab(), 'the cancelled review closed');
     flow = vscode.commands.executeCommand('kiroProxy.configureClient', 'claude-code');
-    await waitFor(() => reviewTab(), 'the review diff');
+    await waitFor(() => reviewTab('claude-code'), 'the review diff');
     await vscode.commands.executeCommand('kiroProxy.applyClientConfig');
     await flow;
     assert.equal(statSync(file).mode & 0o777, 0o600, 'a new file holding the key is private');
@@ -102,8 +107,9 @@ describe('Kiro: Configure a client…', function () {
   it('a file changed while the diff is open is not overwritten', async function () {
     const file = join(process.env.CODEX_HOME, 'config.toml');
     writeFileSync(file, 'model = "gpt-5"\n');
+    await waitFor(() => !reviewTab(), 'no review open');
     const flow = vscode.commands.executeCommand('kiroProxy.configureClient', 'codex');
-    await waitFor(() => reviewTab(), 'the review diff');
+    await waitFor(() => reviewTab('codex'), 'the review diff');
     writeFileSync(file, 'model = "gpt-5"\n# edited meanwhile\n');
     // Apply refuses (an error notification says why) and the flow ends without writing.
     await vscode.commands.executeCommand('kiroProxy.applyClientConfig');
