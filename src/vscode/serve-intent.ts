@@ -3,7 +3,7 @@
 // that the serving window is only restarting. A window that sees the server go away reads it to
 // tell "stopped on purpose" (stay stopped) from "its window closed or crashed" (take over).
 import { mkdir, readFile } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/fs/atomic-write.ts';
@@ -97,6 +97,8 @@ export class ServeIntentFile {
     let watcher: FSWatcher | undefined;
     let poll: ReturnType<typeof setInterval> | undefined;
     try {
+      // A fresh install has no state folder yet; the folder, not the file, is watched.
+      mkdirSync(this.dir, { recursive: true });
       watcher = watch(this.dir, { persistent: false }, (_event, name) => {
         if (!name || name === INTENT_FILE) fire();
       });
