@@ -189,6 +189,14 @@ test('the side bar at its default width: Logs, Monitor and Settings fit; "Saved.
   const sidebar = await vs.vscode.openContainer('Kiro');
   const width = (await sidebar.boundingBox()).width;
   timings.sideBarWidthPx = Math.round(width);
+  // The restarts began a new server run with an empty log: one request to show.
+  const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'A row for the side bar' }] }),
+  });
+  assert.equal(res.status, 200);
+  await res.json();
   const frame = vs.vscode.webviewFrame(0); // the side-bar view (created before the editor panel)
   await frame.locator('button[data-tab="logs"]').click();
   await frame.locator('table.logs tbody tr.row').first().waitFor({ timeout: 30_000 });
