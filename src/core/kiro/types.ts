@@ -112,6 +112,8 @@ export interface UsageLimits {
   nextResetAt?: number;
   daysUntilReset?: number;
   email?: string;
+  /** Kiro's id of the user the token belongs to: what tells two accounts apart (accounts/identity.ts). */
+  userId?: string;
   fetchedAt: number;
 }
 

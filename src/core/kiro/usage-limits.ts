@@ -90,5 +90,7 @@ export function parseUsageLimits(json: unknown, now: number): UsageLimits | unde
   if (reset !== undefined) out.nextResetAt = reset;
   if (r.daysUntilReset !== undefined) out.daysUntilReset = r.daysUntilReset;
   if (email !== undefined) out.email = email;
+  const userId = r.userInfo?.userId;
+  if (userId !== undefined) out.userId = userId;
   return out;
 }
