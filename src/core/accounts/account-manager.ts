@@ -391,7 +391,17 @@ export class AccountManager {
    * linked to the file is that account refreshed by the IDE, another user is a new account (the
    * IDE logged in someone else), and the accounts linked to the file stop writing to it.
    */
-  async importSsoFile(path: string, options: { auto?: boolean } = {}): Promise<AccountView> {
+  importSsoFile(path: string, options: { auto?: boolean } = {}): Promise<AccountView> {
+    // One at a time: the watcher and a user's Scan Tokens may import the same file together.
+    const run = () => this.#importSsoFile(path, options);
+    const next = this.#imports.then(run, run);
+    this.#imports = next.catch(() => undefined);
+    return next;
+  }
+
+  #imports: Promise<unknown> = Promise.resolve();
+
+  async #importSsoFile(path: string, options: { auto?: boolean }): Promise<AccountView> {
     await this.#recoverOnce(path, 'sso-cache');
     const res = await loadSsoTokenFile(path);
     const cred = res.credentials[0];

@@ -16,6 +16,7 @@ import type { Clock, Logger, SecretStore } from '../proxy-types.ts';
 import type { KiroCredential } from './credential.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { RefreshError } from './refresh-error.ts';
+import { sleep } from './backoff.ts';
 import { applyRefresh, type RefreshResult } from './token-refresh.ts';
 import { compareTokens, isAdoptable } from './token-order.ts';
 import { tokenFingerprint, remember } from './token-fingerprint.ts';
@@ -39,7 +40,7 @@ export interface AccountSyncOptions {
   probeUser: UserProbe;
   /** Fingerprints of the refresh tokens of every other account of this proxy. */
   othersHistory: () => ReadonlySet<string>;
-  clock: Pick<Clock, 'now'>;
+  clock: Clock;
   logger: Logger;
   /** A newer token was found outside a refresh (watcher): the token manager takes it. */
   onAdopt: (credential: KiroCredential) => void;
@@ -49,6 +50,12 @@ export interface AccountSyncOptions {
 
 /** A token with less than this left is refreshed rather than adopted. */
 const ADOPT_MIN_VALIDITY_MS = 2 * 60_000;
+/**
+ * After a rejected refresh token, how long to keep re-reading for the token of whoever rotated it:
+ * a program that takes no lock (the Kiro IDE) writes its answer a moment after it got it.
+ */
+const REREAD_WINDOW_MS = 2_000;
+const REREAD_EVERY_MS = 100;
 
 /** Refresh failures that mean "this refresh token is dead" (rotated elsewhere, revoked). */
 function isRejection(err: unknown): err is RefreshError {
@@ -237,6 +244,15 @@ export class AccountSync {
 
   /** After a rejected refresh: any other token of this account on disk, confirmed or not. */
   async #anotherToken(cur: KiroCredential, signal: AbortSignal): Promise<{ credential: KiroCredential; where: string; confirmed: boolean } | undefined> {
+    const until = this.#o.clock.now() + REREAD_WINDOW_MS;
+    for (;;) {
+      const found = await this.#anotherTokenOnce(cur, signal);
+      if (found || this.#o.clock.now() >= until) return found;
+      await sleep(REREAD_EVERY_MS, this.#o.clock, signal);
+    }
+  }
+
+  async #anotherTokenOnce(cur: KiroCredential, signal: AbortSignal): Promise<{ credential: KiroCredential; where: string; confirmed: boolean } | undefined> {
     const newer = await this.#newerElsewhere(cur, signal);
     if (newer) return { ...newer, confirmed: true };
     const look = await this.#lookOnDisk(cur, signal);

@@ -16,6 +16,15 @@ export type FileRead = { ok: true; entries: FileEntry[] } | { ok: false; why: 'm
 
 /** The file's entries as credentials (an SSO token file gets its client registration merged). */
 export async function readCredentialEntries(path: string, type: CredentialFileType): Promise<FileRead> {
+  // A program that rewrites the file in place (no temp + rename) can be caught half way.
+  for (let attempt = 0; ; attempt++) {
+    const r = await readOnce(path, type);
+    if (r.ok || r.why !== 'unreadable' || attempt >= 3) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function readOnce(path: string, type: CredentialFileType): Promise<FileRead> {
   const res = type === 'sso-cache' ? await loadSsoTokenFile(path) : await loadCredsFile(path);
   const entries = res.credentials.map((c) => ({ index: c.origin.type === 'creds-file' ? c.origin.index : null, credential: c.credential }));
   if (entries.length === 0) {
