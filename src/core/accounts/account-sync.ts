@@ -117,9 +117,21 @@ export class AccountSync {
     return this.#user;
   }
 
-  /** Saves the record as it is now (new accounts, imports). */
+  /**
+   * Saves the record as it is now (new accounts, imports), in turn with refreshes and unless the
+   * store meanwhile got a newer token (another proxy on the same home), which is adopted instead.
+   */
   save(): Promise<void> {
-    return this.#saveRecord(this.#current);
+    return this.#exclusive(async () => {
+      const rec = await readAccountRecord(this.#o.store, this.id).catch(() => undefined);
+      if (rec) this.#history = [...new Set([...rec.history, ...this.#history])];
+      if (rec && isAdoptable(compareTokens(rec.credential, this.#current, this.#historySet()))) {
+        this.#current = { ...this.#current, ...tokensOf(rec.credential) };
+        this.#o.onAdopt(this.credential);
+        return;
+      }
+      await this.#saveRecord(this.#current);
+    });
   }
 
   /** The TokenManager's refresh function. */
@@ -179,7 +191,7 @@ export class AccountSync {
       if (!isRejection(err) || signal.aborted) throw err;
       const retry = await this.#anotherToken(cur, signal);
       if (!retry) {
-        throw new RefreshError(`${err.message}. ${this.#reReadAdvice()} holds no newer token for this account: log in again`, { code: err.code, permanent: true, ...(err.status !== undefined ? { status: err.status } : {}) });
+        throw new RefreshError(`${err.message}. Re-read ${this.#reReadAdvice()}: no newer token of this account there. Log in again`, { code: err.code, permanent: true, ...(err.status !== undefined ? { status: err.status } : {}) });
       }
       this.#o.logger.warn(`[accounts] ${label}: the refresh token was rotated by another program; re-read ${retry.where} and continuing with the token found there`);
       cur = { ...cur, ...tokensOf(retry.credential) };
@@ -218,8 +230,8 @@ export class AccountSync {
 
   #reReadAdvice(): string {
     const link = this.#link;
-    if (link && !link.dropped) return `Neither the proxy's store nor ${link.path}`;
-    return "The proxy's store";
+    if (link && !link.dropped) return `the proxy's store and ${link.path}`;
+    return "the proxy's store";
   }
 
   /** A newer token of this account in the store or the linked file, if any. */
