@@ -87,7 +87,8 @@ export class AccountSync {
     // The store's view of the link wins: it knows when the link was dropped.
     this.#link = o.record?.link && o.link && o.record.link.path === o.link.path ? o.record.link : (o.link ?? o.record?.link);
     let cred = o.credential;
-    if (o.record && isAdoptable(compareTokens(o.record.credential, cred, this.#historySet()))) {
+    const stored = o.record?.credential.refreshToken ? tokenFingerprint(o.record.credential.refreshToken) : undefined;
+    if (o.record && isAdoptable(compareTokens(o.record.credential, cred, new Set(this.#history.filter((h) => h !== stored))))) {
       o.logger.info(`[accounts] ${o.label()}: the proxy's store holds a newer token than ${this.#link?.path ?? 'the source'}; using it (the file is brought up to date on the next refresh)`);
       cred = { ...cred, ...tokensOf(o.record.credential) };
     }
@@ -124,12 +125,13 @@ export class AccountSync {
   save(): Promise<void> {
     return this.#exclusive(async () => {
       const rec = await readAccountRecord(this.#o.store, this.id).catch(() => undefined);
-      if (rec) this.#history = [...new Set([...rec.history, ...this.#history])];
       if (rec && isAdoptable(compareTokens(rec.credential, this.#current, this.#historySet()))) {
+        this.#history = [...new Set([...rec.history, ...this.#history])];
         this.#current = { ...this.#current, ...tokensOf(rec.credential) };
         this.#o.onAdopt(this.credential);
         return;
       }
+      if (rec) this.#history = [...new Set([...rec.history, ...this.#history])];
       await this.#saveRecord(this.#current);
     });
   }
@@ -240,7 +242,9 @@ export class AccountSync {
     const rec = await readAccountRecord(this.#o.store, this.id).catch(() => undefined);
     let best: { credential: KiroCredential; where: string } | undefined;
     if (rec) {
-      for (const h of rec.history) hist.add(h);
+      // The record's earlier tokens are older than anything current; its current one is not.
+      const theirs = rec.credential.refreshToken ? tokenFingerprint(rec.credential.refreshToken) : undefined;
+      for (const h of rec.history) if (h !== theirs) hist.add(h);
       this.#history = [...new Set([...rec.history, ...this.#history])];
       if (rec.link?.dropped && this.#link && !this.#link.dropped && rec.link.path === this.#link.path) this.#link = rec.link;
       this.#user ??= rec.user;
