@@ -7,8 +7,9 @@
 //      refresh is made (somebody else just paid for it, and our token is already dead);
 //   3. refreshes; on a rejected refresh token re-reads once and retries with the token found
 //      there before calling the account expired;
-//   4. saves the result to the store FIRST, then writes it into the file's entry of this account
-//      (found by identity, entry-match.ts), re-reading right before the write.
+//   4. saves the result to the store and, at the same time, into the file's entry of this account
+//      (found by identity, entry-match.ts, re-reading right before the write): either copy
+//      survives a crash of the other write, and the newer one wins on the next start.
 // When the file holds another account now (the IDE logged in someone else), the link is dropped
 // for good: the account lives on from the store and the file is never written for it again.
 import { join } from 'node:path';
@@ -218,11 +219,11 @@ export class AccountSync {
       await this.#writeForeign(cur.refreshToken, next);
       throw new RefreshError(`the refresh token of ${label} was rejected, and ${this.#link?.path ?? 'its file'} now holds another account: log in again`, { code: 'invalid_grant', permanent: true });
     }
-    // The store first: if the process dies between the two writes, the next start finds the new
-    // token there and brings the file up to date.
-    await this.#saveRecord(next);
+    // Store and file at once: Kiro has already killed the old token, so the new one must reach
+    // disk as soon as possible, and either copy is enough (whichever is newer wins on the next
+    // start, and a half-done write is recovered from its temp file).
     this.#current = next;
-    await this.#writeBack(next, cur.refreshToken, signal);
+    await Promise.all([this.#saveRecord(next), this.#writeBack(next, cur.refreshToken, signal)]);
     return result;
   }
 

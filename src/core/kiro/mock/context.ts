@@ -45,15 +45,15 @@ export interface MockKiroOptions {
   refreshDelayMs?: number;
 }
 
-/** One token refresh as the mock handled it: when it arrived and when the answer was sent. */
+/** One token refresh as the mock handles it: logged when it arrives, completed when the answer is sent. */
 export interface RefreshLogEntry {
   seq: number;
   route: 'refreshToken' | 'token' | 'oauth2';
   accountId?: string;
   receivedAt: number;
-  /** When the answer was written (after the scripted delay); the old refresh token died then. */
-  answeredAt: number;
-  status: number;
+  /** When the answer was written (after the scripted delay); the old refresh token died then. Unset while pending. */
+  answeredAt?: number;
+  status?: number;
 }
 
 /** The mock's token-refresh behaviour that tests change at run time. */
