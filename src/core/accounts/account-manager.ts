@@ -261,6 +261,7 @@ export class AccountManager {
               this.#register(c);
               manager.replaceCredential(c);
             },
+            lifetime: this.#lifetime.signal,
           });
     const credential = sync?.credential ?? loaded.credential;
     this.#register(credential);

@@ -47,6 +47,8 @@ export interface AccountSyncOptions {
   onAdopt: (credential: KiroCredential) => void;
   /** The notice changed (hosts re-render). */
   onNotice?: () => void;
+  /** Aborted when the proxy stops: no lock is waited for or taken after that. */
+  lifetime?: AbortSignal;
 }
 
 /** A token with less than this left is refreshed rather than adopted. */
@@ -139,7 +141,7 @@ export class AccountSync {
 
   /** The TokenManager's refresh function. */
   refresh(before: KiroCredential, signal: AbortSignal): Promise<RefreshResult> {
-    return this.#exclusive(() => this.#refreshLocked(before, signal));
+    return this.#exclusive(() => this.#refreshLocked(before, signal), signal);
   }
 
   /** Re-reads store and file outside a refresh (a watcher saw a change); adopts a newer token. */
@@ -152,19 +154,25 @@ export class AccountSync {
       await this.#saveRecord(this.#current);
       this.#o.logger.info(`[accounts] ${this.#o.label()}: adopted the newer token another program wrote to ${found.where}`);
       this.#o.onAdopt(this.credential);
-    });
+    }, signal);
   }
 
   #historySet(): Set<string> {
     return new Set(this.#history);
   }
 
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  #exclusive<T>(fn: () => Promise<T>, given?: AbortSignal): Promise<T> {
+    const signal = given ?? this.#o.lifetime;
     const run = () =>
-      withFileLock(join(this.#o.lockDir, this.id), () => {
-        const link = this.#link;
-        return link && !link.dropped ? withFileLock(link.path, fn) : fn();
-      });
+      withFileLock(
+        join(this.#o.lockDir, this.id),
+        () => {
+          const link = this.#link;
+          return link && !link.dropped ? withFileLock(link.path, fn, {}, signal) : fn();
+        },
+        {},
+        signal,
+      );
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => undefined);
     return next;

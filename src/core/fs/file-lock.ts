@@ -24,26 +24,51 @@ export class FileLockTimeoutError extends Error {
 
 const POLL_MS = 50;
 
-/** Runs `fn` while holding the lock on `path` (the file itself need not exist). */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+/**
+ * Runs `fn` while holding the lock on `path` (the file itself need not exist). The wait for a
+ * held lock polls proper-lockfile (no retries of its own) so that `signal` can end it: a proxy
+ * that stops does not go on waiting, nor take the lock after it stopped.
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}, signal?: AbortSignal): Promise<T> {
   const waitMs = options.waitMs ?? 45_000;
+  const deadline = Date.now() + waitMs;
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(path, {
-      realpath: false,
-      stale: Math.max(5_000, options.staleMs ?? 5_000),
-      retries: { retries: Math.ceil(waitMs / POLL_MS), factor: 1, minTimeout: POLL_MS, maxTimeout: POLL_MS, randomize: true },
-      // The default throws from a timer (an uncaught exception); a lost lock is worth a log line,
-      // the write it protected still re-reads before it writes.
-      onCompromised: options.onCompromised ?? (() => undefined),
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') throw new FileLockTimeoutError(path, waitMs);
-    throw err;
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      release = await lockfile.lock(path, {
+        realpath: false,
+        stale: Math.max(5_000, options.staleMs ?? 5_000),
+        retries: 0,
+        // The default throws from a timer (an uncaught exception); a lost lock is worth a log
+        // line, the write it protected still re-reads before it writes.
+        onCompromised: options.onCompromised ?? (() => undefined),
+      });
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+      if (Date.now() >= deadline) throw new FileLockTimeoutError(path, waitMs);
+      await pause(POLL_MS + Math.floor(Math.random() * POLL_MS), signal);
+    }
   }
   try {
     return await fn();
   } finally {
     await release().catch(() => undefined);
   }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
