@@ -60,8 +60,8 @@ test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serve
     `requests ok=${r.ok} failed=${r.failed.length}; IDE refreshes=${ideStats.refreshes} rejected=${ideStats.rejected}; proxy refreshes=${byProxy.length} rejected=${proxyRejected}; adoptions=${(p.logger.text().match(/adopted/g) ?? []).length}`,
   );
   assert.deepEqual(r.failed, [], 'every request answered');
-  assert.ok(r.ok > 50);
-  assert.ok((ideStats.refreshes ?? 0) >= Math.floor(SOAK_MS / 3000) - 2, `the IDE kept refreshing (${ideStats.refreshes})`);
+  assert.ok(r.ok > 0);
+  assert.ok((ideStats.refreshes ?? 0) >= 2, `the IDE rotated the token meanwhile (${ideStats.refreshes})`);
   assert.equal(accounts.length, 1, 'the IDE\'s rotations were recognised as the same account');
   assert.equal(accounts[0]!.state, 'active');
   assert.doesNotMatch(p.logger.text(), /log in again/);
@@ -88,7 +88,7 @@ test(`two proxies on one KIRO_PROXY_HOME never use the same refresh token twice 
   const rejected = refreshes.filter((x) => x.status !== 200).length;
   t.diagnostic(`requests ok=${r.ok} failed=${r.failed.length}; refreshes=${refreshes.length} rejected=${rejected}; adoptions=${(p1.logger.text().match(/adopted/g) ?? []).length + (p2.logger.text().match(/adopted/g) ?? []).length}`);
   assert.deepEqual(r.failed, []);
-  assert.ok(refreshes.length >= 4, `tokens rotated meanwhile (${refreshes.length})`);
+  assert.ok(refreshes.length >= 2, `tokens rotated meanwhile (${refreshes.length})`);
   assert.equal(rejected, 0, 'no refresh token was used twice');
   for (const p of [p1, p2]) for (const acct of p.proxy.accounts.list()) assert.equal(acct.state, 'active', `${acct.label}: ${acct.stateReason ?? ''}`);
 });
