@@ -64,6 +64,8 @@ export interface ProxyDeps {
    * KIRO_PROXY_HOME/config.json. The editor keeps them in its own settings instead.
    */
   persistSettings?: boolean;
+  /** Headless: journal rotated tokens in KIRO_PROXY_HOME before the store update (accounts/refresh-journal.ts). */
+  refreshJournal?: boolean;
   /** Slow-client limits of the request body reader (defaults in server/body.ts); tests shorten them. */
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
 }
@@ -416,6 +418,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       clock,
       logger,
       registerSecret: (v) => registry.add(v),
+      ...(deps.refreshJournal ? { refreshJournal: true } : {}),
       // In mock mode every account the user adds is served by the simulated Kiro as well, so
       // imports and logins behave as they would against the real service.
       ...(mock ? { beforeAdd: (c: KiroCredential) => registerWithMock(mock!, c) } : {}),

@@ -28,6 +28,7 @@ import { ACCOUNT_SECRET_PREFIX, readAccountRecord, toTokenFileForm, type Account
 import { tokenFingerprint } from './token-fingerprint.ts';
 import { recoverLeftoverTmps } from './tmp-recovery.ts';
 import { CredentialWatcher } from './credential-watcher.ts';
+import { RefreshJournal } from './refresh-journal.ts';
 
 interface StoredMeta {
   settings?: Record<string, unknown>;
@@ -66,6 +67,11 @@ export interface AccountManagerOptions {
   whoIs?: (credential: KiroCredential, machineId: string, signal: AbortSignal) => Promise<UserIdentity | undefined>;
   /** Watcher tuning (tests shorten it); pollMs 0 disables the stat fallback. */
   watch?: { debounceMs?: number; pollMs?: number };
+  /**
+   * Headless hosts journal every rotated token to `<home>/journal` before the store update
+   * (refresh-journal.ts). The editor keeps tokens in SecretStorage only and goes without.
+   */
+  refreshJournal?: boolean;
 }
 
 /** How many accounts earlier imports/logins left in KIRO_PROXY_HOME (no secret is read). */
@@ -93,10 +99,12 @@ export class AccountManager {
   readonly #lifetime = new AbortController();
   readonly #watcher: CredentialWatcher;
   readonly #recovered = new Set<string>();
+  readonly #journal: RefreshJournal | undefined;
   #meta: StoredMeta = { accounts: {} };
 
   constructor(options: AccountManagerOptions) {
     this.#o = options;
+    this.#journal = options.refreshJournal ? new RefreshJournal(join(options.home, 'journal')) : undefined;
     this.#watcher = new CredentialWatcher({
       clock: options.clock,
       onChange: (path) => void this.#onFileChange(path),
@@ -121,6 +129,12 @@ export class AccountManager {
       return [];
     });
     for (const id of recovered ?? []) this.#o.logger.warn(`[accounts] recovered the newer token of account ${id} from a write of the secret store that a crash interrupted`);
+    if (this.#journal) {
+      await this.#journal.prepare();
+      await this.#journal.recover(this.#o.secrets, this.#o.logger).catch((err: unknown) => {
+        this.#o.logger.warn(`[accounts] could not read the refresh journal: ${(err as Error).message}`);
+      });
+    }
     for (const t of await listLeftoverTmps(this.#metaPath)) await unlink(t.path).catch(() => undefined);
     try {
       const doc = (await readJsonFile(this.#metaPath)) as Partial<StoredMeta> & Record<string, unknown>;
@@ -262,6 +276,7 @@ export class AccountManager {
               manager.replaceCredential(c);
             },
             lifetime: this.#lifetime.signal,
+            ...(this.#journal ? { journal: this.#journal } : {}),
           });
     const credential = sync?.credential ?? loaded.credential;
     this.#register(credential);

@@ -24,6 +24,7 @@ import { tokenFingerprint, remember } from './token-fingerprint.ts';
 import { matchEntry, type FileEntry } from './entry-match.ts';
 import { readCredentialEntries, writeEntryTokens, EntryMovedError } from './credential-file.ts';
 import { readAccountRecord, writeAccountRecord, type AccountLink, type AccountRecord } from './account-record.ts';
+import type { RefreshJournal } from './refresh-journal.ts';
 
 /** What the account's user id fingerprint is for a credential's access token; undefined when it cannot be told. */
 export type UserProbe = (credential: KiroCredential, signal: AbortSignal) => Promise<string | undefined>;
@@ -49,6 +50,8 @@ export interface AccountSyncOptions {
   onNotice?: () => void;
   /** Aborted when the proxy stops: no lock is waited for or taken after that. */
   lifetime?: AbortSignal;
+  /** Headless: the first, fastest place a rotated token lands (refresh-journal.ts). */
+  journal?: RefreshJournal;
 }
 
 /** A token with less than this left is refreshed rather than adopted. */
@@ -231,7 +234,12 @@ export class AccountSync {
     // disk as soon as possible, and either copy is enough (whichever is newer wins on the next
     // start, and a half-done write is recovered from its temp file).
     this.#current = next;
-    await Promise.all([this.#saveRecord(next), this.#writeBack(next, cur.refreshToken, signal)]);
+    const journaled = this.#o.journal?.write(this.id, tokensOf(next)).catch((err: unknown) => {
+      this.#o.logger.warn(`[accounts] ${label}: could not journal the refreshed token: ${(err as Error).message}`);
+      return undefined;
+    });
+    const [unjournal] = await Promise.all([journaled, this.#saveRecord(next), this.#writeBack(next, cur.refreshToken, signal)]);
+    await unjournal?.();
     return result;
   }
 

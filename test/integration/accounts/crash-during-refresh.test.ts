@@ -5,7 +5,8 @@
 // nobody can save that account), or after the answer was sent. After every kill the proxy is
 // restarted and asked to serve:
 //   - before: the untouched token works;
-//   - after, with the new token anywhere on disk (the store, the creds file or a leftover tmp):
+//   - after, with the new token anywhere on disk (the refresh journal, the store, the creds file
+//     or a leftover tmp):
 //     the account works — this is the guarantee;
 //   - after, with the new token nowhere on disk: the few milliseconds between the answer leaving
 //     Kiro and the store's fsync. Counted and reported; the proxy must then say "log in again";
@@ -120,7 +121,7 @@ async function worker(n: number, kills: number, cli: string, mock: MockKiro, vio
     await mkdir(credsDir, { recursive: true });
     await mkdir(sso, { recursive: true });
     const file = join(credsDir, 'creds.json');
-    const dirs = [credsDir, home];
+    const dirs = [credsDir, home, join(home, 'journal')];
     let account: MockAccount;
     const reseed = async () => {
       // The user logs in again: a fresh account in a fresh creds file.

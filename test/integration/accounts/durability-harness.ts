@@ -36,7 +36,8 @@ export interface RunningProxy {
 export async function startProxy(mock: MockKiro, sb: Sandbox, overrides: Partial<ProxyConfig> = {}): Promise<RunningProxy> {
   const logger = captureLogger();
   const config = defaultConfig({ port: 0, home: sb.home, ssoCache: sb.sso, endpoints: { ...mock.endpoints }, selectionStrategy: 'round-robin', ...overrides });
-  const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(sb.home, 'secrets.json')) });
+  // As the CLI builds it: secrets.json and the refresh journal in the home.
+  const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(sb.home, 'secrets.json')), refreshJournal: true });
   const { url } = await proxy.start();
   let stopped = false;
   return {
