@@ -7,9 +7,10 @@
 //      refresh is made (somebody else just paid for it, and our token is already dead);
 //   3. refreshes; on a rejected refresh token re-reads once and retries with the token found
 //      there before calling the account expired;
-//   4. saves the result to the store and, at the same time, into the file's entry of this account
-//      (found by identity, entry-match.ts, re-reading right before the write): either copy
-//      survives a crash of the other write, and the newer one wins on the next start.
+//   4. saves the result (headless: first a journal entry, refresh-journal.ts) to the store and,
+//      at the same time, into the file's entry of this account (found by identity,
+//      entry-match.ts, re-reading right before the write): either copy survives a crash of the
+//      other write, and the newer one wins on the next start.
 // When the file holds another account now (the IDE logged in someone else), the link is dropped
 // for good: the account lives on from the store and the file is never written for it again.
 import { join } from 'node:path';
