@@ -187,6 +187,15 @@ export class AccountManager {
           await this.#saveMeta();
         }
       }
+      // The same refresh token under two accounts would be used twice and kill both (a creds
+      // file pointing at the SSO cache file the proxy also imported, say): one account only.
+      const owner = loaded.origin.type === 'mock' ? undefined : this.#ownerOf(loaded.credential.refreshToken);
+      if (owner !== undefined && owner !== loaded.id) {
+        this.#o.logger.info(`[accounts] ${loaded.label}: the same credential is already served as ${this.#accounts.get(owner)?.label ?? owner}`);
+        const view = this.#o.pool.get(owner);
+        if (view) views.push(view);
+        continue;
+      }
       usedIds.add(loaded.id);
       const record = loaded.origin.type === 'mock' ? undefined : await this.#recordFor(loaded);
       views.push(this.#addOne(loaded, record, link ?? record?.link));
