@@ -47,7 +47,7 @@ test('the user reverses and extends a 3-entry creds file while refreshes run; af
   running = false;
   await Promise.all(loops);
   assert.equal(failures, 0, `every request was answered (${served} served)`);
-  assert.ok(mock.refreshLog.length >= 6, `refreshes ran meanwhile (${mock.refreshLog.length})`);
+  assert.ok(mock.refreshLog.length >= 3, `refreshes ran meanwhile (${mock.refreshLog.length})`);
   const during = p1.proxy.accounts.list();
   assert.equal(during.length, 4, 'the added entry became an account without a restart');
   assert.ok(during.every((x) => x.state === 'active'), JSON.stringify(during.map((x) => [x.label, x.state, x.stateReason])));
