@@ -105,6 +105,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--cooldown', env: 'KIRO_PROXY_COOLDOWN_SECONDS', kind: 'int', help: 'cooldown after throttling, seconds (300)', apply: (c, v) => (c.cooldownSeconds = v as number) },
   { flag: '--request-timeout', env: 'KIRO_PROXY_REQUEST_TIMEOUT', kind: 'int', help: 'overall upstream request timeout, seconds (600; 0 = none)', apply: (c, v) => (c.requestTimeoutMs = (v as number) * 1000) },
   { flag: '--first-token-timeout', env: 'KIRO_PROXY_FIRST_TOKEN_TIMEOUT', kind: 'int', help: 'time to the first upstream event before failing over, seconds (90)', apply: (c, v) => (c.firstTokenTimeoutMs = (v as number) * 1000) },
+  { flag: '--keepalive', env: 'KIRO_PROXY_KEEPALIVE', kind: 'int', help: 'quiet seconds before a streamed answer gets a keepalive, also while waiting for the first token (10; 0 = off)', apply: (c, v) => (c.keepAliveMs = (v as number) * 1000) },
   {
     flag: '--account-concurrency',
     env: 'KIRO_PROXY_ACCOUNT_CONCURRENCY',
