@@ -19,6 +19,7 @@ import { createConversationFitter } from '../conversation/truncate-strategies.ts
 import { completionCacheKey, type CompletionCache } from './cache.ts';
 import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
 import { KeepAliveStream } from './stream-keepalive.ts';
+import { acceptsInterimResponses, startInterimKeepAlive } from './interim-keepalive.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
@@ -124,6 +125,9 @@ export async function handleCompletion(
         ...(deps.streamStarted ? { onOpen: deps.streamStarted } : {}),
       })
     : undefined;
+  // A non-streamed answer keeps undici clients from their headers timeout with 102 Processing (interim-keepalive.ts).
+  const interim =
+    !neutral.stream && config.keepAliveMs > 0 && acceptsInterimResponses(rctx.headers) ? startInterimKeepAlive(res, config.keepAliveMs) : undefined;
   let working = neutral;
   let norm: ReturnType<typeof normalise>;
   let estimatedInputTokens: number | undefined;
@@ -184,6 +188,7 @@ export async function handleCompletion(
   } catch (err) {
     res.off('close', onClose);
     const perr = scrubError(toProxyError(err), deps);
+    interim?.dispose();
     if (!stream?.opened) {
       stream?.dispose();
       return sendError(dialect, res, perr, log);
@@ -305,12 +310,14 @@ export async function handleCompletion(
       });
       const result = collectResult(events);
       recorder?.commit();
+      interim?.dispose();
       const json = JSON.stringify(dialect.renderResult(working, result, meta));
       res.writeHead(200, { 'content-type': 'application/json', ...responseHeaders() });
       res.end(json);
       log.status = 200;
     }
   } catch (err) {
+    interim?.dispose();
     recorder?.abort();
     const perr = scrubError(upstreamToProxyError(err), deps);
     lease?.release({ ok: false, error: err });
@@ -319,6 +326,7 @@ export async function handleCompletion(
     return sendError(dialect, res, perr, log);
   } finally {
     stream?.dispose();
+    interim?.dispose();
     res.off('close', onClose);
     if (firstTokenAt !== undefined) log.firstTokenMs = firstTokenAt - ctx.startedAt;
     if (usage) {

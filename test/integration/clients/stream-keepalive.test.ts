@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startProxyWithMock, startTestProxy, readSse, type TestProxy } from '../../helpers/proxy.ts';
+import { rawExchange } from '../security/http.ts';
 
 const MODEL = 'claude-sonnet-4-5';
 
@@ -189,20 +190,32 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
     }
   });
 
-  test('a non-streamed answer after a long wait is still one plain JSON body with its real status', async () => {
-    const tp = await startTestProxy({ keepAliveMs: 200 });
+  test('non-streamed: undici clients get 102 Processing while they wait (their headers timeout restarts), others nothing; the answer is one plain JSON body', async () => {
+    const prompt = '[[mock:first-byte-delay 2500]] [[mock:text plain]]';
+    const off = await startTestProxy({ keepAliveMs: 0 });
+    const on = await startTestProxy({ keepAliveMs: 300 });
+    const cOff = idleClient(1500);
+    const cOn = idleClient(1500);
     try {
-      const r = await fetch(`${tp.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: '[[mock:first-byte-delay 700]] [[mock:text plain]]' }] }),
-      });
-      assert.equal(r.status, 200);
-      assert.match(r.headers.get('content-type') ?? '', /application\/json/);
-      const json = (await r.json()) as { choices: { message: { content: string } }[] };
-      assert.equal(json.choices[0]!.message.content, 'plain');
+      // As on a real machine: the SDK's own (total) timeout is long, undici's headers timeout is shorter (300 s there).
+      const ask = (tp: TestProxy, options: ReturnType<typeof idleClient>['options']) =>
+        new OpenAI({ baseURL: `${tp.url}/v1`, apiKey: 'unused', ...options, timeout: 30_000 }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: prompt }] });
+      // The control: a 1.5 s headers timeout really fires on a 2.5 s wait.
+      await assert.rejects(ask(off, cOff.options), (err: any) => err instanceof OpenAI.APIConnectionError && /waiting for response headers/.test(err.message));
+      const answer = await ask(on, cOn.options);
+      assert.equal(answer.choices[0]!.message.content, 'plain');
+
+      // A client that is not known to skip 1xx (Python's http.client takes 102 for the answer) gets none.
+      const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: '[[mock:first-byte-delay 1000]] [[mock:text plain]]' }] });
+      const raw = await rawExchange(
+        on.port,
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${on.port}\r\nUser-Agent: python-requests/2.32.3\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      assert.match(raw, /^HTTP\/1\.1 200 /, raw.slice(0, 100));
+      assert.doesNotMatch(raw, /102 Processing/);
+      assert.match(raw, /"content":"plain"/);
     } finally {
-      await tp.close();
+      await Promise.all([cOff.dispatcher.close(), cOn.dispatcher.close(), off.close(), on.close()]);
     }
   });
 });
