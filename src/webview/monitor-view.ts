@@ -121,6 +121,8 @@ export class MonitorView {
     const until = a.cooldownUntil ?? a.disabledUntil;
     const state = h('td', {}, h('span', { class: `dot ${a.state}` }), ` ${STATE_LABEL[a.state] ?? a.state}`);
     if (a.state === 'cooldown' && until && until > now) state.append(h('span', { class: 'muted' }, ` ${formatCountdown(until - now)}`));
+    // Why (quota used up and when Kiro is asked again, serving on overage…), as the tree's tooltip says it.
+    if (a.stateReason) state.append(h('div', { class: 'muted small' }, a.stateReason));
     if (a.lastError) state.append(h('div', { class: 'muted small', title: a.lastError.message }, `Last error: ${a.lastError.message}`));
     const quota = h('td', { class: 'quota' });
     if (q) {
