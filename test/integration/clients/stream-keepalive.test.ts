@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { streamText } from 'ai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { createAnthropic } from '@ai-sdk/anthropic';
 import { startProxyWithMock, startTestProxy, readSse, type TestProxy } from '../../helpers/proxy.ts';
 import { rawExchange } from '../security/http.ts';
 
@@ -120,6 +123,23 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
       const rawR = await r.text();
       assert.match(rawR, /^(: keep-alive\n\n){2,}event: response\.created\n/, rawR.slice(0, 200));
       assert.match(rawR, /event: response\.completed\n/);
+    } finally {
+      await tp.close();
+    }
+  });
+
+  test('the Vercel ai providers (their own stream schemas) read a stream opened by keepalives', async () => {
+    const tp = await startTestProxy({ keepAliveMs: 200 });
+    try {
+      const models = [
+        createOpenAICompatible({ name: 'kiro', baseURL: `${tp.url}/v1`, apiKey: 'any', includeUsage: true })(MODEL),
+        createAnthropic({ baseURL: `${tp.url}/v1`, apiKey: 'any' })(MODEL),
+      ];
+      for (const model of models) {
+        const r = streamText({ model, prompt: '[[mock:first-byte-delay 700]] [[mock:text after the pings]]', maxRetries: 0 });
+        assert.equal(await r.text, 'after the pings');
+        assert.equal(await r.finishReason, 'stop');
+      }
     } finally {
       await tp.close();
     }
