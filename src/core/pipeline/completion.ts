@@ -81,22 +81,6 @@ export async function handleCompletion(
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
-  // A request right after start must not resolve against the static catalogue while the
-  // account's own model list is on its way (the catalogue may name ids the account lacks).
-  if (deps.modelsReady) await deps.modelsReady();
-  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
-  log.modelSent = model.modelId;
-  if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
-
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort(new ProxyError('timeout', 'client disconnected'));
-  };
-  res.once('close', onClose);
-
-  const conversationId = conversationIdFor(neutral);
-  // Hashes the system text: once per request, not per upstream attempt.
-  const stickyKey = stickyKeyFor(neutral);
   const created = Math.floor(deps.now() / 1000);
   // A plain object of fixed shape; the input estimate is filled in once the input is known (before
   // any encoder renders it). Not a literal with a lazy getter: V8 gives such a literal a hidden
@@ -120,6 +104,8 @@ export async function handleCompletion(
   const stream = neutral.stream
     ? new KeepAliveStream(res, {
         intervalMs: config.keepAliveMs,
+        // Quiet time counts from the request's arrival (body reading and the start-up model list included).
+        firstAfterMs: Math.max(0, config.keepAliveMs - (deps.now() - ctx.startedAt)),
         headers: responseHeaders,
         keepAlive: () => (keepAliveText ??= dialect.createStreamEncoder(neutral, meta).keepAlive()),
         ...(deps.streamStarted ? { onOpen: deps.streamStarted } : {}),
@@ -128,6 +114,23 @@ export async function handleCompletion(
   // A non-streamed answer keeps undici clients from their headers timeout with 102 Processing (interim-keepalive.ts).
   const interim =
     !neutral.stream && config.keepAliveMs > 0 && acceptsInterimResponses(rctx.headers) ? startInterimKeepAlive(res, config.keepAliveMs) : undefined;
+
+  // A request right after start must not resolve against the static catalogue while the
+  // account's own model list is on its way (the catalogue may name ids the account lacks).
+  if (deps.modelsReady) await deps.modelsReady();
+  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
+  log.modelSent = model.modelId;
+  if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
+
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new ProxyError('timeout', 'client disconnected'));
+  };
+  res.once('close', onClose);
+
+  const conversationId = conversationIdFor(neutral);
+  // Hashes the system text: once per request, not per upstream attempt.
+  const stickyKey = stickyKeyFor(neutral);
   let working = neutral;
   let norm: ReturnType<typeof normalise>;
   let estimatedInputTokens: number | undefined;

@@ -14,6 +14,8 @@ import { SseWriter } from '../server/sse.ts';
 export interface KeepAliveStreamOptions {
   /** Quiet time before a keepalive; 0 = never (the response opens with the first event). */
   intervalMs: number;
+  /** The first keepalive's delay, when the request has already waited (default: intervalMs). */
+  firstAfterMs?: number;
   /** Status-line headers, computed when the response opens. */
   headers(): Record<string, string>;
   /** The dialect's keepalive bytes. */
@@ -35,7 +37,7 @@ export class KeepAliveStream {
     this.res = res;
     this.options = options;
     if (options.intervalMs > 0) {
-      this.timer = setTimeout(this.fire, options.intervalMs);
+      this.timer = setTimeout(this.fire, options.firstAfterMs ?? options.intervalMs);
       // A keepalive alone must not keep a stopping process alive.
       this.timer.unref();
     }
