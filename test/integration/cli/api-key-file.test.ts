@@ -50,15 +50,20 @@ describe('--api-key-file', { concurrency: 2 }, () => {
 
   test('--api-key K on the command line warns once that ps shows it; the env var does not', async () => {
     const argv = await spawnCli(['--port', '0', '--mock', '--api-key', 'argv-key-789']);
-    const env = await spawnCli(['--port', '0', '--mock'], { env: { KIRO_PROXY_API_KEY: 'env-key-789' } });
     try {
-      await Promise.all([argv.ready(), env.ready()]);
+      await argv.ready();
       assert.equal((argv.stderr().match(/warning: --api-key on the command line is visible to every user/g) ?? []).length, 1, argv.stderr());
       assert.match(argv.stderr(), /--api-key-file/);
       assert.doesNotMatch(argv.stderr(), /argv-key-789/, 'the warning does not repeat the key');
+    } finally {
+      await argv.cleanup();
+    }
+    const env = await spawnCli(['--port', '0', '--mock'], { env: { KIRO_PROXY_API_KEY: 'env-key-789' } });
+    try {
+      await env.ready();
       assert.doesNotMatch(env.stderr(), /warning/i, env.stderr());
     } finally {
-      await Promise.all([argv.cleanup(), env.cleanup()]);
+      await env.cleanup();
     }
   });
 
