@@ -72,12 +72,13 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
   });
 
   test('the same idle-timeout clients fail without keepalive and succeed with it, also across a pause mid-stream', async () => {
-    // Margins wide enough for a loaded CI machine: pings every 0.3 s against a 2 s idle timeout; 3.5 s pauses.
-    const prompt = '[[mock:first-byte-delay 3500]] [[mock:text first half,]] [[mock:delay 3500]] [[mock:text second half]]';
+    // Margins for a loaded CI machine (the clients, the proxy and the mock share one process here):
+    // pings every 0.5 s against a 5 s idle timeout; 6 s pauses.
+    const prompt = '[[mock:first-byte-delay 6000]] [[mock:text first half,]] [[mock:delay 6000]] [[mock:text second half]]';
     const off = await startTestProxy({ keepAliveMs: 0 });
-    const cOff = streamingClients(off, 2000);
+    const cOff = streamingClients(off, 5000);
     try {
-      // The control: proves the clients really give up on 2 s of silence.
+      // The control: proves the clients really give up on 5 s of silence.
       await Promise.all(
         [cOff.chat, cOff.responses, cOff.messages].map((run) =>
           assert.rejects(run(prompt), (err: any) => err instanceof OpenAI.APIConnectionTimeoutError || err instanceof Anthropic.APIConnectionTimeoutError),
@@ -87,8 +88,8 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
       await cOff.close();
       await off.close();
     }
-    const on = await startTestProxy({ keepAliveMs: 300 });
-    const cOn = streamingClients(on, 2000);
+    const on = await startTestProxy({ keepAliveMs: 500 });
+    const cOn = streamingClients(on, 5000);
     try {
       const got = await Promise.all([cOn.chat(prompt), cOn.responses(prompt), cOn.messages(prompt)]);
       assert.deepEqual(got, ['first half,second half', 'first half,second half', 'first half,second half']);
@@ -212,16 +213,16 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
   });
 
   test('non-streamed: undici clients get 102 Processing while they wait (their headers timeout restarts), others nothing; the answer is one plain JSON body', async () => {
-    const prompt = '[[mock:first-byte-delay 3500]] [[mock:text plain]]';
+    const prompt = '[[mock:first-byte-delay 6000]] [[mock:text plain]]';
     const off = await startTestProxy({ keepAliveMs: 0 });
-    const on = await startTestProxy({ keepAliveMs: 300 });
-    const cOff = idleClient(2000);
-    const cOn = idleClient(2000);
+    const on = await startTestProxy({ keepAliveMs: 500 });
+    const cOff = idleClient(5000);
+    const cOn = idleClient(5000);
     try {
       // As on a real machine: the SDK's own (total) timeout is long, undici's headers timeout is shorter (300 s there).
       const ask = (tp: TestProxy, options: ReturnType<typeof idleClient>['options']) =>
         new OpenAI({ baseURL: `${tp.url}/v1`, apiKey: 'unused', ...options, timeout: 30_000 }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: prompt }] });
-      // The control: a 2 s headers timeout really fires on a 3.5 s wait.
+      // The control: a 5 s headers timeout really fires on a 6 s wait.
       await assert.rejects(ask(off, cOff.options), (err: any) => err instanceof OpenAI.APIConnectionError && /waiting for response headers/.test(err.message));
       const answer = await ask(on, cOn.options);
       assert.equal(answer.choices[0]!.message.content, 'plain');
