@@ -12,14 +12,16 @@ import { sandbox, startProxy, tokenFile, writeJson, chat } from './durability-ha
 const SOAK_MS = Number(process.env['KIRO_SOAK_MS'] ?? 20_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function drive(urls: string[], ms: number): Promise<{ ok: number; failed: number[] }> {
+/** Requests in two lanes for `ms`, and on until `enough()` (bounded): a starved machine still sees rotations. */
+async function drive(urls: string[], ms: number, enough: () => boolean = () => true): Promise<{ ok: number; failed: number[] }> {
   const end = Date.now() + ms;
+  const hardEnd = end + 60_000;
   let ok = 0;
   const failed: number[] = [];
   let n = 0;
   await Promise.all(
     [0, 1].map(async (lane) => {
-      while (Date.now() < end) {
+      while (Date.now() < end || (!enough() && Date.now() < hardEnd)) {
         const status = await chat(urls[lane % urls.length]!, `lane ${lane} request ${n++}`).catch(() => 0);
         if (status === 200) ok++;
         else failed.push(status);
@@ -30,7 +32,7 @@ async function drive(urls: string[], ms: number): Promise<{ ok: number; failed: 
   return { ok, failed };
 }
 
-test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serves (${SOAK_MS / 1000} s)`, { timeout: SOAK_MS + 120_000 }, async (t) => {
+test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serves (${SOAK_MS / 1000} s)`, { timeout: SOAK_MS + 180_000 }, async (t) => {
   const mock = await startMockKiro({ usageLimit: Number.MAX_SAFE_INTEGER });
   t.after(() => mock.close());
   const sb = await sandbox();
@@ -47,13 +49,13 @@ test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serve
   ide.stdout.setEncoding('utf8').on('data', (d: string) => (ideOut += d));
   t.after(() => ide.kill('SIGKILL'));
 
-  const r = await drive([p.url], SOAK_MS);
+  const ideRotations = () => mock.refreshLog.filter((q) => q.status === 200 && q.userAgent === 'fake-kiro-ide').length;
+  const r = await drive([p.url], SOAK_MS, () => ideRotations() >= 2);
   const exited = new Promise((res) => ide.once('exit', res));
   ide.kill('SIGTERM');
   await exited;
   const ideStats = JSON.parse(ideOut.trim() || '{}') as { refreshes?: number; rejected?: number };
-  const refreshes = mock.requests.filter((q) => q.route === 'refreshToken');
-  const byProxy = refreshes.filter((q) => q.headers['user-agent']?.startsWith('KiroIDE-'));
+  const byProxy = mock.refreshLog.filter((q) => q.userAgent?.startsWith('KiroIDE-'));
   const proxyRejected = byProxy.filter((q) => q.status !== 200).length;
   const accounts = p.proxy.accounts.list();
   t.diagnostic(
@@ -69,7 +71,7 @@ test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serve
   assert.ok(proxyRejected <= Math.max(1, byProxy.length / 10), `proxy refreshes rejected: ${proxyRejected} of ${byProxy.length}`);
 });
 
-test(`two proxies on one KIRO_PROXY_HOME never use the same refresh token twice (${SOAK_MS / 1000} s)`, { timeout: SOAK_MS + 120_000 }, async (t) => {
+test(`two proxies on one KIRO_PROXY_HOME never use the same refresh token twice (${SOAK_MS / 1000} s)`, { timeout: SOAK_MS + 180_000 }, async (t) => {
   const mock = await startMockKiro({ usageLimit: Number.MAX_SAFE_INTEGER });
   t.after(() => mock.close());
   const sb = await sandbox();
@@ -83,7 +85,7 @@ test(`two proxies on one KIRO_PROXY_HOME never use the same refresh token twice 
   t.after(() => p2.stop());
   assert.equal(p2.proxy.accounts.list().length, 2, 'the second proxy serves the same stored accounts');
 
-  const r = await drive([p1.url, p2.url], SOAK_MS);
+  const r = await drive([p1.url, p2.url], SOAK_MS, () => mock.refreshLog.length >= 2);
   const refreshes = mock.refreshLog;
   const rejected = refreshes.filter((x) => x.status !== 200).length;
   t.diagnostic(`requests ok=${r.ok} failed=${r.failed.length}; refreshes=${refreshes.length} rejected=${rejected}; adoptions=${(p1.logger.text().match(/adopted/g) ?? []).length + (p2.logger.text().match(/adopted/g) ?? []).length}`);

@@ -50,6 +50,8 @@ export interface RefreshLogEntry {
   seq: number;
   route: 'refreshToken' | 'token' | 'oauth2';
   accountId?: string;
+  /** Who asked (tests tell the proxy from a simulated Kiro IDE). */
+  userAgent?: string;
   receivedAt: number;
   /** When the answer was written (after the scripted delay); the old refresh token died then. Unset while pending. */
   answeredAt?: number;

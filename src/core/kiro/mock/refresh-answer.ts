@@ -6,7 +6,8 @@ import { sendJson } from './http-io.ts';
 
 export async function answerRefresh(call: RouteCall, route: 'refreshToken' | 'token' | 'oauth2', answer: () => { status: number; body: unknown; headers?: Record<string, string> }): Promise<void> {
   const { ctx, res, rec } = call;
-  const entry: RefreshLogEntry = { seq: ctx.refresh.log.length + 1, route, receivedAt: ctx.now() };
+  const ua = call.req.headers['user-agent'];
+  const entry: RefreshLogEntry = { seq: ctx.refresh.log.length + 1, route, receivedAt: ctx.now(), ...(ua ? { userAgent: ua } : {}) };
   ctx.refresh.log.push(entry);
   await ctx.timers.sleep(ctx.refresh.delayMs);
   const a = answer();
