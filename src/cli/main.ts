@@ -11,6 +11,7 @@ import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
 import { join } from 'node:path';
 import { readSettingsFile, applySettings } from '../core/settings-file.ts';
+import { API_KEY_ARGV_WARNING, ApiKeyFileError, readApiKeyFile } from './api-key-file.ts';
 
 const VERSION = '0.1.0';
 
@@ -40,6 +41,18 @@ async function main(): Promise<number> {
     process.stdout.write(`kiro-proxy ${VERSION}\n`);
     return 0;
   }
+  if (opts.apiKeyInArgv) process.stderr.write(`kiro-proxy: warning: ${API_KEY_ARGV_WARNING}\n`);
+  if (opts.apiKeyFile !== undefined) {
+    try {
+      const read = await readApiKeyFile(opts.apiKeyFile);
+      opts.config.apiKey = read.key;
+      if (read.warning) process.stderr.write(`kiro-proxy: warning: ${read.warning}\n`);
+    } catch (err) {
+      if (!(err instanceof ApiKeyFileError)) throw err;
+      process.stderr.write(`kiro-proxy: ${err.message}\n`);
+      return 2;
+    }
+  }
   const fileSettings = await readSettingsFile(opts.config.home);
   const config = applySettings(opts.config, fileSettings.settings, opts.explicit);
   const secrets = createSecretRegistry();
@@ -54,7 +67,7 @@ async function main(): Promise<number> {
   }
 
   if (login) {
-    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets });
+    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true });
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -89,6 +102,7 @@ async function main(): Promise<number> {
     secrets: createFileSecretStore(join(config.home, 'secrets.json')),
     secretRegistry: secrets,
     persistSettings: true,
+    refreshJournal: true,
   });
   let url: string;
   try {

@@ -46,6 +46,8 @@ export interface ProxyConfig {
   /** 0 = no limit. */
   requestTimeoutMs: number;
   firstTokenTimeoutMs: number;
+  /** A streamed answer with nothing to send for this long gets the dialect's keepalive (headers first if needed); 0 = off. */
+  keepAliveMs: number;
   maxConnections: number;
   maxBodyBytes: number;
   cacheEnabled: boolean;
@@ -93,6 +95,8 @@ export interface AccountView {
   source: string;
   enabled: boolean;
   tokenExpiresAt?: number;
+  /** Where the account's tokens are (not) written, when the user should know: e.g. "not written back: … kept in the proxy's own store". */
+  notice?: string;
   /** `aborted`: answers cut short because the client went away (never counted in `errors`). */
   counters: { requests: number; errors: number; aborted?: number; inFlight: number; tokensIn: number; tokensOut: number; credits: number };
   lastError?: { at: number; message: string; cls?: string };
