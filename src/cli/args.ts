@@ -2,7 +2,6 @@
 // flags win over env). Pure: no I/O, so it is unit-tested directly.
 import { defaultConfig } from '../core/config.ts';
 import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
-import type { EndpointStyle } from '../core/kiro/types.ts';
 
 export interface CliOptions {
   config: ProxyConfig;
@@ -84,7 +83,7 @@ export const FLAGS: FlagSpec[] = [
     help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
     apply: (c, v) => {
       if (v !== 'rest' && v !== 'awsjson') throw new CliUsageError(`--endpoint-style must be rest or awsjson, got "${String(v)}"`);
-      c.endpointStyle = v as EndpointStyle;
+      c.endpointStyle = v;
     },
   },
   { flag: '--region', env: 'KIRO_REGION', kind: 'string', help: 'default API region (us-east-1)', apply: (c, v) => (c.region = v as string) },

@@ -24,7 +24,7 @@ export async function dispatchAdmin(method: string, params: unknown, proxy: Admi
   if (!isAdminMethod(method)) throw new AdminError('unknown_method', `unknown admin method: ${method}`);
   const parsed = adminParamSchemas[method].safeParse(params ?? undefined);
   if (!parsed.success) throw new AdminError('invalid_params', `${method}: ${describeZodError(parsed.error)}`);
-  return run(method, parsed.data as never, proxy, now);
+  return run(method, parsed.data, proxy, now);
 }
 
 /** Typed variant for in-process callers. */
@@ -85,7 +85,7 @@ async function run(method: AdminMethod, p: Record<string, unknown> | undefined, 
     case 'config.get':
       return publicConfig(proxy.getConfig());
     case 'config.update':
-      await proxy.applyConfig(configPatchToProxy(params as ConfigPatch, proxy.getConfig()));
+      await proxy.applyConfig(configPatchToProxy(params, proxy.getConfig()));
       return publicConfig(proxy.getConfig());
   }
 }

@@ -138,7 +138,7 @@ export function checkDecoder(input: DecoderInput): number {
     // A failed decoder stays failed with the same error.
     try {
       dec.push(new Uint8Array([0]));
-      throw new Error('a failed decoder accepted more input');
+      throw new Error('a failed decoder accepted more input', { cause: err });
     } catch (again) {
       if (again !== err) throw new Error('a failed decoder threw a different error', { cause: again });
     }

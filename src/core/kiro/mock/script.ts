@@ -126,7 +126,7 @@ const OPTION_KEYS = [
 function optionsOf(step: StreamOptions): StreamOptions {
   const out: Record<string, unknown> = {};
   for (const k of OPTION_KEYS) if (step[k] !== undefined) out[k] = step[k];
-  return out as StreamOptions;
+  return out;
 }
 
 const textPart = (text: string | undefined): StreamPart[] => (text ? [{ type: 'text', text }] : []);

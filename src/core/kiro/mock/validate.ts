@@ -105,6 +105,7 @@ class RuleFailure {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const fail = (rule: ValidationRule, detail: string): never => {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught below, never seen outside; no stack needed
   throw new RuleFailure(rule, detail);
 };
 
