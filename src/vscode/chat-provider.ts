@@ -114,10 +114,7 @@ function abortOn(token: vscode.CancellationToken): AbortController & { dispose()
   const ac = new AbortController();
   const sub = token.onCancellationRequested(() => ac.abort());
   if (token.isCancellationRequested) ac.abort();
-  const dispose = () => {
-    sub.dispose();
-  };
-  return Object.assign(ac, { dispose });
+  return Object.assign(ac, { dispose: () => sub.dispose() });
 }
 
 /** VS Code chat messages → Anthropic messages (consecutive same-role messages merged). */

@@ -41,7 +41,6 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     env: process.env,
     loadCore: async () => {
       // A computed path so esbuild leaves this require alone: dist/core.js is built separately.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: built and loaded apart
       const core = require(join(__dirname, 'core.js')) as typeof import('./core-entry.ts');
       return { createProxy: core.createProxy, defaultConfig: core.defaultConfig };
     },

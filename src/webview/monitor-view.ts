@@ -164,7 +164,7 @@ export class MonitorView {
     if (!call) return;
     this.message.textContent = 'Working…';
     try {
-      await this.transport.call(call[0], call[1]);
+      await this.transport.call(call[0], call[1] as never);
       this.message.textContent = '';
       this.store.accounts = await this.transport.call('accounts.list');
       this.store.emit('accounts');

@@ -170,13 +170,14 @@ test('the JSONL request log file holds no secret (bodies logged, errors echoing 
   const m = tp.mock.account('soc-1')!;
   const secrets = [API_KEY, m.accessToken, m.refreshToken];
   const auth = { authorization: `Bearer ${API_KEY}` };
+  let files: string[] = [];
   const dir = join(tp.home, 'logs');
   try {
     await postJson(tp.port, '/v1/messages', { ...ANTHROPIC_BODY, messages: [{ role: 'user', content: `token ${m.accessToken} and ${API_KEY}` }] }, auth);
     tp.mock.enqueue({ kind: 'http_error', status: 400, message: `nope ${secrets.join(' ')}` });
     await postJson(tp.port, '/v1/messages', ANTHROPIC_BODY, auth);
     await tp.proxy.stop(); // flushes the sink
-    const files = await readdir(dir);
+    files = await readdir(dir);
     assert.ok(files.some((f) => f.endsWith('.jsonl')), `log files: ${files.join(', ')}`);
     const text = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -1,26 +1,24 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ProxyError } from '../../../src/core/errors.ts';
 import { jsonDepthExceeds, parseJsonBody, readJsonBody, shouldCloseConnection, SERVER_LIMITS, type ReadJsonOptions } from '../../../src/core/server/body.ts';
 
 // A real server on port 0, answering like the proxy will: the parsed body, or the error's status.
-async function answer(req: IncomingMessage, res: ServerResponse, opts: ReadJsonOptions): Promise<void> {
-  try {
-    const body = await readJsonBody(req, opts);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
-  } catch (err) {
-    const e = err instanceof ProxyError ? err : new ProxyError('internal', 'x');
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (shouldCloseConnection(e)) headers['connection'] = 'close';
-    res.writeHead(e.status, headers).end(JSON.stringify({ code: e.code, message: e.message }));
-  }
-}
-
 function startServer(opts: ReadJsonOptions): Promise<{ server: Server; port: number }> {
-  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, (req, res) => void answer(req, res, opts));
+  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, async (req, res) => {
+    try {
+      const body = await readJsonBody(req, opts);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
+    } catch (err) {
+      const e = err instanceof ProxyError ? err : new ProxyError('internal', 'x');
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (shouldCloseConnection(e)) headers['connection'] = 'close';
+      res.writeHead(e.status, headers).end(JSON.stringify({ code: e.code, message: e.message }));
+    }
+  });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
 }
 

@@ -103,7 +103,7 @@ export function convertInput(input: string | { type?: string | null }[] | null |
     switch (type) {
       case 'message': {
         const m = parseAt(messageItem, item, path, 'bracket');
-        const content = m.content;
+        const content = m.content as string | Part[];
         if (m.role === 'system' || m.role === 'developer') {
           const text = systemText(content, [...path, 'content']);
           if (text) system.push(text);
@@ -119,7 +119,7 @@ export function convertInput(input: string | { type?: string | null }[] | null |
       }
       case 'function_call_output': {
         const o = parseAt(functionCallOutputItem, item, path, 'bracket');
-        add('user', [toolOutput(o.output, o.call_id, [...path, 'output'])]);
+        add('user', [toolOutput(o.output as string | Part[], o.call_id, [...path, 'output'])]);
         return;
       }
       case 'custom_tool_call': {
@@ -130,7 +130,7 @@ export function convertInput(input: string | { type?: string | null }[] | null |
       }
       case 'custom_tool_call_output': {
         const o = parseAt(customToolCallOutputItem, item, path, 'bracket');
-        add('user', [toolOutput(o.output, o.call_id, [...path, 'output'])]);
+        add('user', [toolOutput(o.output as string | Part[], o.call_id, [...path, 'output'])]);
         return;
       }
       case 'item_reference':
