@@ -14,7 +14,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const VSCODE_MESSAGE = 'src/core and src/cli run headless and in tests: they never import vscode (design: one composition root per host; inject what you need).';
+const VSCODE_MESSAGE =
+  'src/core and src/cli run headless and in tests: they never import vscode (design: one composition root per host; inject what you need).';
 
 /** Forbid `vscode` and the editor-glue folders, however they are imported. */
 const noEditorImports = {
@@ -85,10 +86,7 @@ export default defineConfig(
   {
     files: ['src/webview/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { patterns: [{ regex: '^node:', message: 'src/webview is a browser bundle: no node: modules.' }] },
-      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'src/webview is a browser bundle: no node: modules.' }] }],
     },
   },
   {
@@ -98,7 +96,11 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

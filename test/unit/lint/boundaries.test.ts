@@ -51,7 +51,10 @@ for (const dir of ['src/core/server', 'src/cli']) {
 }
 
 test('src/core may import its own modules and its packages', async () => {
-  const ids = await lint('src/core/server/probe.ts', "import * as z from 'zod';\nimport { ProxyError } from '../errors.ts';\nexport const s = [z, ProxyError];\n");
+  const ids = await lint(
+    'src/core/server/probe.ts',
+    "import * as z from 'zod';\nimport { ProxyError } from '../errors.ts';\nexport const s = [z, ProxyError];\n",
+  );
   assert.deepEqual(boundaryHits(ids), []);
 });
 
