@@ -55,7 +55,7 @@ interface FlagSpec {
 
 const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
 
-export const FLAGS: FlagSpec[] = [
+const FLAGS: FlagSpec[] = [
   { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
   { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
   { flag: '--api-key', env: 'KIRO_PROXY_API_KEY', kind: 'string', help: 'require `Authorization: Bearer K` or `x-api-key: K`', apply: (c, v) => (c.apiKey = (v as string) || undefined) },

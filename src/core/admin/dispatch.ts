@@ -6,7 +6,6 @@ import {
   describeZodError,
   isAdminMethod,
   type AdminMethod,
-  type AdminResult,
   type ConfigPatch,
 } from './protocol.ts';
 import { publicConfig, publicLogEntry } from './public-view.ts';
@@ -25,11 +24,6 @@ export async function dispatchAdmin(method: string, params: unknown, proxy: Admi
   const parsed = adminParamSchemas[method].safeParse(params ?? undefined);
   if (!parsed.success) throw new AdminError('invalid_params', `${method}: ${describeZodError(parsed.error)}`);
   return run(method, parsed.data, proxy, now);
-}
-
-/** Typed variant for in-process callers. */
-export function callAdmin<M extends AdminMethod>(method: M, params: unknown, proxy: AdminTarget): Promise<AdminResult<M>> {
-  return dispatchAdmin(method, params, proxy) as Promise<AdminResult<M>>;
 }
 
 function knownAccount(proxy: AdminTarget, id: string): void {
@@ -91,7 +85,7 @@ async function run(method: AdminMethod, p: Record<string, unknown> | undefined, 
 }
 
 /** Maps a dashboard patch onto the core's config shape. */
-export function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<ProxyConfig> {
+function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<ProxyConfig> {
   const out: Partial<ProxyConfig> = {};
   if (patch.selectionStrategy !== undefined) out.selectionStrategy = patch.selectionStrategy;
   if (patch.cooldownSeconds !== undefined) out.cooldownSeconds = patch.cooldownSeconds;

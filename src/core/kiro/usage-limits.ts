@@ -26,14 +26,14 @@ const Breakdown = z.looseObject({
   freeTrialInfo: FreeTrial.optional().catch(undefined),
 });
 
-export const UsageLimitsResponse = z.looseObject({
+const UsageLimitsResponse = z.looseObject({
   daysUntilReset: num,
   nextDateReset: when,
   subscriptionInfo: z.looseObject({ subscriptionTitle: str, type: str }).optional().catch(undefined),
   usageBreakdownList: z.array(Breakdown.catch({})).optional().catch(undefined),
   userInfo: z.looseObject({ email: str, userId: str }).optional().catch(undefined),
 });
-export type UsageLimitsResponse = z.infer<typeof UsageLimitsResponse>;
+type UsageLimitsResponse = z.infer<typeof UsageLimitsResponse>;
 
 type Amount = { [K in keyof typeof Amounts]?: number | undefined };
 

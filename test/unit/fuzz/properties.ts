@@ -15,7 +15,7 @@ import { normalise } from '../../../src/core/conversation/normalise.ts';
 import { validateGenerateRequest } from '../../../src/core/kiro/mock/validate.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
 
-export const MODEL = 'claude-sonnet-4.5';
+const MODEL = 'claude-sonnet-4.5';
 const PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 
 // ---------------------------------------------------------------- event-stream decoder

@@ -93,9 +93,9 @@ export type MockStep =
   | ({ kind: 'empty' } & StreamOptions)
   | ({ kind: 'destroy'; text?: string } & StreamOptions);
 
-export type MockStepKind = MockStep['kind'];
+type MockStepKind = MockStep['kind'];
 
-export const STEP_KINDS: readonly MockStepKind[] = [
+const STEP_KINDS: readonly MockStepKind[] = [
   'http_error',
   'stream',
   'text',

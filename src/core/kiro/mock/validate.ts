@@ -66,8 +66,8 @@ export type ValidationResult =
       detail: string;
     };
 
-export const MAX_TOOL_NAME = 64;
-export const MAX_TOOL_DESCRIPTION = 10_000;
+const MAX_TOOL_NAME = 64;
+const MAX_TOOL_DESCRIPTION = 10_000;
 const TOOL_NAME = /^[A-Za-z0-9_-]+$/;
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
