@@ -1,4 +1,4 @@
-// argv + env → ProxyConfig, exactly the contract of design §3 (every flag has an env var;
+// argv + env → ProxyConfig, exactly the contract of design-contracts.md §3 (every flag has an env var;
 // flags win over env). Pure: no I/O, so it is unit-tested directly.
 import { defaultConfig } from '../core/config.ts';
 import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';

@@ -6,7 +6,7 @@ import type { ProxyConfig } from './proxy-types.ts';
 const DEFAULT_PORT = 8080;
 const DEFAULT_HOST = '127.0.0.1';
 
-/** The defaults of design §3, overridable per host (CLI flags/env, VS Code settings, tests). */
+/** The defaults of design-contracts.md §3, overridable per host (CLI flags/env, VS Code settings, tests). */
 export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig {
   const home = homedir();
   return {

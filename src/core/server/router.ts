@@ -1,4 +1,4 @@
-// The HTTP surface of design §4. Everything here is routing and HTTP plumbing; the work is
+// The HTTP surface of design-contracts.md §4. Everything here is routing and HTTP plumbing; the work is
 // done by the pipeline (completions), the pool (instances) and the observe modules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';

@@ -38,7 +38,7 @@ export function describeFailure(a: JsonAnswer): string {
   return `HTTP ${a.status}${clean ? `: ${clean.slice(0, MAX_ERROR_TEXT)}` : ''}`;
 }
 
-/** `{region}` in a configured base (design §3), and no trailing slash. */
+/** `{region}` in a configured base (design-contracts.md §3), and no trailing slash. */
 export function baseUrl(template: string, region: string): string {
   return template.replaceAll('{region}', region).replace(/\/+$/, '');
 }
