@@ -1,8 +1,7 @@
-// argv + env → ProxyConfig, exactly the contract of design §3 (every flag has an env var;
+// argv + env → ProxyConfig, exactly the contract of design-contracts.md §3 (every flag has an env var;
 // flags win over env). Pure: no I/O, so it is unit-tested directly.
 import { defaultConfig } from '../core/config.ts';
 import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
-import type { EndpointStyle } from '../core/kiro/types.ts';
 
 export interface CliOptions {
   config: ProxyConfig;
@@ -60,7 +59,7 @@ interface FlagSpec {
 
 const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
 
-export const FLAGS: FlagSpec[] = [
+const FLAGS: FlagSpec[] = [
   { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
   { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
   {
@@ -108,7 +107,7 @@ export const FLAGS: FlagSpec[] = [
     help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
     apply: (c, v) => {
       if (v !== 'rest' && v !== 'awsjson') throw new CliUsageError(`--endpoint-style must be rest or awsjson, got "${String(v)}"`);
-      c.endpointStyle = v as EndpointStyle;
+      c.endpointStyle = v;
     },
   },
   { flag: '--region', env: 'KIRO_REGION', kind: 'string', help: 'default API region (us-east-1)', apply: (c, v) => (c.region = v as string) },

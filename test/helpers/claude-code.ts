@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
+const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
 
 /** undefined when the binary runs, else why not (the test is skipped with that message). */
 export function claudeUnavailable(): string | undefined {

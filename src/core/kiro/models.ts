@@ -9,7 +9,7 @@
 import type { ModelInfo } from './types.ts';
 import { DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL_ID, MODEL_ALIASES, STATIC_MODELS } from './model-catalogue.ts';
 
-export type MappedBy =
+type MappedBy =
   | 'user-map' // the user's kiroProxy model map
   | 'exact' // already a Kiro id the account has
   | 'alias' // the built-in alias table (OpenAI names, bare family names)
