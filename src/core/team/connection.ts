@@ -80,6 +80,11 @@ export class TeamConnection {
   #client: RawClient;
   #subscriber: RawClient | undefined;
   #subscriberReady = false;
+  /** Events may have been missed since the subscription was last confirmed. */
+  #subscribeGap = false;
+  readonly #subscriberWaiters: (() => void)[] = [];
+  /** Channels SUBSCRIBEd on the subscriber connection (node-redis renews them after a reconnect). */
+  readonly #subscribedChannels = new Set<string>();
   readonly #channels = new Map<string, Set<(message: string) => void>>();
   readonly #resubscribed = new Set<() => void>();
   #health: TeamHealth;
@@ -196,23 +201,44 @@ export class TeamConnection {
       this.#channels.set(channel, set);
     }
     set.add(listener);
-    const sub = this.#ensureSubscriber();
-    if (first && this.#subscriberReady) {
-      await sub.subscribe(channel, (m) => this.#deliver(channel, m)).catch((err: unknown) => {
-        this.#opts.logger.warn(`[team] subscribe to ${channel} failed, retried on reconnect: ${messageOf(err)}`);
-      });
-    }
-    return {
+    const disposable = {
       dispose: () => {
         const s = this.#channels.get(channel);
         if (!s) return;
         s.delete(listener);
         if (s.size === 0) {
           this.#channels.delete(channel);
+          this.#subscribedChannels.delete(channel);
           if (this.#subscriberReady) this.#subscriber?.unsubscribe(channel).catch(() => undefined);
         }
       },
     };
+    const sub = this.#ensureSubscriber();
+    if (!first) return disposable;
+    // Resolve once the server confirmed the subscription, so nothing published after this call
+    // is missed. If Redis is away, do not wait long: the subscription is made when it is back,
+    // and that counts as a gap (onResubscribed).
+    if (!this.#subscriberReady && this.isUp) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.#opts.connectTimeoutMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#subscriberWaiters.push(done);
+      });
+    }
+    if (this.#subscribedChannels.has(channel)) return disposable;
+    if (this.#subscriberReady && this.#channels.has(channel)) {
+      try {
+        await this.#subscribeOnce(sub, channel);
+        return disposable;
+      } catch (err) {
+        this.#opts.logger.warn(`[team] subscribe to ${channel} failed, retried on reconnect: ${messageOf(err)}`);
+      }
+    }
+    this.#subscribeGap = true;
+    return disposable;
   }
 
   /** Fires when the subscriber connection is back after a gap (events may have been missed). */
@@ -230,6 +256,7 @@ export class TeamConnection {
     this.#client.destroy();
     this.#subscriber?.destroy();
     this.#subscriber = undefined;
+    for (const w of this.#subscriberWaiters.splice(0)) w();
     this.#health = { state: 'down', since: this.#opts.now(), reason: 'closed' };
     for (const l of [...this.#healthListeners]) safe(() => l(this.health), this.#opts.logger);
     this.#healthListeners.clear();
@@ -273,25 +300,43 @@ export class TeamConnection {
     let everReady = false;
     sub.on('ready', () => {
       if (this.#closed || sub !== this.#subscriber) return;
-      this.#subscriberReady = true;
       // node-redis re-subscribes by itself after a reconnect; on the first ready we subscribe here.
       const subscribed = everReady
         ? Promise.resolve()
-        : Promise.all([...this.#channels.keys()].map((ch) => sub.subscribe(ch, (m) => this.#deliver(ch, m)))).then(() => undefined);
-      const wasGap = everReady;
+        : Promise.all([...this.#channels.keys()].map((ch) => this.#subscribeOnce(sub, ch))).then(() => undefined);
       everReady = true;
       subscribed.then(
         () => {
-          if (wasGap) for (const l of [...this.#resubscribed]) safe(l, this.#opts.logger);
+          this.#subscriberReady = true;
+          for (const w of this.#subscriberWaiters.splice(0)) w();
+          if (this.#subscribeGap) {
+            this.#subscribeGap = false;
+            for (const l of [...this.#resubscribed]) safe(l, this.#opts.logger);
+          }
         },
         (err: unknown) => this.#opts.logger.warn(`[team] subscribe failed: ${messageOf(err)}`),
       );
     });
-    sub.on('error', () => undefined); // reported through the command connection's health
-    sub.on('end', () => (this.#subscriberReady = false));
-    sub.on('reconnecting', () => (this.#subscriberReady = false));
+    const lost = () => {
+      if (this.#subscriberReady) this.#subscribeGap = true;
+      this.#subscriberReady = false;
+    };
+    sub.on('error', lost); // reported through the command connection's health
+    sub.on('end', lost);
+    sub.on('reconnecting', lost);
     sub.connect().catch(() => undefined);
     return sub;
+  }
+
+  async #subscribeOnce(sub: RawClient, channel: string): Promise<void> {
+    if (this.#subscribedChannels.has(channel)) return;
+    this.#subscribedChannels.add(channel);
+    try {
+      await sub.subscribe(channel, (m) => this.#deliver(channel, m));
+    } catch (err) {
+      this.#subscribedChannels.delete(channel);
+      throw err;
+    }
   }
 
   #deliver(channel: string, message: string): void {
