@@ -20,6 +20,8 @@ export interface TeamKeys {
   fence(name: string): string;
   sticky(conversationKey: string): string;
   instance(instanceId: string): string;
+  /** `instance(id)` is this plus the id (for scripts that build the key). */
+  readonly instancePrefix: string;
   readonly instances: string;
   readonly events: string;
 }
@@ -47,6 +49,7 @@ export function teamKeys(prefix: string = DEFAULT_KEY_PREFIX): TeamKeys {
     // Conversation keys are hashes or client session ids: bounded, never parsed back.
     sticky: (key) => `${p}:sticky:${key.slice(0, 200)}`,
     instance: (id) => `${p}:instance:${checkAccountId(id)}`,
+    instancePrefix: `${p}:instance:`,
     instances: `${p}:instances`,
     events: `${p}:events`,
   };

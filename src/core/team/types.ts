@@ -241,3 +241,22 @@ export interface TeamEvents extends Disposable {
    */
   onResubscribed(listener: () => void): Disposable;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Everything of team mode for one instance, as the composition root receives it
+
+export interface TeamState {
+  readonly mode: 'redis' | 'local';
+  readonly instanceId: string;
+  /** Local mode is always `up`. */
+  health(): TeamHealth;
+  onHealth(listener: (health: TeamHealth) => void): Disposable;
+  readonly pool: SharedPoolState;
+  readonly vault: TokenVault;
+  readonly refresh: RefreshCoordinator;
+  readonly events: TeamEvents;
+  /** Live instances of the team (local mode: this one). */
+  instances(signal: AbortSignal): Promise<InstanceInfo[]>;
+  /** Leaves the team (instance-down) and closes connections. */
+  close(): Promise<void>;
+}
