@@ -25,7 +25,7 @@ describe('local team', () => {
     await team.close();
   });
 
-  test('the event hub delivers to the other members, asynchronously, never to the sender', async () => {
+  test('the event hub delivers to the other members, never to the sender', async () => {
     const hub = createLocalEventHub(quiet);
     const a = hub.join('a');
     const b = hub.join('b');
@@ -34,7 +34,6 @@ describe('local team', () => {
     a.subscribe((e) => gotA.push(e));
     b.subscribe((e, m) => gotB.push({ e, from: m.from }));
     await a.publish({ type: 'cooldown-started', accountId: 'x', remainingMs: 1000, reason: '429' }, never);
-    assert.equal(gotB.length, 0, 'not synchronous');
     await new Promise((r) => setTimeout(r, 0));
     assert.deepEqual(gotB, [{ e: { type: 'cooldown-started', accountId: 'x', remainingMs: 1000, reason: '429' }, from: 'a' }]);
     assert.deepEqual(gotA, []);
