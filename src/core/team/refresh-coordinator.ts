@@ -34,7 +34,7 @@ export interface RefreshCoordinatorOptions {
   waitMs?: number;
   /** After `invalid_grant`, how long to wait for a lapsed holder's write. Default 3 s. */
   lapsedWriterGraceMs?: number;
-  /** The refresher's error means "this refresh token is dead". Default: `code === 'invalid_grant'`. */
+  /** The refresher's error means "this refresh token is dead". Default: RefreshError codes invalid_grant, unauthorized, bad_credentials. */
   isRefreshTokenRejected?: (err: unknown) => boolean;
   /** Label for logs; never a secret. */
   labelOf?: (accountId: string) => string;
@@ -47,7 +47,9 @@ export interface UnsharedRotation {
   fence: number;
 }
 
-const defaultRejected = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'invalid_grant';
+/** The refresh-token-is-dead codes of RefreshError (the same set the account sync re-reads on). */
+const REJECTED_CODES = new Set(['invalid_grant', 'unauthorized', 'bad_credentials']);
+const defaultRejected = (err: unknown) => typeof err === 'object' && err !== null && REJECTED_CODES.has(String((err as { code?: unknown }).code));
 
 export class TeamRefreshCoordinator implements RefreshCoordinator {
   readonly #o: Required<Omit<RefreshCoordinatorOptions, 'events'>> & Pick<RefreshCoordinatorOptions, 'events'>;
