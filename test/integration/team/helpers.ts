@@ -19,12 +19,12 @@ export function lineLogger(): LineLogger {
 export async function openUp(t: TestContext, url: string, options: Partial<TeamConnectionOptions> = {}): Promise<TeamConnection> {
   const conn = await TeamConnection.open({ url, logger: options.logger ?? lineLogger(), ...options });
   t.after(() => conn.close());
-  await conn.waitUntilUp(AbortSignal.timeout(5000));
+  await conn.waitUntilUp(AbortSignal.timeout(15_000));
   return conn;
 }
 
 /** Polls until `check` holds or the time is up (for asynchronous effects such as pub/sub). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -50,7 +50,7 @@ function contract(name: string, make: (t: TestContext) => Promise<[DistributedLo
       const [a, b] = await make(t);
       const held = await a.acquire('acct-1', { ttlMs: 5000, waitMs: 0, keepAlive: false }, never);
       setTimeout(() => void held.release(), 100);
-      const got = await b.acquire('acct-1', { ttlMs: 5000, waitMs: 3000, keepAlive: false }, never);
+      const got = await b.acquire('acct-1', { ttlMs: 5000, waitMs: 10_000, keepAlive: false }, never);
       assert.ok(got.fence > held.fence);
       await assert.rejects(a.acquire('acct-1', { ttlMs: 5000, waitMs: 150 }, never), (e) => e instanceof TeamError && e.code === 'lock_timeout');
       const ac = new AbortController();
@@ -61,8 +61,8 @@ function contract(name: string, make: (t: TestContext) => Promise<[DistributedLo
 
     test('keep-alive holds the lock past its ttl until release', async (t) => {
       const [a, b] = await make(t);
-      const l = await a.acquire('acct-1', { ttlMs: 150, waitMs: 0 }, never);
-      await sleep(500);
+      const l = await a.acquire('acct-1', { ttlMs: 400, waitMs: 0 }, never);
+      await sleep(1300);
       assert.ok(!isLease(await b.tryAcquire('acct-1', { ttlMs: 150 }, never)));
       assert.equal(await l.release(), true);
       const n = await b.tryAcquire('acct-1', { ttlMs: 150, keepAlive: false }, never);

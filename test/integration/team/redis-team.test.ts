@@ -36,34 +36,33 @@ describe('team mode (Redis)', { skip: redisSkip }, () => {
     const heard: TeamEvent[] = [];
     a.events.subscribe((e) => heard.push(e));
     const b = await open(t, redis.url, 'inst-b');
-    await eventually(() => heard.some((e) => e.type === 'instance-up' && e.instance.id === 'inst-b'), 3000, 'instance-up');
+    await eventually(() => heard.some((e) => e.type === 'instance-up' && e.instance.id === 'inst-b'), 10_000, 'instance-up');
     assert.deepEqual((await a.instances(never)).map((i) => i.id), ['inst-a', 'inst-b']);
     await b.close();
-    await eventually(() => heard.some((e) => e.type === 'instance-down' && e.instanceId === 'inst-b'), 3000, 'instance-down');
+    await eventually(() => heard.some((e) => e.type === 'instance-down' && e.instanceId === 'inst-b'), 10_000, 'instance-down');
     assert.deepEqual((await a.instances(never)).map((i) => i.id), ['inst-a']);
 
     // A crash: the process is gone without leaving; its entry runs out with its lease.
     const conn = await TeamConnection.open({ url: redis.url, logger: lineLogger() });
-    await conn.waitUntilUp(AbortSignal.timeout(5000));
+    await conn.waitUntilUp(AbortSignal.timeout(15_000));
     const ghost = new InstancePresence({ connection: conn, keys: teamKeys(), info: { id: 'inst-ghost', startedAt: Date.now() }, logger: lineLogger(), ttlMs: 300 });
     await ghost.start();
     assert.ok((await a.instances(never)).some((i) => i.id === 'inst-ghost'));
     await conn.close(); // dies without stop()
-    await eventually(async () => !(await a.instances(never)).some((i) => i.id === 'inst-ghost'), 3000, 'the ghost to lapse');
+    await eventually(async () => !(await a.instances(never)).some((i) => i.id === 'inst-ghost'), 10_000, 'the ghost to lapse');
   });
 
   test('starts while Redis is away: serves locally (calls fail fast), joins and announces itself when Redis answers', async (t) => {
     const redis = await redisForTest(t);
     await redis.stop();
-    const t0 = performance.now();
+    // Resolves while Redis is still stopped: opening never waits for it.
     const a = await open(t, redis.url, 'inst-a', { connectTimeoutMs: 300 });
-    assert.ok(performance.now() - t0 < 3000, 'opening does not wait for Redis');
     assert.equal(a.health().state, 'down');
     await assert.rejects(a.pool.acquire({ candidates: [{ accountId: 'x', limit: 0 }] }, never), (e) => isTeamUnavailable(e));
     await redis.start();
     await eventually(() => a.health().state === 'up', 10_000, 'up');
     const watcher = await openUp(t, redis.url);
-    await eventually(async () => (await watcher.command<string[]>(['ZRANGE', teamKeys().instances, '0', '-1'])).includes('inst-a'), 3000, 'registration');
+    await eventually(async () => (await watcher.command<string[]>(['ZRANGE', teamKeys().instances, '0', '-1'])).includes('inst-a'), 10_000, 'registration');
     assert.ok((await a.pool.acquire({ candidates: [{ accountId: 'x', limit: 0 }] }, never)).ok);
   });
 
@@ -82,7 +81,7 @@ describe('team mode (Redis)', { skip: redisSkip }, () => {
     await raw.command(['PUBLISH', teamKeys().events, 'not json']);
     await raw.command(['PUBLISH', teamKeys().events, JSON.stringify({ v: 1, from: 'x', at: 0, event: { type: 'token-rotated', accountId: 'a', gen: -1 } })]);
     await a.events.publish({ type: 'token-rotated', accountId: 'acct-1', gen: 7 }, never);
-    await eventually(() => heardB.length === 1, 3000, 'B to hear A');
+    await eventually(() => heardB.length === 1, 10_000, 'B to hear A');
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(heardB, [{ type: 'token-rotated', accountId: 'acct-1', gen: 7 }]);
     assert.deepEqual(heardA, []);

@@ -31,14 +31,21 @@ async function tokenServer(t: TestContext, rt = 'rt-0'): Promise<FakeTokenServer
 }
 
 /** One in-process "instance": its own connections, lock, vault, events and coordinator. */
-async function instance(t: TestContext, redis: RedisServer, name: string, options: { keyPrefix?: string; lockTtlMs?: number } = {}) {
+async function instance(t: TestContext, redis: RedisServer, name: string, options: { keyPrefix?: string; lockTtlMs?: number; lapsedWriterGraceMs?: number } = {}) {
   const logger = lineLogger();
   const keys = teamKeys(options.keyPrefix ?? 'crash-team');
   const connection = await openUp(t, redis.url, { logger });
   const events = await RedisTeamEvents.start({ connection, keys, instanceId: name, logger });
   const vault = new RedisTokenVault({ connection, keys, keyring, instanceId: name, logger });
   const lock = new RedisLock({ connection, keys, instanceId: name, logger });
-  const coordinator = new TeamRefreshCoordinator({ lock, vault, events, logger, ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}) });
+  const coordinator = new TeamRefreshCoordinator({
+    lock,
+    vault,
+    events,
+    logger,
+    ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
+    ...(options.lapsedWriterGraceMs ? { lapsedWriterGraceMs: options.lapsedWriterGraceMs } : {}),
+  });
   t.after(() => {
     coordinator.dispose();
     events.dispose();
@@ -116,7 +123,7 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
     assert.ok(seeded.ok);
     server.hold();
     const winner = runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '600' });
-    await eventually(() => server.arrived === 1, 10_000, 'the winner\'s refresh to reach the token endpoint');
+    await eventually(() => server.arrived === 1, 30_000, 'the winner\'s refresh to reach the token endpoint');
     assert.ok(winner.lines().some((l) => typeof l['locked'] === 'number'), 'the child held the lock');
     winner.child.kill('SIGKILL');
     await winner.exited;
@@ -152,15 +159,16 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
   test('a holder frozen past its lease after Kiro rotated: the next holder gets invalid_grant, waits, and adopts the frozen holder\'s write', async (t) => {
     const redis = await redisForTest(t);
     const server = await tokenServer(t);
-    const b = await instance(t, redis, 'b', { lockTtlMs: 5000 });
+    // A generous grace: on a loaded machine the woken process may take seconds to write.
+    const b = await instance(t, redis, 'b', { lockTtlMs: 5000, lapsedWriterGraceMs: 20_000 });
     await b.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
     server.delayAfterRotate(400);
     const frozen = runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '300' });
-    await eventually(() => server.rotations === 1, 10_000, 'the frozen holder\'s refresh to be processed');
+    await eventually(() => server.rotations === 1, 30_000, 'the frozen holder\'s refresh to be processed');
     frozen.child.kill('SIGSTOP'); // no more lease extensions
     await new Promise((r) => setTimeout(r, 400)); // its lease lapses
     const pending = b.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000));
-    await eventually(() => server.rejected === 1, 10_000, 'b to try the consumed token');
+    await eventually(() => server.rejected === 1, 30_000, 'b to try the consumed token');
     frozen.child.kill('SIGCONT'); // it wakes, gets its answer and writes generation 2
     const out = await pending;
     await frozen.exited;
@@ -183,7 +191,7 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
       async (cur, signal) => {
         const r = await refresher(cur, signal);
         await redis.stop(); // gone between Kiro's answer and the write
-        await eventually(() => !a.connection.isUp, 3000, 'down');
+        await eventually(() => !a.connection.isUp, 10_000, 'down');
         return r;
       },
       AbortSignal.timeout(20_000),
@@ -192,10 +200,10 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
     assert.equal(out.record.tokens.refreshToken, server.live, 'the caller gets the live token to persist locally');
     assert.equal(a.coordinator.unshared().length, 1);
     await redis.start();
-    await a.connection.waitUntilUp(AbortSignal.timeout(5000));
+    await a.connection.waitUntilUp(AbortSignal.timeout(15_000));
     const shared = await a.coordinator.flushUnshared(never);
     assert.equal(shared.get(ACCOUNT)?.gen, persistence ? 2 : 1);
-    await b.connection.waitUntilUp(AbortSignal.timeout(5000));
+    await b.connection.waitUntilUp(AbortSignal.timeout(15_000));
     const seen = await b.vault.read(ACCOUNT, never);
     assert.equal(seen?.tokens.refreshToken, server.live);
     assert.equal(a.coordinator.unshared().length, 0);
