@@ -92,6 +92,7 @@ export class TeamConnection {
   /** Calls waiting for a reply: id → start time (insertion order = oldest first). */
   readonly #pending = new Map<number, number>();
   #nextCallId = 0;
+  #sent = 0;
   readonly #watchdog: ReturnType<typeof setInterval>;
   #closed = false;
 
@@ -122,6 +123,11 @@ export class TeamConnection {
 
   get health(): TeamHealth {
     return { ...this.#health };
+  }
+
+  /** Commands sent to Redis so far (each one a round trip, unless pipelined with others). */
+  get commandsSent(): number {
+    return this.#sent;
   }
 
   get isUp(): boolean {
@@ -160,6 +166,7 @@ export class TeamConnection {
     if (this.#health.state !== 'up') return Promise.reject(this.#unavailable());
     signal?.throwIfAborted();
     const id = this.#nextCallId++;
+    this.#sent++;
     this.#pending.set(id, this.#opts.now());
     const client = this.#client;
     const p = client.sendCommand<T>(args, signal ? { abortSignal: signal } : undefined).then(

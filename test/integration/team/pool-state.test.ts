@@ -205,6 +205,21 @@ describe('shared pool state in Redis', { skip: redisSkip }, () => {
     await assert.rejects(a.setCooldown('x', { durationMs: 1000, reason: 'r' }, never), (e) => isTeamUnavailable(e));
   });
 
+  test('the hot path is one command to Redis per request: one to take the slot, one to give it back', async (t) => {
+    const { connA, a } = await redisPair(t);
+    const candidates = [{ accountId: 'x', limit: 4 }, { accountId: 'y', limit: 4 }];
+    await a.setCooldown('x', { durationMs: 60_000, reason: '429' }, never);
+    await a.acquire({ candidates, stickyKey: 'warm' }, never); // loads the script (EVALSHA → NOSCRIPT → EVAL)
+    const before = connA.commandsSent;
+    const r = await a.acquire({ candidates, stickyKey: 'conv-9' }, never);
+    const mid = connA.commandsSent;
+    assert.ok(r.ok);
+    assert.equal(r.accountId, 'y', 'the cooling account was checked and skipped in the same call');
+    await a.release(r.lease);
+    assert.equal(mid - before, 1, 'acquire: one command');
+    assert.equal(connA.commandsSent - mid, 1, 'release: one command');
+  });
+
   test('keys live under the configured prefix, in one hash slot', async (t) => {
     const { connA, a } = await redisPair(t);
     await a.setCooldown('x', { durationMs: 5000, reason: 'r' }, never);
