@@ -10,6 +10,7 @@ import { InstancePresence } from './instance-presence.ts';
 import { DEFAULT_KEY_PREFIX, teamKeys } from './keys.ts';
 import { RedisLock } from './lock.ts';
 import { RedisPoolState } from './redis-pool-state.ts';
+import { ResilientPoolState } from './resilient-pool-state.ts';
 import { TeamRefreshCoordinator } from './refresh-coordinator.ts';
 import { parseStateKeys } from './state-key.ts';
 import { RedisTeamEvents } from './team-events.ts';
@@ -49,7 +50,7 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
   // Give a reachable Redis a moment so the first requests already share state; never block on it.
   await connection.waitUntilUp(AbortSignal.timeout(config.connectTimeoutMs ?? 2000)).catch(() => undefined);
   const events = await RedisTeamEvents.start({ connection, keys, instanceId: instance.id, logger, now });
-  const pool = new RedisPoolState({
+  const shared = new RedisPoolState({
     connection,
     keys,
     instanceId: instance.id,
@@ -58,6 +59,8 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     ...(config.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
     ...(config.stickyTtlMs !== undefined ? { stickyTtlMs: config.stickyTtlMs } : {}),
   });
+  // Redis while it answers, the instance's own state the moment it does not.
+  const pool = new ResilientPoolState({ shared, health: () => connection.health, onHealth: (l) => connection.onHealth(l), events, instanceId: instance.id, logger, now });
   const vault = new RedisTokenVault({ connection, keys, keyring, instanceId: instance.id, logger, now });
   const lock = new RedisLock({ connection, keys, instanceId: instance.id, logger });
   const refresh = new TeamRefreshCoordinator({
@@ -85,6 +88,7 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
       await presence.stop(AbortSignal.timeout(1000));
       refresh.dispose();
       pool.dispose();
+      shared.dispose();
       events.dispose();
       await connection.close();
     },
