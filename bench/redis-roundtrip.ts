@@ -21,6 +21,7 @@
 //
 //   node bench/redis-roundtrip.ts [--samples 5000]
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRedisServer } from '../test/helpers/redis.ts';
 import { TeamConnection } from '../src/core/team/connection.ts';
@@ -28,6 +29,7 @@ import { teamKeys } from '../src/core/team/keys.ts';
 import { MemoryLock, RedisLock } from '../src/core/team/lock.ts';
 import { MemoryPoolState } from '../src/core/team/memory-pool-state.ts';
 import { RedisPoolState } from '../src/core/team/redis-pool-state.ts';
+import { ResilientPoolState } from '../src/core/team/resilient-pool-state.ts';
 import { parseStateKeys } from '../src/core/team/state-key.ts';
 import { RedisTeamEvents } from '../src/core/team/team-events.ts';
 import { MemoryTokenVault, RedisTokenVault } from '../src/core/team/token-vault.ts';
@@ -48,6 +50,8 @@ interface Arm {
   name: string;
   call: Call;
   samples: number[];
+  /** A reference row (no "added" figure). */
+  reference?: boolean;
 }
 
 async function timeOne(call: Call): Promise<number> {
@@ -91,6 +95,8 @@ try {
   const keyring = parseStateKeys(randomBytes(32).toString('base64'));
   const redisPool = new RedisPoolState({ connection: connA, keys, instanceId: 'bench-a', logger: quiet });
   const memPool = new MemoryPoolState({ instanceId: 'bench-mem' });
+  // What team mode hands the pool: Redis behind the fallback wrapper.
+  const resilient = new ResilientPoolState({ shared: redisPool, health: () => connA.health, onHealth: (l) => connA.onHealth(l), instanceId: 'bench-a', logger: quiet });
   const redisVault = new RedisTokenVault({ connection: connA, keys, keyring, instanceId: 'bench-a', logger: quiet });
   const memVault = new MemoryTokenVault({ instanceId: 'bench-mem' });
   const redisLock = new RedisLock({ connection: connA, keys, instanceId: 'bench-a', logger: quiet });
@@ -114,17 +120,19 @@ try {
     if ('release' in r) await (r as LockLease).release();
   };
 
-  const groups: { title: string; arms: [Arm, Arm]; conc: number }[] = [];
-  const pair = (title: string, mem: Call, red: Call, conc = 1) => groups.push({ title, conc, arms: [{ name: 'in-process', call: mem, samples: [] }, { name: 'Redis', call: red, samples: [] }] });
-  pair('acquire (1 candidate, sticky) — the request\'s one round trip', acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate));
+  const groups: { title: string; arms: Arm[]; conc: number }[] = [];
+  const pair = (title: string, mem: Call, red: Call, conc = 1, extra: Arm[] = []) =>
+    groups.push({ title, conc, arms: [{ name: 'in-process', call: mem, samples: [] }, { name: 'Redis', call: red, samples: [] }, ...extra] });
+  pair('acquire (1 candidate, sticky) — the request\'s one round trip', acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), 1, [
+    { name: 'Redis behind the fallback wrapper (ResilientPoolState)', call: acquireRelease(resilient, oneCandidate), samples: [] },
+    { name: 'PING, for reference (one bare round trip)', call: () => connA.command(['PING']), samples: [], reference: true },
+  ]);
   pair('acquire (8 candidates, 7 cooling), sticky', acquireRelease(memPool, eightCandidates), acquireRelease(redisPool, eightCandidates));
   pair(`acquire (1 candidate), ${CONCURRENCY} in flight`, acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), CONCURRENCY);
   pair('token read (decrypt)', () => memVault.read('acct-0', never), () => redisVault.read('acct-0', never));
   pair('lock take + release (2 round trips)', lockCycle(memLock), lockCycle(redisLock));
-  const ping: Arm = { name: 'PING', call: () => connA.command(['PING']), samples: [] };
 
   log(`redis-server ${redis.url}, ${SAMPLES} samples per arm after ${WARMUP} warm-up calls`);
-  await run([ping], 1);
   for (const g of groups) {
     log(g.title);
     await run(g.arms, g.conc);
@@ -144,21 +152,21 @@ try {
     if (i >= 200) propagation.push(performance.now() - t0);
   }
   busB.dispose();
+  resilient.dispose();
   redisPool.dispose();
 
-  const pingS = summarise(ping.samples);
   const lines = [
     `## Team mode primitives on loopback (${new Date().toISOString().slice(0, 10)}, Node ${process.version})`,
     '',
-    `Per-call latency in ms; ${SAMPLES} samples per arm, ${WARMUP} warm-up calls, ${ROUNDS} interleaved rounds. Method: bench/redis-roundtrip.ts.`,
+    `Per-call latency in ms; ${SAMPLES} samples per arm, ${WARMUP} warm-up calls, ${ROUNDS} interleaved rounds; load average at the end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores. Method: bench/redis-roundtrip.ts.`,
     '',
     '| call | p50 | p99 | added p50 vs in-process | n |',
     '|---|---:|---:|---:|---:|',
-    row('PING (one bare round trip)', pingS),
   ];
   for (const g of groups) {
-    const [mem, red] = g.arms.map((a) => summarise(a.samples)) as [Summary, Summary];
-    lines.push(row(`${g.title}: in-process`, mem), row(`${g.title}: Redis`, red, mem));
+    const [mem, ...rest] = g.arms.map((a) => summarise(a.samples)) as [Summary, ...Summary[]];
+    lines.push(row(`${g.title}: in-process`, mem));
+    rest.forEach((s, i) => lines.push(row(`${g.title}: ${g.arms[i + 1]!.name}`, s, g.arms[i + 1]!.reference ? undefined : mem)));
   }
   lines.push(row('cooldown set on A → event heard on B', summarise(propagation)));
   process.stdout.write(lines.join('\n') + '\n');
