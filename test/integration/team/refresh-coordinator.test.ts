@@ -89,6 +89,8 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
         assert.equal(inst.held.tokens.refreshToken, server.live, `${inst.name} holds the live refresh token`);
       }
     }
+    const logs = fleet.map((i) => i.logger.text()).join('\n');
+    for (const secret of [server.live, 'rt-0', fleet[0]!.held.tokens.accessToken!]) assert.ok(!logs.includes(secret), 'no token in any log line');
   });
 
   test('tokens in Redis are encrypted: no token text in any key, and they open only with the key', async (t) => {
