@@ -293,7 +293,7 @@ export class TeamConnection {
 
   #newClient(): RawClient {
     const client = this.#createClient(this.#clientOptions());
-    this.#wire(client, 'commands');
+    this.#wire(client);
     client.connect().catch((err: unknown) => {
       if (!this.#closed && client === this.#client) this.#opts.logger.debug(`[team] connect ended: ${messageOf(err)}`);
     });
@@ -356,7 +356,7 @@ export class TeamConnection {
     }
   }
 
-  #wire(client: RawClient, _role: string): void {
+  #wire(client: RawClient): void {
     client.on('ready', () => {
       if (client === this.#client && !this.#closed) this.#setHealth('up');
     });
