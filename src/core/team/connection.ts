@@ -94,6 +94,8 @@ export class TeamConnection {
   #nextCallId = 0;
   #sent = 0;
   readonly #watchdog: ReturnType<typeof setInterval>;
+  readonly #tickMs: number;
+  #lastTick: number;
   #closed = false;
 
   /** Loads the client library and starts connecting; resolves at once (state `down` until the first ready). */
@@ -117,6 +119,8 @@ export class TeamConnection {
     this.#health = { state: 'down', since: this.#opts.now(), reason: 'connecting' };
     this.#client = this.#newClient();
     const tick = Math.max(20, Math.min(250, Math.floor(this.#opts.commandTimeoutMs / 4)));
+    this.#tickMs = tick;
+    this.#lastTick = this.#opts.now();
     this.#watchdog = setInterval(() => this.#checkHung(), tick);
     this.#watchdog.unref();
   }
@@ -375,9 +379,15 @@ export class TeamConnection {
   /** A reply overdue: the server is hung or unreachable. Replace the socket (rejects what waits). */
   #checkHung(): void {
     if (this.#closed) return;
+    const now = this.#opts.now();
+    const late = now - this.#lastTick - this.#tickMs;
+    this.#lastTick = now;
+    // Our own event loop was stalled (GC, CPU starvation): replies may sit unread in the socket.
+    // Judge on the next, punctual tick, after the pending I/O had its turn.
+    if (late > this.#tickMs) return;
     const oldest = this.#pending.values().next();
     if (oldest.done) return;
-    const waited = this.#opts.now() - oldest.value;
+    const waited = now - oldest.value;
     if (waited < this.#opts.commandTimeoutMs) return;
     this.#pending.clear();
     this.#setHealth('down', `Redis did not answer within ${this.#opts.commandTimeoutMs} ms`);

@@ -17,7 +17,8 @@ export function lineLogger(): LineLogger {
 
 /** Opens a connection for one test, waits until it is up, and closes it when the test ends. */
 export async function openUp(t: TestContext, url: string, options: Partial<TeamConnectionOptions> = {}): Promise<TeamConnection> {
-  const conn = await TeamConnection.open({ url, logger: options.logger ?? lineLogger(), ...options });
+  // A generous command timeout: the tests share a loaded 2-core machine (the hang test sets its own).
+  const conn = await TeamConnection.open({ url, logger: options.logger ?? lineLogger(), commandTimeoutMs: 5000, ...options });
   t.after(() => conn.close());
   await conn.waitUntilUp(AbortSignal.timeout(15_000));
   return conn;

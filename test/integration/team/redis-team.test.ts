@@ -17,7 +17,7 @@ import { eventually, lineLogger, never, openUp } from './helpers.ts';
 const stateKey = randomBytes(32).toString('base64');
 
 async function open(t: TestContext, url: string, id: string, extra: Partial<RedisTeamConfig> = {}): Promise<TeamState> {
-  const team = await openRedisTeam({ redisUrl: url, stateKey, instance: { id, startedAt: Date.now(), address: `${id}:8080` }, logger: lineLogger(), ...extra });
+  const team = await openRedisTeam({ redisUrl: url, stateKey, commandTimeoutMs: 5000, instance: { id, startedAt: Date.now(), address: `${id}:8080` }, logger: lineLogger(), ...extra });
   t.after(() => team.close());
   return team;
 }

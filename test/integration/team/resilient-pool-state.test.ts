@@ -13,7 +13,7 @@ import { eventually, lineLogger, never } from './helpers.ts';
 const stateKey = randomBytes(32).toString('hex');
 
 async function member(t: TestContext, url: string, id: string): Promise<TeamState> {
-  const team = await openRedisTeam({ redisUrl: url, stateKey, instance: { id, startedAt: Date.now() }, logger: lineLogger() });
+  const team = await openRedisTeam({ redisUrl: url, stateKey, commandTimeoutMs: 5000, instance: { id, startedAt: Date.now() }, logger: lineLogger() });
   t.after(() => team.close());
   return team;
 }

@@ -16,7 +16,7 @@ const ACCOUNTS = ['acct-x', 'acct-y'];
 
 async function member(t: TestContext, url: string, id: string): Promise<{ team: TeamState; mirror: TeamMirror; changes: MirrorChange[] }> {
   const logger = lineLogger();
-  const team = await openRedisTeam({ redisUrl: url, stateKey, instance: { id, startedAt: Date.now() }, logger });
+  const team = await openRedisTeam({ redisUrl: url, stateKey, commandTimeoutMs: 5000, instance: { id, startedAt: Date.now() }, logger });
   const mirror = new TeamMirror({ team, accountIds: () => ACCOUNTS, logger });
   const changes: MirrorChange[] = [];
   mirror.onChange((c) => changes.push(c));
