@@ -20,7 +20,7 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     const seeded = await b.vault.write(ACCOUNT, { refreshToken: 'rt-0', accessToken: 'at-0' }, { expectGen: 0, fence: 0 }, never);
     assert.ok(seeded.ok);
     server.hold();
-    const winner = runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '600' });
+    const winner = await runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '600' });
     await eventually(() => server.arrived === 1, 30_000, 'the winner\'s refresh to reach the token endpoint');
     assert.ok(winner.lines().some((l) => typeof l['locked'] === 'number'), 'the child held the lock');
     winner.child.kill('SIGKILL');
@@ -43,7 +43,7 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     const b = await instance(t, redis, 'b');
     const c = await instance(t, redis, 'c');
     await b.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
-    const winner = runChild(redis, server, 1, 'rt-0', 'die-before-release');
+    const winner = await runChild(redis, server, 1, 'rt-0', 'die-before-release');
     const exit = await winner.exited;
     assert.equal(exit.signal, 'SIGKILL', winner.stderr());
     assert.equal(server.rotations, 1);
@@ -61,7 +61,7 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     const b = await instance(t, redis, 'b', { lockTtlMs: 5000, lapsedWriterGraceMs: 20_000 });
     await b.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
     server.delayAfterRotate(400);
-    const frozen = runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '300' });
+    const frozen = await runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '300' });
     await eventually(() => server.rotations === 1, 30_000, 'the frozen holder\'s refresh to be processed');
     frozen.child.kill('SIGSTOP'); // no more lease extensions
     await new Promise((r) => setTimeout(r, 400)); // its lease lapses
