@@ -33,7 +33,7 @@ import { ResilientPoolState } from '../src/core/team/resilient-pool-state.ts';
 import { parseStateKeys } from '../src/core/team/state-key.ts';
 import { RedisTeamEvents } from '../src/core/team/team-events.ts';
 import { MemoryTokenVault, RedisTokenVault } from '../src/core/team/token-vault.ts';
-import type { AcquireRequest, LockLease, SharedPoolState, TokenVault } from '../src/core/team/types.ts';
+import type { AcquireRequest, SharedPoolState, TokenVault } from '../src/core/team/types.ts';
 import { fmt, fmtDelta, summarise, type Summary } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '5000' } } });
@@ -117,7 +117,7 @@ try {
   const eightCandidates = () => ({ candidates: accounts.map((accountId) => ({ accountId, limit: 0 })), stickyKey: `conv-${sticky++ % 1000}` });
   const lockCycle = (l: RedisLock | MemoryLock): Call => async () => {
     const r = await l.tryAcquire('acct-0', { ttlMs: 30_000, keepAlive: false }, never);
-    if ('release' in r) await (r as LockLease).release();
+    if ('release' in r) await (r).release();
   };
 
   const groups: { title: string; arms: Arm[]; conc: number }[] = [];

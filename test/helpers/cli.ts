@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI_MAIN = join(REPO, 'src', 'cli', 'main.ts');
 
 export interface CliProcess {

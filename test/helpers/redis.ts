@@ -135,8 +135,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     log = '';
     const c = spawn(binary, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
-    c.stdout!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-    c.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+    c.stdout.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+    c.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     const died = exited.then(() => {
       throw new Error(`redis-server exited on start (port ${port}): ${log.trim()}`);

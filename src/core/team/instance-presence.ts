@@ -99,7 +99,7 @@ export class InstancePresence {
     for (const r of raw) {
       try {
         const p = infoSchema.safeParse(JSON.parse(r));
-        if (p.success) out.push(p.data as InstanceInfo);
+        if (p.success) out.push(p.data);
       } catch {
         // another version's entry: not ours to show
       }

@@ -1,7 +1,6 @@
 // The JSON values of the shared state keys, parsed at the edge: Redis is shared with other
 // instances (possibly other versions), so a value that does not parse is treated as absent.
 import * as z from 'zod';
-import type { UsageLimits } from '../kiro/types.ts';
 import type { SharedCooldown, SharedDisabled, SharedQuota } from './types.ts';
 
 const stateSchema = z.object({ reason: z.string().max(500), by: z.string().max(128) });
@@ -48,5 +47,5 @@ export function parseSharedDisabled(value: unknown, pttl: number): SharedDisable
 
 export function parseSharedQuota(value: unknown): SharedQuota | undefined {
   const v = parse(quotaSchema, value);
-  return v ? { limits: v.limits as UsageLimits & Record<string, unknown>, by: v.by } : undefined;
+  return v ? { limits: v.limits, by: v.by } : undefined;
 }

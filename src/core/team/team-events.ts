@@ -47,7 +47,7 @@ export function decodeTeamEvent(text: string): { event: TeamEvent; meta: TeamEve
   if (!env.success) return undefined;
   const ev = eventSchema.safeParse(env.data.event);
   if (!ev.success) return undefined;
-  return { event: ev.data as TeamEvent, meta: { from: env.data.from, at: env.data.at } };
+  return { event: ev.data, meta: { from: env.data.from, at: env.data.at } };
 }
 
 /** `<host>-<pid>-<random>`, restricted to key-safe characters. Unique per process start. */
