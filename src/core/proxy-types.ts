@@ -116,6 +116,8 @@ export interface RequestLogEntry {
   outputTokens?: number;
   credits?: number;
   truncatedTurns?: number;
+  /** Declared tools the proxy cannot run (server/hosted tools), dropped before Kiro. */
+  ignoredTools?: string[];
   rules?: string[];
   errorClass?: string;
   errorMessage?: string;

@@ -19,6 +19,7 @@ import { upstreamToProxyError } from './upstream-error.ts';
 import { createConversationFitter } from '../conversation/truncate-strategies.ts';
 import { completionCacheKey, type CompletionCache } from './cache.ts';
 import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
+import { IGNORED_TOOLS_HEADER } from '../dialects/shared/unrunnable-tools.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
@@ -79,6 +80,10 @@ export async function handleCompletion(
   }
   log.modelRequested = neutral.model;
   log.stream = neutral.stream;
+  if (neutral.ignoredTools) {
+    log.ignoredTools = neutral.ignoredTools;
+    deps.logger.debug(`${ctx.requestId}: dropped tools the proxy cannot run: ${neutral.ignoredTools.join(', ')}`);
+  }
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
@@ -182,6 +187,7 @@ export async function handleCompletion(
     'x-kiro-proxy-overhead-ms': String(Math.max(0, deps.now() - ctx.startedAt)),
   };
   if (truncatedTurns > 0) extraHeaders['x-kiro-proxy-truncated'] = String(truncatedTurns);
+  if (neutral.ignoredTools) extraHeaders[IGNORED_TOOLS_HEADER] = neutral.ignoredTools.join(', ').replace(/[^\x20-\x7e]/g, '?');
 
   const assembler = createStreamAssembler({
     toolNames: norm!.toolNames,
