@@ -9,7 +9,7 @@ import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
 import { ProxyError, toProxyError } from '../errors.ts';
 import { SseWriter } from '../server/sse.ts';
-import { resolveModel } from '../kiro/models.ts';
+import { acceptedModelNames, resolveModel } from '../kiro/models.ts';
 import { normalise } from '../conversation/normalise.ts';
 import { inputTokensOf } from '../conversation/estimate-input.ts';
 import { createStreamAssembler } from '../kiro/stream-assembler.ts';
@@ -90,7 +90,8 @@ export async function handleCompletion(
   // A request right after start must not resolve against the static catalogue while the
   // account's own model list is on its way (the catalogue may name ids the account lacks).
   if (deps.modelsReady) await deps.modelsReady();
-  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
+  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap, fallbackModel: config.fallbackModel });
+  if (model.mappedBy === 'unknown') return sendError(dialect, res, modelNotFound(neutral.model, deps.availableModels()), log);
   log.modelSent = model.modelId;
   if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
 
@@ -173,7 +174,8 @@ export async function handleCompletion(
   // graph alive through every scavenge (measured: ~20 KiB promoted per request, 5 ms pauses).
   const meta: ResponseMeta = {
     requestId: ctx.requestId,
-    model: neutral.model,
+    // The model that served, not the name asked for: a mapped name must not pass for itself.
+    model: model.modelId,
     created,
     // The whole normalised request's estimate (conversation/estimate-input.ts, as count_tokens):
     // set by the fitter before the first send; a cache hit estimates the normalised request it has.
@@ -328,6 +330,17 @@ export async function handleCompletion(
       ...(usage?.credits !== undefined ? { credits: usage.credits } : {}),
     });
   }
+}
+
+/** 404 for a name the proxy cannot place, in the caller's dialect (OpenAI code model_not_found, Anthropic not_found_error). */
+function modelNotFound(requested: string, available: ReturnType<CompletionDeps['availableModels']>): ProxyError {
+  const names = acceptedModelNames(available);
+  return new ProxyError(
+    'not_found',
+    `The model '${requested}' does not exist or is not offered by your Kiro accounts. Accepted names: ${names.join(', ')} ` +
+      '(and Claude names in any spelling: claude-sonnet-4-5, claude-opus-4-8, sonnet…). Map other names with modelMapping, or set a fallback model.',
+    { code: 'model_not_found', param: 'model' },
+  );
 }
 
 /** The same error with known secrets removed from its message (the original stays for the pool). */
