@@ -13,7 +13,7 @@ const patterns = process.argv.slice(2);
 const files = patterns.length > 0 ? patterns : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'];
 const child = spawn(
   process.execPath,
-  ['--test', '--test-concurrency=4', '--test-timeout=120000', '--disable-warning=ExperimentalWarning', ...files],
+  ['--test', '--test-concurrency=4', '--test-timeout=600000', '--disable-warning=ExperimentalWarning', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -3,8 +3,8 @@
 // an environment that holds only what the agent needs: PATH (the test's Node 22 first), the
 // throwaway HOME, and what the caller adds. Nothing of the developer's own environment leaks in
 // (no real API keys, no real config dirs).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -52,13 +52,23 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
   };
 }
 
-/** undefined when `bin` runs (`--version` exits 0), else why not: the tests then skip with that reason, loudly. */
-export function binaryUnavailable(bin: string, env: Record<string, string> = {}): string | undefined {
+/** `linux-x64`, as the agents name their platform packages. */
+export const PLATFORM = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+
+/**
+ * undefined when the agent's binary for this platform is installed, else why not: the tests then
+ * skip with that reason, loudly. Only a missing binary skips; a binary that is there but fails is
+ * a test failure. `platformPackage` is the agent's optional per-platform package; `linked` a
+ * binary its postinstall links into place (a small stub when the postinstall did not run).
+ */
+export function binaryUnavailable(bin: string, o: { platformPackage?: string; linked?: string } = {}): string | undefined {
   const path = join(BIN, bin);
-  if (!existsSync(path)) return `${bin} is not installed at ${path} (npm ci installs it; its platform package may be missing for ${process.platform}-${process.arch})`;
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 60_000, env: { ...baseEnv(tmpdir()), ...env } });
-  if (r.error) return `${bin} cannot run on ${process.platform}-${process.arch}: ${r.error.message}`;
-  if (r.status !== 0) return `${bin} --version exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 300)}`;
+  if (!existsSync(path)) return `${bin} is not installed at ${path} (npm ci installs it)`;
+  if (o.platformPackage && !existsSync(join(REPO, 'node_modules', o.platformPackage))) return `${bin} ships no binary for ${PLATFORM} (no ${o.platformPackage} package)`;
+  if (o.linked) {
+    const linked = join(REPO, 'node_modules', o.linked);
+    if (!existsSync(linked) || statSync(linked).size < 1_000_000) return `${bin}'s binary ${o.linked} is not in place (its postinstall did not run)`;
+  }
   return undefined;
 }
 

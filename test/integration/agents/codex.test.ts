@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { startProxyWithMock, type ProxyWithMock } from '../../helpers/proxy.ts';
-import { binaryUnavailable, sandbox, type Sandbox } from '../../helpers/agents/run.ts';
+import { binaryUnavailable, PLATFORM, sandbox, type Sandbox } from '../../helpers/agents/run.ts';
 import { runCodex, writeCodexConfig } from '../../helpers/agents/codex.ts';
 import { agentJourney } from '../../helpers/agents/journey.ts';
 
 const API_KEY = 'test-key-for-codex';
-const skip = binaryUnavailable('codex');
+const skip = binaryUnavailable('codex', { platformPackage: `@openai/codex-${PLATFORM}` });
 if (skip) process.stderr.write(`\nSKIP Codex tests: ${skip}\n\n`);
 
 let h: ProxyWithMock;
