@@ -278,6 +278,6 @@ export function usage(): string {
     `  ${'--verbose'.padEnd(30)} same as --log-level debug`,
     '  --help, --version',
     '',
-    'Without credentials (SSO cache, --creds-file, --creds-base64) it starts with the built-in mock upstream.',
+    'Without credentials (SSO cache, --creds-file, --creds-base64, --provider-pools-file) it starts with the built-in mock upstream.',
   ].join('\n');
 }

@@ -6,7 +6,9 @@
 //   {"version": 1, "lastUsedProvider": "openai-compatible", "modes": {},
 //    "providers": {"openai-compatible": {"settings": {"provider": "openai-compatible",
 //        "apiKey": "<proxy key>", "model": "claude-sonnet-4.5", "baseUrl": "http://127.0.0.1:8080/v1"},
-//        "tokenSource": "manual"}}}
+//        "updatedAt": "2026-01-01T00:00:00.000Z", "tokenSource": "manual"}}}
+//
+// (an entry without `updatedAt` is silently ignored: Cline then uses its own cloud provider)
 //
 // For the OpenAI-compatible provider `cline auth -p openai -k KEY -m claude-sonnet-4.5 -b
 // http://127.0.0.1:8080/v1` writes exactly that. The Anthropic provider takes the base URL
@@ -28,7 +30,8 @@ export function clineProviders(baseUrl: string, apiKey: string, provider: ClineP
     provider === 'openai'
       ? { provider: id, apiKey, model: 'claude-sonnet-4.5', baseUrl: `${baseUrl}/v1` }
       : { provider: id, apiKey, model: 'claude-sonnet-4-5', baseUrl };
-  return { version: 1, lastUsedProvider: id, modes: {}, providers: { [id]: { settings, tokenSource: 'manual' } } };
+  // Without updatedAt Cline ignores the entry and falls back to its own cloud provider.
+  return { version: 1, lastUsedProvider: id, modes: {}, providers: { [id]: { settings, updatedAt: new Date().toISOString(), tokenSource: 'manual' } } };
 }
 
 /** Writes providers.json and global-settings.json into the throwaway HOME's ~/.cline/data/settings. */
