@@ -11,9 +11,10 @@
 // (an entry without `updatedAt` is silently ignored: Cline then uses its own cloud provider)
 //
 // For the OpenAI-compatible provider `cline auth -p openai -k KEY -m claude-sonnet-4.5 -b
-// http://127.0.0.1:8080/v1` writes exactly that. The Anthropic provider takes the base URL
-// without /v1 (`"provider": "anthropic", "baseUrl": "http://127.0.0.1:8080", "model":
-// "claude-sonnet-4-5"`), and `cline auth` refuses a base URL for it, so it is written by hand.
+// http://127.0.0.1:8080/v1` writes exactly that. The Anthropic provider takes the same base URL
+// with /v1 (it posts to <baseUrl>/messages): `"provider": "anthropic", "baseUrl":
+// "http://127.0.0.1:8080/v1", "model": "claude-sonnet-4-5"`; `cline auth` refuses a base URL for
+// it, so it is written by hand.
 // Telemetry and auto-update off: ~/.cline/data/settings/global-settings.json
 // `{"telemetryOptOut": true, "autoUpdateEnabled": false}` and env CLINE_NO_AUTO_UPDATE=1.
 // CLINE_SESSION_BACKEND_MODE=local keeps each run in-process (no background hub daemon on a
@@ -29,7 +30,7 @@ export function clineProviders(baseUrl: string, apiKey: string, provider: ClineP
   const settings =
     provider === 'openai'
       ? { provider: id, apiKey, model: 'claude-sonnet-4.5', baseUrl: `${baseUrl}/v1` }
-      : { provider: id, apiKey, model: 'claude-sonnet-4-5', baseUrl };
+      : { provider: id, apiKey, model: 'claude-sonnet-4-5', baseUrl: `${baseUrl}/v1` };
   // Without updatedAt Cline ignores the entry and falls back to its own cloud provider.
   return { version: 1, lastUsedProvider: id, modes: {}, providers: { [id]: { settings, updatedAt: new Date().toISOString(), tokenSource: 'manual' } } };
 }
