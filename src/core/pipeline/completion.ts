@@ -36,6 +36,8 @@ export interface CompletionDeps {
   redact?(text: string): string;
   /** Counts an open SSE response (in-flight streams gauge); returns the function ending it. */
   streamStarted?(): () => void;
+  /** Sets of dropped tools already named at info level (each is named once; later requests log at debug). */
+  ignoredToolsSeen?: Set<string>;
 }
 
 export interface CompletionContext {
@@ -82,7 +84,11 @@ export async function handleCompletion(
   log.stream = neutral.stream;
   if (neutral.ignoredTools) {
     log.ignoredTools = neutral.ignoredTools;
-    deps.logger.debug(`${ctx.requestId}: dropped tools the proxy cannot run: ${neutral.ignoredTools.join(', ')}`);
+    const names = neutral.ignoredTools.join(', ');
+    const seen = deps.ignoredToolsSeen;
+    const first = seen !== undefined && !seen.has(names) && seen.size < 256;
+    if (first) seen.add(names);
+    deps.logger[first ? 'info' : 'debug'](`${ctx.requestId}: dropped tools the proxy cannot run (${dialect.name} client): ${names}`);
   }
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);

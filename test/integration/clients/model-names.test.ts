@@ -69,18 +69,24 @@ describe('model names', () => {
 
 describe('tools the proxy cannot run, end to end', () => {
   test("Cline's Anthropic request with web_search_20250305 is served; the header and the log name the dropped tool", async () => {
-    const r = await post('/v1/messages', {
+    const cline = () => post('/v1/messages', {
       model: 'claude-sonnet-4-5',
       max_tokens: 100,
       stream: true,
       messages: [{ role: 'user', content: 'hi' }],
       tools: [{ name: 'read_files', input_schema: { type: 'object', properties: {} } }, { type: 'web_search_20250305', name: 'web_search', max_uses: 5 }],
     });
+    const r = await cline();
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('x-kiro-proxy-ignored-tools'), 'web_search (web_search_20250305)');
     await r.text();
     const e = (await h.waitForLogs((x) => x.ignoredTools !== undefined && x.route === '/v1/messages'))[0]!;
     assert.deepEqual(e.ignoredTools, ['web_search (web_search_20250305)']);
+    await (await cline()).text();
+    // Named once at info level; every request still carries it in its log entry and header.
+    const info = h.logger.lines.filter((l) => l.level === 'info' && l.msg.includes('dropped tools the proxy cannot run'));
+    assert.equal(info.length, 1, h.logger.text());
+    assert.match(info[0]!.msg, /web_search \(web_search_20250305\)/);
   });
 
   test('forcing a hosted tool is a clear 400 in the Responses dialect', async () => {
