@@ -3,7 +3,8 @@
 // PATH for npm scripts, so this works where the system Node is older.
 //
 // Without arguments it runs two phases: first every unit and integration test except the real
-// agent CLIs (4 files at a time), then the agents (test/integration/agents, 2 at a time). The
+// agent CLIs (4 files at a time), then the agents (test/integration/agents and
+// test/integration/claude-code, 2 at a time). The
 // agents are CPU-heavy processes; kept apart, they cannot starve the tests that wait for a
 // server or a CLI to start. A combined `N passed, N failed` line closes the output.
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-const AGENTS = 'test/integration/agents/**/*.test.ts';
+const AGENTS = ['test/integration/agents/**/*.test.ts', 'test/integration/claude-code/**/*.test.ts'];
 
 /** Runs one node --test phase, echoing its output; resolves with its exit code and pass/fail/skip counts. */
 function phase(files, concurrency) {
@@ -46,7 +47,7 @@ if (patterns.length > 0) {
   process.exit(r.code);
 }
 
-const agents = new Set(globSync(AGENTS));
+const agents = new Set(AGENTS.flatMap((p) => globSync(p)));
 const rest = [...globSync('test/unit/**/*.test.ts'), ...globSync('test/integration/**/*.test.ts')].filter((f) => !agents.has(f));
 const first = await phase(rest, 4);
 const second = await phase([...agents], 2);
