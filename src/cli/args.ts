@@ -13,6 +13,10 @@ export interface CliOptions {
   mockExplicit: boolean;
   /** Top-level config keys set by a flag or env var (they win over KIRO_PROXY_HOME/config.json). */
   explicit: Set<string>;
+  /** --api-key-file / KIRO_PROXY_API_KEY_FILE: main reads the key from it (api-key-file.ts). */
+  apiKeyFile?: string;
+  /** The key was given as `--api-key K` in argv, where `ps` shows it (main warns once). */
+  apiKeyInArgv?: boolean;
 }
 
 /** A view of `config` that records which top-level keys a flag wrote (nested writes included). */
@@ -59,7 +63,27 @@ const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLow
 export const FLAGS: FlagSpec[] = [
   { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
   { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
-  { flag: '--api-key', env: 'KIRO_PROXY_API_KEY', kind: 'string', help: 'require `Authorization: Bearer K` or `x-api-key: K`', apply: (c, v) => (c.apiKey = (v as string) || undefined) },
+  {
+    flag: '--api-key',
+    env: 'KIRO_PROXY_API_KEY',
+    kind: 'string',
+    help: 'require `Authorization: Bearer K` or `x-api-key: K` (visible in ps: prefer --api-key-file or the env var)',
+    apply: (c, v, o) => {
+      c.apiKey = (v as string) || undefined;
+      delete o.apiKeyFile;
+    },
+  },
+  {
+    flag: '--api-key-file',
+    env: 'KIRO_PROXY_API_KEY_FILE',
+    kind: 'string',
+    help: 'the API key read from this file (one line; keep it chmod 600)',
+    apply: (c, v, o) => {
+      c.apiKey = undefined;
+      if (v) o.apiKeyFile = v as string;
+      else delete o.apiKeyFile;
+    },
+  },
   { flag: '--home', env: 'KIRO_PROXY_HOME', kind: 'string', help: 'state directory (config.json, accounts, logs)', apply: (c, v) => (c.home = v as string) },
   { flag: '--sso-cache', env: 'KIRO_SSO_CACHE', kind: 'string', help: 'where Kiro IDE writes kiro-auth-token.json', apply: (c, v) => (c.ssoCache = v as string) },
   { flag: '--creds-file', env: 'KIRO_OAUTH_CREDS_FILE', kind: 'string', help: 'JSON credential file (one object or an array)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
@@ -122,6 +146,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--cooldown', env: 'KIRO_PROXY_COOLDOWN_SECONDS', kind: 'int', help: 'cooldown after throttling, seconds (300)', apply: (c, v) => (c.cooldownSeconds = v as number) },
   { flag: '--request-timeout', env: 'KIRO_PROXY_REQUEST_TIMEOUT', kind: 'int', help: 'overall upstream request timeout, seconds (600; 0 = none)', apply: (c, v) => (c.requestTimeoutMs = (v as number) * 1000) },
   { flag: '--first-token-timeout', env: 'KIRO_PROXY_FIRST_TOKEN_TIMEOUT', kind: 'int', help: 'time to the first upstream event before failing over, seconds (90)', apply: (c, v) => (c.firstTokenTimeoutMs = (v as number) * 1000) },
+  { flag: '--keepalive', env: 'KIRO_PROXY_KEEPALIVE', kind: 'int', help: 'quiet seconds before a streamed answer gets a keepalive, also while waiting for the first token (10; 0 = off)', apply: (c, v) => (c.keepAliveMs = (v as number) * 1000) },
   {
     flag: '--account-concurrency',
     env: 'KIRO_PROXY_ACCOUNT_CONCURRENCY',
@@ -209,6 +234,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const explicit = new Set<string>();
   const opts: CliOptions = { config, help: false, version: false, logLevel: 'info', mockExplicit: false, explicit };
   const target = recording(config, explicit);
+  if (env['KIRO_PROXY_API_KEY'] && env['KIRO_PROXY_API_KEY_FILE']) {
+    throw new CliUsageError('KIRO_PROXY_API_KEY and KIRO_PROXY_API_KEY_FILE are both set; keep one');
+  }
   for (const spec of FLAGS) {
     const v = spec.env ? env[spec.env] : undefined;
     if (v !== undefined && v !== '') spec.apply(target, convert(spec, v, spec.env!), opts);
@@ -244,6 +272,11 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     }
     const spec = FLAGS.find((f) => f.flag === arg);
     if (!spec) throw new CliUsageError(`unknown option "${arg}" (see --help)`);
+    if (spec.flag === '--api-key' || spec.flag === '--api-key-file') {
+      const other = spec.flag === '--api-key' ? '--api-key-file' : '--api-key';
+      if (argv.some((a) => a === other || a.startsWith(`${other}=`))) throw new CliUsageError('give either --api-key or --api-key-file, not both');
+      opts.apiKeyInArgv = spec.flag === '--api-key';
+    }
     let raw: string;
     if (spec.kind === 'bool') raw = inline ?? 'true';
     else {

@@ -11,6 +11,7 @@ import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
 import { join } from 'node:path';
 import { readSettingsFile, applySettings } from '../core/settings-file.ts';
+import { API_KEY_ARGV_WARNING, ApiKeyFileError, readApiKeyFile } from './api-key-file.ts';
 
 const VERSION = '0.1.0';
 
@@ -39,6 +40,18 @@ async function main(): Promise<number> {
   if (opts.version) {
     process.stdout.write(`kiro-proxy ${VERSION}\n`);
     return 0;
+  }
+  if (opts.apiKeyInArgv) process.stderr.write(`kiro-proxy: warning: ${API_KEY_ARGV_WARNING}\n`);
+  if (opts.apiKeyFile !== undefined) {
+    try {
+      const read = await readApiKeyFile(opts.apiKeyFile);
+      opts.config.apiKey = read.key;
+      if (read.warning) process.stderr.write(`kiro-proxy: warning: ${read.warning}\n`);
+    } catch (err) {
+      if (!(err instanceof ApiKeyFileError)) throw err;
+      process.stderr.write(`kiro-proxy: ${err.message}\n`);
+      return 2;
+    }
   }
   const fileSettings = await readSettingsFile(opts.config.home);
   const config = applySettings(opts.config, fileSettings.settings, opts.explicit);

@@ -39,6 +39,8 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     logFile: false,
     requestTimeoutMs: 600_000,
     firstTokenTimeoutMs: 90_000,
+    // Under the common client idle timeouts (15-30 s) with room for a slow network.
+    keepAliveMs: 10_000,
     maxConnections: 64,
     maxBodyBytes: 32 * 1024 * 1024,
     cacheEnabled: false,

@@ -50,6 +50,8 @@ export interface ProxyConfig {
   /** 0 = no limit. */
   requestTimeoutMs: number;
   firstTokenTimeoutMs: number;
+  /** A streamed answer with nothing to send for this long gets the dialect's keepalive (headers first if needed); 0 = off. */
+  keepAliveMs: number;
   maxConnections: number;
   maxBodyBytes: number;
   cacheEnabled: boolean;

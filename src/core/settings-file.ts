@@ -21,6 +21,7 @@ export const PERSISTED_KEYS = [
   'cacheMaxEntries',
   'requestTimeoutMs',
   'firstTokenTimeoutMs',
+  'keepAliveMs',
 ] as const satisfies readonly (keyof ProxyConfig)[];
 
 export type PersistedSettings = Partial<Pick<ProxyConfig, (typeof PERSISTED_KEYS)[number]>>;
@@ -49,6 +50,7 @@ const settingsSchema = z.object({
   cacheMaxEntries: nonNegInt.optional(),
   requestTimeoutMs: nonNegInt.optional(),
   firstTokenTimeoutMs: nonNegInt.optional(),
+  keepAliveMs: nonNegInt.optional(),
 });
 
 export interface SettingsRead {

@@ -1,5 +1,6 @@
 // How an account looks in the tree and the quick picks. Pure: no vscode, testable.
 import type { AccountState, AccountView } from '../core/proxy-types.ts';
+import { quotaDisplay } from '../core/accounts/quota-display.ts';
 
 export interface AccountPresentation {
   label: string;
@@ -26,16 +27,9 @@ export function formatCountdown(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
+/** Included credits (used/limit; the totals already hold trial and bonuses), plus overage while it is used. */
 export function formatQuota(a: AccountView): string | undefined {
-  const q = a.quota;
-  if (!q) return undefined;
-  const used = q.used + q.bonusUsed + q.freeTrialUsed;
-  const limit = q.limit + q.bonusLimit + q.freeTrialLimit;
-  return limit > 0 ? `${round(used)}/${round(limit)}` : `${round(used)} used`;
-}
-
-function round(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  return a.quota ? quotaDisplay(a.quota).short : undefined;
 }
 
 /** When the account leaves cooldown (ms epoch), if it is cooling down now. */
@@ -59,7 +53,9 @@ export function presentAccount(a: AccountView, now: number): AccountPresentation
   tip.push(`Sign-in: ${a.provider ? `${a.provider} (${a.authMethod})` : a.authMethod} · source: ${a.source}`);
   if (a.quota) {
     const q = a.quota;
-    tip.push(`Quota: ${quota ?? '—'}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`);
+    const d = quotaDisplay(q);
+    const overage = d.overage ? ` · ${d.overage.text}${d.overage.cost ? ` (${d.overage.cost})` : ''}` : '';
+    tip.push(`Quota: ${d.included} included credits${overage}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`);
   }
   tip.push(`Requests: ${a.counters.requests} · errors: ${a.counters.errors} · in flight: ${a.counters.inFlight}`);
   if (a.tokenExpiresAt) tip.push(`Token expires: ${new Date(a.tokenExpiresAt).toLocaleString()}`);

@@ -3,6 +3,7 @@
 import type { AccountView } from '../core/proxy-types.ts';
 import type { AdminMethod } from '../core/admin/protocol.ts';
 import { barChart, lineChart, usageBar } from './charts.ts';
+import { quotaDisplay } from '../core/accounts/quota-display.ts';
 import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
@@ -117,15 +118,25 @@ export class MonitorView {
 
   private accountRow(a: AccountView, now: number): HTMLTableRowElement {
     const q = a.quota;
-    const used = q ? q.used + q.bonusUsed + q.freeTrialUsed : 0;
-    const limit = q ? q.limit + q.bonusLimit + q.freeTrialLimit : 0;
     const until = a.cooldownUntil ?? a.disabledUntil;
     const state = h('td', {}, h('span', { class: `dot ${a.state}` }), ` ${STATE_LABEL[a.state] ?? a.state}`);
     if (a.state === 'cooldown' && until && until > now) state.append(h('span', { class: 'muted' }, ` ${formatCountdown(until - now)}`));
+    // Why (quota used up and when Kiro is asked again, serving on overage…), as the tree's tooltip says it.
+    if (a.stateReason) state.append(h('div', { class: 'muted small' }, a.stateReason));
     if (a.lastError) state.append(h('div', { class: 'muted small', title: a.lastError.message }, `Last error: ${a.lastError.message}`));
     const quota = h('td', { class: 'quota' });
-    if (q) quota.append(usageBar(used, limit, `${used} of ${limit} used`), h('span', { class: 'small' }, limit > 0 ? `${fmt(used)} / ${fmt(limit)}` : `${fmt(used)} used`));
-    else quota.append(h('span', { class: 'muted' }, '—'));
+    if (q) {
+      // Included credits (the totals hold trial and bonuses), then overage apart: billed, with its own cap.
+      const d = quotaDisplay(q);
+      const { includedUsed: used, includedLimit: limit } = d;
+      quota.append(
+        usageBar(used, limit, `${fmt(used)} of ${fmt(limit)} included credits used`),
+        h('span', { class: 'small', title: 'included credits' }, limit > 0 ? `${fmt(used)} / ${fmt(limit)}` : `${fmt(used)} used`),
+      );
+      const o = d.overage;
+      if (o?.enabled && o.cap !== undefined) quota.append(usageBar(o.used, o.cap, `${fmt(o.used)} of ${fmt(o.cap)} overage credits used`));
+      if (o) quota.append(h('div', { class: o.enabled ? 'small' : 'small muted' }, o.cost ? `${o.text} · ${o.cost}` : o.text));
+    } else quota.append(h('span', { class: 'muted' }, '—'));
     const btn = (action: string, label: string, cls = 'secondary') => h('button', { type: 'button', class: `small ${cls}`, 'data-action': action, 'data-id': a.id }, label);
     const removing = this.confirmRemove === a.id;
     return h(

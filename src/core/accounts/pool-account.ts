@@ -2,6 +2,7 @@
 // record about it (AccountRecord), and the state derived from that record at a given time.
 import type { KiroAccountContext, UsageLimits } from '../kiro/types.ts';
 import type { AccountState, AccountView } from '../proxy-types.ts';
+import { describeExhaustion, describeOverage, quotaGate, servingOnOverage, type QuotaProbeState } from './quota-verdict.ts';
 
 /** Structurally what TokenManager offers; anything else that hands out tokens fits too. */
 export interface AccountTokenSource {
@@ -43,6 +44,10 @@ export interface AccountRecord {
   /** Quota exhausted (402) until the reset date. */
   disabledUntil?: number;
   disabledReason?: string;
+  /** Overage was on when that 402 came (turning it on since is a reason to try again). */
+  disabledWithOverage?: boolean;
+  /** What Kiro said when the usage numbers said "used up" (quota-verdict.ts). */
+  quotaProbe?: QuotaProbeState;
   /** Set by TEMPORARILY_SUSPENDED; cleared only by the user re-enabling the account. */
   suspendedReason?: string;
   /** Upstream still rejected a freshly refreshed token. Cleared by a successful forced refresh or re-login. */
@@ -71,18 +76,13 @@ export function remainingQuota(quota: UsageLimits | undefined): number | undefin
   return quota.limit - quota.used;
 }
 
-/** Exhausted per the last getUsageLimits, unless its reset date has passed since. */
-export function quotaExhausted(quota: UsageLimits | undefined, now: number): boolean {
-  const remaining = remainingQuota(quota);
-  if (remaining === undefined || remaining > 0) return false;
-  return quota?.nextResetAt === undefined || quota.nextResetAt > now;
-}
-
 export interface DerivedState {
   state: AccountState;
   reason?: string;
   /** When the account recovers by itself. */
   until?: number;
+  /** Out of rotation by its usage numbers, but due to be checked with Kiro: a last-resort candidate, one request at a time. */
+  quotaProbe?: boolean;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -96,16 +96,15 @@ export function deriveState(r: AccountRecord, now: number): DerivedState {
   if (r.disabledUntil !== undefined && r.disabledUntil > now) {
     return { state: 'disabled', reason: r.disabledReason ?? `quota exhausted until ${iso(r.disabledUntil)}`, until: r.disabledUntil };
   }
-  if (quotaExhausted(r.quota, now)) {
-    const until = r.quota?.nextResetAt;
-    return until !== undefined
-      ? { state: 'disabled', reason: `monthly quota used up until ${iso(until)}`, until }
-      : { state: 'disabled', reason: 'monthly quota used up' };
-  }
   if (r.cooldownUntil !== undefined && r.cooldownUntil > now) {
     return { state: 'cooldown', reason: r.cooldownReason ?? 'cooling down', until: r.cooldownUntil };
   }
+  // The usage numbers are a forecast; Kiro has the last word (quota-verdict.ts).
+  const gate = quotaGate(r.quota, r.quotaProbe, now);
+  if (gate.kind === 'wait') return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; Kiro is asked again at ${iso(gate.until)}`, until: gate.until };
+  if (gate.kind === 'probe') return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; the next request it is needed for asks Kiro`, quotaProbe: true };
   if (r.degradedReason) return { state: 'error', reason: r.degradedReason };
+  if (servingOnOverage(r.quota, now)) return { state: 'active', reason: describeOverage(r.quota!) };
   return { state: 'active' };
 }
 

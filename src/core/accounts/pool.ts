@@ -13,7 +13,6 @@ import {
   deriveState,
   isServable,
   newRecord,
-  quotaExhausted,
   remainingQuota,
   toView,
   type AccountRecord,
@@ -24,6 +23,7 @@ import type { AccountPool, UpstreamLease, UpstreamRequest } from './pool-types.t
 import { allUnavailableError } from './pool-unavailable.ts';
 import { effectiveProfileArn, effectiveRegion } from './profile-arn.ts';
 import { startQuotaScheduler, type QuotaScheduler } from './quota-scheduler.ts';
+import { DEFAULT_QUOTA_PROBE_INTERVAL_MS, describeExhaustion, quotaNumbersExhausted, servingOnOverage } from './quota-verdict.ts';
 import { selectAccount, type Candidate } from './selection.ts';
 import { conversationKeyOf, createStickyMap } from './stickiness.ts';
 
@@ -47,6 +47,8 @@ export interface PoolTuning extends Omit<FaultTuning, 'throttleCooldownMs'> {
   /** 0 disables the schedule (on-demand refreshQuota still works). */
   quotaRefreshIntervalMs: number;
   quotaInitialDelayMs: number;
+  /** When the usage numbers say "used up", Kiro is asked with a real request at most this often (quota-verdict.ts). */
+  quotaProbeIntervalMs: number;
 }
 
 export const DEFAULT_POOL_TUNING: PoolTuning = {
@@ -60,6 +62,7 @@ export const DEFAULT_POOL_TUNING: PoolTuning = {
   stickyTtlMs: 6 * 60 * 60_000,
   quotaRefreshIntervalMs: 15 * 60_000,
   quotaInitialDelayMs: 5_000,
+  quotaProbeIntervalMs: DEFAULT_QUOTA_PROBE_INTERVAL_MS,
 };
 
 export interface AccountPoolOptions {
@@ -231,6 +234,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
       }
       case 'disable_until':
         r.disabledUntil = action.until;
+        r.disabledWithOverage = r.quota?.overageEnabled === true;
         r.disabledReason = `monthly quota exhausted (${err.reason ?? err.status}) until ${new Date(action.until).toISOString()}`;
         logger.warn(`[pool] ${r.account.label}: ${r.disabledReason}`);
         return true;
@@ -251,7 +255,9 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     const servable: AccountRecord[] = [];
     const free: AccountRecord[] = [];
     for (const r of records.values()) {
-      if (excluded.has(r.account.id) || !isServable(deriveState(r, now).state)) continue;
+      if (excluded.has(r.account.id)) continue;
+      const d = deriveState(r, now);
+      if (!isServable(d.state) && !d.quotaProbe) continue;
       servable.push(r);
       if (r.inFlight < concurrencyLimit(r, config.accountConcurrency)) free.push(r);
     }
@@ -265,20 +271,24 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
       const { servable, free } = candidatesFor(excluded);
       if (servable.length === 0) return undefined;
       if (free.length > 0) {
+        const now = clock.now();
         const stuck = sticky.get(stickyKey);
-        const pinned = stuck !== undefined ? free.find((r) => r.account.id === stuck) : undefined;
+        // A conversation does not pull a quota probe forward: that stays a last resort.
+        const pinned = stuck !== undefined ? free.find((r) => r.account.id === stuck && !deriveState(r, now).quotaProbe) : undefined;
         if (pinned) return pinned;
         const order = [...records.keys()];
-        const now = clock.now();
-        const candidates: Candidate[] = free.map((r) => ({
-          id: r.account.id,
-          order: order.indexOf(r.account.id),
-          inFlight: r.inFlight,
-          requests: r.counters.requests,
-          lastUsedAt: r.lastUsedAt,
-          remaining: remainingQuota(r.quota),
-          degraded: deriveState(r, now).state === 'error',
-        }));
+        const candidates: Candidate[] = free.map((r) => {
+          const d = deriveState(r, now);
+          return {
+            id: r.account.id,
+            order: order.indexOf(r.account.id),
+            inFlight: r.inFlight,
+            requests: r.counters.requests,
+            lastUsedAt: r.lastUsedAt,
+            remaining: remainingQuota(r.quota),
+            degraded: d.state === 'error' || d.quotaProbe === true,
+          };
+        });
         const picked = selectAccount(config.selectionStrategy, candidates, rrCursor);
         if (picked) {
           rrCursor = picked.cursor;
@@ -334,6 +344,29 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     };
   }
 
+  /**
+   * A request about to go to an account whose usage numbers say "used up" asks Kiro: nobody else
+   * uses the account meanwhile, and the next probe waits a full interval (quota-verdict.ts).
+   */
+  function beginQuotaProbe(r: AccountRecord, again: boolean): boolean {
+    const now = clock.now();
+    if (!again && !deriveState(r, now).quotaProbe) return false;
+    r.quotaProbe = { ...r.quotaProbe, inFlight: true, nextAt: now + tuning.quotaProbeIntervalMs };
+    if (!again) logger.info(`[pool] ${r.account.label}: ${describeExhaustion(r.quota!)} by the usage numbers; asking Kiro with this request`);
+    emit();
+    return true;
+  }
+
+  function endQuotaProbe(r: AccountRecord, served: boolean): void {
+    const probe = r.quotaProbe;
+    if (!probe?.inFlight) return;
+    probe.inFlight = false;
+    if (served && r.quota) {
+      probe.overruledFetchedAt = r.quota.fetchedAt;
+      logger.info(`[pool] ${r.account.label}: Kiro still serves it although the usage numbers said ${describeExhaustion(r.quota)}; back in rotation`);
+    }
+  }
+
   async function failover(req: UpstreamRequest, signal: AbortSignal, stickyKey: string, finish: () => void): Promise<UpstreamLease> {
     const excluded = new Set<string>();
     const memos = new Map<string, Memo>();
@@ -347,6 +380,8 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     let pinned: AccountRecord | undefined;
     /** The most recent failure the client should see if no account is left (not a state-class one). */
     let lastClientError: ProxyError | undefined;
+    /** The account this request is checking its quota with, if any (it may retry it, e.g. after a refresh). */
+    let probing: AccountRecord | undefined;
 
     for (;;) {
       signal.throwIfAborted();
@@ -354,7 +389,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
         throw lastClientError ?? allUnavailableError(list(), clock.now());
       }
       let r: AccountRecord | undefined;
-      if (pinned && records.get(pinned.account.id) === pinned && isServable(deriveState(pinned, clock.now()).state)) r = pinned;
+      if (pinned && records.get(pinned.account.id) === pinned && (isServable(deriveState(pinned, clock.now()).state) || pinned === probing)) r = pinned;
       pinned = undefined;
       r ??= await acquire(stickyKey, excluded, signal);
       if (!r) {
@@ -368,6 +403,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
 
       attempts++;
       const memo = memoOf(r.account.id);
+      if (beginQuotaProbe(r, r === probing)) probing = r;
       startAttempt(r);
       let result: AttemptResult;
       try {
@@ -385,10 +421,12 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
       } catch (err) {
         // Only the request's own abort/timeout lands here: nobody's fault, no penalty.
         r.counters.requests--;
+        endQuotaProbe(r, false);
         endAttempt(r);
         throw err;
       }
       memo.forceNext = false;
+      if (r === probing) endQuotaProbe(r, result.ok);
 
       if (result.ok) {
         r.degradedReason = undefined;
@@ -513,11 +551,15 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
       }
       const now = clock.now();
       r.quota = quota;
-      // The token just worked, and upstream's own numbers beat a deadline we guessed from a 402.
+      // The token just worked, and upstream's own numbers beat a deadline we guessed from a 402:
+      // included credits left (a plan change, a reset), or overage turned on since that 402.
       r.authFailedReason = undefined;
-      if (!quotaExhausted(quota, now) && remainingQuota(quota) !== undefined) {
+      const remaining = remainingQuota(quota);
+      const overageTurnedOn = servingOnOverage(quota, now) && !r.disabledWithOverage;
+      if (r.disabledUntil !== undefined && ((remaining !== undefined && remaining > 0) || overageTurnedOn) && !quotaNumbersExhausted(quota, now)) {
         r.disabledUntil = undefined;
         r.disabledReason = undefined;
+        r.disabledWithOverage = undefined;
       }
       emit();
       return toView(r, now);

@@ -112,6 +112,17 @@ export interface UsageLimits {
   nextResetAt?: number;
   daysUntilReset?: number;
   email?: string;
+  /** overageConfiguration.overageStatus as Kiro sent it (DISABLED, ENABLED…). */
+  overageStatus?: string;
+  /** Overage is on: Kiro keeps serving past `limit`, up to `overageCap` more credits (billed). */
+  overageEnabled?: boolean;
+  /** Credits used past the included limit this period (currentOverages). */
+  overageUsed?: number;
+  /** The most overage credits Kiro allows this period (overageCap). */
+  overageCap?: number;
+  /** What the overage has cost so far, in `currency`. */
+  overageCharges?: number;
+  currency?: string;
   fetchedAt: number;
 }
 

@@ -20,6 +20,12 @@ const Bonus = z.looseObject({ ...Amounts, status: str });
 const FreeTrial = z.looseObject({ ...Amounts, freeTrialStatus: str, freeTrialExpiry: when });
 const Breakdown = z.looseObject({
   ...Amounts,
+  currentOverages: num,
+  currentOveragesWithPrecision: num,
+  overageCap: num,
+  overageCapWithPrecision: num,
+  overageCharges: num,
+  currency: str,
   resourceType: str,
   nextDateReset: when,
   bonuses: z.array(Bonus.catch({})).optional().catch(undefined),
@@ -30,6 +36,7 @@ export const UsageLimitsResponse = z.looseObject({
   daysUntilReset: num,
   nextDateReset: when,
   subscriptionInfo: z.looseObject({ subscriptionTitle: str, type: str }).optional().catch(undefined),
+  overageConfiguration: z.looseObject({ overageStatus: str }).optional().catch(undefined),
   usageBreakdownList: z.array(Breakdown.catch({})).optional().catch(undefined),
   userInfo: z.looseObject({ email: str, userId: str }).optional().catch(undefined),
 });
@@ -90,5 +97,18 @@ export function parseUsageLimits(json: unknown, now: number): UsageLimits | unde
   if (reset !== undefined) out.nextResetAt = reset;
   if (r.daysUntilReset !== undefined) out.daysUntilReset = r.daysUntilReset;
   if (email !== undefined) out.email = email;
+  // Overage (kiro-protocol.md §9.1): past the included credits, Kiro keeps serving when it is
+  // enabled, up to the cap. The cap is reported even when overage is off.
+  const overageStatus = r.overageConfiguration?.overageStatus;
+  if (overageStatus !== undefined) {
+    out.overageStatus = overageStatus;
+    out.overageEnabled = /^enabled/i.test(overageStatus);
+  }
+  const overageUsed = b?.currentOveragesWithPrecision ?? b?.currentOverages;
+  const overageCap = b?.overageCapWithPrecision ?? b?.overageCap;
+  if (overageUsed !== undefined) out.overageUsed = overageUsed;
+  if (overageCap !== undefined) out.overageCap = overageCap;
+  if (b?.overageCharges !== undefined) out.overageCharges = b.overageCharges;
+  if (b?.currency !== undefined) out.currency = b.currency;
   return out;
 }

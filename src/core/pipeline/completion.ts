@@ -8,7 +8,6 @@ import type { AccountPool, UpstreamLease } from '../accounts/pool-types.ts';
 import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
 import { ProxyError, toProxyError } from '../errors.ts';
-import { SseWriter } from '../server/sse.ts';
 import { acceptedModelNames, resolveModel } from '../kiro/models.ts';
 import { normalise } from '../conversation/normalise.ts';
 import { inputTokensOf } from '../conversation/estimate-input.ts';
@@ -19,6 +18,8 @@ import { upstreamToProxyError } from './upstream-error.ts';
 import { createConversationFitter } from '../conversation/truncate-strategies.ts';
 import { completionCacheKey, type CompletionCache } from './cache.ts';
 import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
+import { KeepAliveStream } from './stream-keepalive.ts';
+import { acceptsInterimResponses, startInterimKeepAlive } from './interim-keepalive.ts';
 import { IGNORED_TOOLS_HEADER } from '../dialects/shared/unrunnable-tools.ts';
 
 export interface CompletionDeps {
@@ -47,8 +48,6 @@ export interface CompletionContext {
   /** Filled in as the request goes; the server logs it when the response ends. */
   log: RequestLogEntry;
 }
-
-const KEEPALIVE_MS = 15_000;
 
 /** A stable conversation key: the client's session id, else a hash of the system + first user turn. */
 export function stickyKeyFor(req: NeutralRequest): string {
@@ -93,12 +92,57 @@ export async function handleCompletion(
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
+  const created = Math.floor(deps.now() / 1000);
+  // A plain object of fixed shape; the input estimate is filled in once the input is known (before
+  // any encoder renders it). Not a literal with a lazy getter: V8 gives such a literal a hidden
+  // class of its own in old space, which keeps the request's whole closure graph alive through
+  // every scavenge (measured: ~20 KiB promoted per request, 5 ms pauses).
+  const meta: ResponseMeta = { requestId: ctx.requestId, model: neutral.model, created, estimatedInputTokens: 0 };
+
+  let lease: UpstreamLease | undefined;
+  let truncatedTurns = 0;
+  /** Status-line headers: computed when the response opens (a keepalive may open it before the lease). */
+  const responseHeaders = (): Record<string, string> => {
+    const h: Record<string, string> = {
+      'x-kiro-proxy-request-id': ctx.requestId,
+      'x-kiro-proxy-overhead-ms': String(Math.max(0, deps.now() - ctx.startedAt)),
+    };
+    if (truncatedTurns > 0) h['x-kiro-proxy-truncated'] = String(truncatedTurns);
+    if (neutral.ignoredTools) h[IGNORED_TOOLS_HEADER] = neutral.ignoredTools.join(', ').replace(/[^\x20-\x7e]/g, '?');
+    return h;
+  };
+  // A streamed answer opens early with keepalives while Kiro keeps us waiting (stream-keepalive.ts).
+  let keepAliveText: string | undefined;
+  const stream = neutral.stream
+    ? new KeepAliveStream(res, {
+        intervalMs: config.keepAliveMs,
+        // Quiet time counts from the request's arrival (body reading and the start-up model list included).
+        firstAfterMs: Math.max(0, config.keepAliveMs - (deps.now() - ctx.startedAt)),
+        headers: responseHeaders,
+        keepAlive: () => (keepAliveText ??= dialect.createStreamEncoder(neutral, meta).keepAlive()),
+        ...(deps.streamStarted ? { onOpen: deps.streamStarted } : {}),
+      })
+    : undefined;
+  // A non-streamed answer keeps undici clients from their headers timeout with 102 Processing (interim-keepalive.ts).
+  const interim =
+    !neutral.stream && config.keepAliveMs > 0 && acceptsInterimResponses(rctx.headers) ? startInterimKeepAlive(res, config.keepAliveMs) : undefined;
+
   // A request right after start must not resolve against the static catalogue while the
   // account's own model list is on its way (the catalogue may name ids the account lacks).
   if (deps.modelsReady) await deps.modelsReady();
   const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap, fallbackModel: config.fallbackModel });
-  if (model.mappedBy === 'unknown') return sendError(dialect, res, modelNotFound(neutral.model, deps.availableModels()), log);
+  if (model.mappedBy === 'unknown') {
+    const perr = modelNotFound(neutral.model, deps.availableModels());
+    interim?.dispose();
+    if (!stream?.opened) {
+      stream?.dispose();
+      return sendError(dialect, res, perr, log);
+    }
+    return failOpenStream(stream, dialect.createStreamEncoder(neutral, meta), perr, log);
+  }
   log.modelSent = model.modelId;
+  // The model that served, not the name asked for: a mapped name must not pass for itself.
+  meta.model = model.modelId;
   if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
 
   const abort = new AbortController();
@@ -110,10 +154,6 @@ export async function handleCompletion(
   const conversationId = conversationIdFor(neutral);
   // Hashes the system text: once per request, not per upstream attempt.
   const stickyKey = stickyKeyFor(neutral);
-  const created = Math.floor(deps.now() / 1000);
-
-  let lease: UpstreamLease | undefined;
-  let truncatedTurns = 0;
   let working = neutral;
   let norm: ReturnType<typeof normalise>;
   let estimatedInputTokens: number | undefined;
@@ -173,29 +213,22 @@ export async function handleCompletion(
     if (!replay) lease = await startUpstream();
   } catch (err) {
     res.off('close', onClose);
-    return sendError(dialect, res, scrubError(toProxyError(err), deps), log);
+    const perr = scrubError(toProxyError(err), deps);
+    interim?.dispose();
+    if (!stream?.opened) {
+      stream?.dispose();
+      return sendError(dialect, res, perr, log);
+    }
+    // Keepalives already sent 200 and the headers: the failure goes out as the dialect's in-stream error.
+    if (estimatedInputTokens !== undefined) meta.estimatedInputTokens = estimatedInputTokens;
+    return failOpenStream(stream, dialect.createStreamEncoder(working, meta), perr, log);
   }
-  // A plain object built once the input is known. Not a literal with a lazy getter: V8 gives such
-  // a literal a hidden class of its own in old space, which keeps the request's whole closure
-  // graph alive through every scavenge (measured: ~20 KiB promoted per request, 5 ms pauses).
-  const meta: ResponseMeta = {
-    requestId: ctx.requestId,
-    // The model that served, not the name asked for: a mapped name must not pass for itself.
-    model: model.modelId,
-    created,
-    // The whole normalised request's estimate (conversation/estimate-input.ts, as count_tokens):
-    // set by the fitter before the first send; a cache hit estimates the normalised request it has.
-    estimatedInputTokens: estimatedInputTokens ?? inputTokensOf(norm!),
-  };
+  // The whole normalised request's estimate (conversation/estimate-input.ts, as count_tokens):
+  // set by the fitter before the first send; a cache hit estimates the normalised request it has.
+  meta.estimatedInputTokens = estimatedInputTokens ?? inputTokensOf(norm!);
   const bodyCapture = config.logBodies ? new ResponseBodyCapture() : undefined;
   if (lease) log.accountId = lease.accountId;
   if (truncatedTurns > 0) log.truncatedTurns = truncatedTurns;
-  const extraHeaders: Record<string, string> = {
-    'x-kiro-proxy-request-id': ctx.requestId,
-    'x-kiro-proxy-overhead-ms': String(Math.max(0, deps.now() - ctx.startedAt)),
-  };
-  if (truncatedTurns > 0) extraHeaders['x-kiro-proxy-truncated'] = String(truncatedTurns);
-  if (neutral.ignoredTools) extraHeaders[IGNORED_TOOLS_HEADER] = neutral.ignoredTools.join(', ').replace(/[^\x20-\x7e]/g, '?');
 
   const assembler = createStreamAssembler({
     toolNames: norm!.toolNames,
@@ -273,14 +306,10 @@ export async function handleCompletion(
   };
 
   try {
-    if (working.stream) {
-      const sse = new SseWriter(res);
-      const streamDone = deps.streamStarted?.();
-      sse.open(extraHeaders);
+    if (stream) {
+      const sse = stream.open();
       const encoder: StreamEncoder = dialect.createStreamEncoder(working, meta);
       await sse.write(encoder.start());
-      const keepAlive = setInterval(() => void sse.write(encoder.keepAlive()), KEEPALIVE_MS);
-      keepAlive.unref();
       try {
         await pump((ev) => sse.write(encoder.event(ev)));
         // Stored only if the answer ended normally (a client that left mid-way stores nothing).
@@ -296,9 +325,8 @@ export async function handleCompletion(
         lease?.release({ ok: false, error: err });
         lease = undefined;
       } finally {
-        clearInterval(keepAlive);
+        stream.dispose();
         sse.end();
-        streamDone?.();
       }
     } else {
       const events: NeutralEvent[] = [];
@@ -308,12 +336,14 @@ export async function handleCompletion(
       });
       const result = collectResult(events);
       recorder?.commit();
+      interim?.dispose();
       const json = JSON.stringify(dialect.renderResult(working, result, meta));
-      res.writeHead(200, { 'content-type': 'application/json', ...extraHeaders });
+      res.writeHead(200, { 'content-type': 'application/json', ...responseHeaders() });
       res.end(json);
       log.status = 200;
     }
   } catch (err) {
+    interim?.dispose();
     recorder?.abort();
     const perr = scrubError(upstreamToProxyError(err), deps);
     lease?.release({ ok: false, error: err });
@@ -321,6 +351,8 @@ export async function handleCompletion(
     res.off('close', onClose);
     return sendError(dialect, res, perr, log);
   } finally {
+    stream?.dispose();
+    interim?.dispose();
     res.off('close', onClose);
     if (firstTokenAt !== undefined) log.firstTokenMs = firstTokenAt - ctx.startedAt;
     if (usage) {
@@ -336,6 +368,17 @@ export async function handleCompletion(
       ...(usage?.credits !== undefined ? { credits: usage.credits } : {}),
     });
   }
+}
+
+/** A failure before the first event, on a response that keepalives already opened: start + the dialect's error event, then the end. */
+function failOpenStream(stream: KeepAliveStream, encoder: StreamEncoder, err: ProxyError, log: RequestLogEntry): void {
+  log.status = err.status;
+  log.errorClass = err.code ?? err.kind;
+  log.errorMessage = err.message;
+  const sse = stream.open();
+  stream.dispose();
+  if (!sse.isClosed) void sse.write(encoder.start() + encoder.error(err));
+  sse.end();
 }
 
 /** 404 for a name the proxy cannot place, in the caller's dialect (OpenAI code model_not_found, Anthropic not_found_error). */

@@ -9,6 +9,16 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_BODY_TOTAL_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_JSON_DEPTH = 64;
+/**
+ * How much of an over-limit body is read and thrown away so the client can read the 413.
+ * A client that writes its whole body before reading (node:http, Python requests) gets EPIPE or
+ * ECONNRESET, not our answer, when we close while it still sends; draining lets it finish first.
+ * 64 MiB past the limit covers the accidental case (a file a few times too large) and costs
+ * ~50 ms of one core on loopback; a body larger than that is not worth the bandwidth.
+ */
+export const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
+/** …and for how long at most (a 4 MB/s uplink sends 64 MiB in ~16 s): a client that sends forever is cut off. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
 
 /**
  * Recommended node:http limits. `maxHeaderSize` and `requestTimeout`/`headersTimeout` go to
@@ -34,6 +44,10 @@ export interface ReadBodyOptions {
   totalTimeoutMs?: number;
   /** Aborts reading (server shutting down). */
   signal?: AbortSignal;
+  /** Bytes past `maxBytes` read and discarded before the 413 goes out (0: none). */
+  drainBytes?: number;
+  /** The longest a drain may take; the 413 then goes out anyway. */
+  drainTimeoutMs?: number;
 }
 
 export interface ReadJsonOptions extends ReadBodyOptions {
@@ -42,26 +56,33 @@ export interface ReadJsonOptions extends ReadBodyOptions {
 
 /**
  * Reads the whole body into one Buffer (concatenated once). Rejects with a ProxyError:
- * 413 `body_too_large` (by Content-Length up front, or while streaming), 408 `body_timeout`,
- * 400 `client_aborted` when the client went away. After a 413/408 the response should carry
- * `Connection: close` (see `shouldCloseConnection`) so the unread rest is not parsed as a request.
+ * 413 `body_too_large`, 408 `body_timeout`, 400 `client_aborted` when the client went away.
+ *
+ * An over-limit body (by Content-Length, or found while streaming) is drained first: read to its
+ * end and discarded, within `drainBytes` and `drainTimeoutMs`, so the 413 reaches a client that
+ * only reads once it has sent everything. A body declared larger than the drain allows is refused
+ * at once. After a 413/408 the response should carry `Connection: close` (`shouldCloseConnection`).
  */
 export function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): Promise<Buffer> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const totalMs = options.totalTimeoutMs ?? DEFAULT_BODY_TOTAL_TIMEOUT_MS;
+  const drainBytes = options.drainBytes ?? DEFAULT_DRAIN_BYTES;
+  const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
 
-  const declared = req.headers['content-length'];
-  if (declared !== undefined) {
-    const n = Number(declared);
-    if (Number.isFinite(n) && n > maxBytes) return Promise.reject(tooLarge(maxBytes, n));
-  }
+  const header = req.headers['content-length'];
+  const declaredBytes = header !== undefined && Number.isFinite(Number(header)) ? Number(header) : undefined;
+  const declaredTooLarge = declaredBytes !== undefined && declaredBytes > maxBytes;
+  if (declaredTooLarge && (declaredBytes - maxBytes > drainBytes || req.readableEnded)) return Promise.reject(tooLarge(maxBytes, declaredBytes));
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
 
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
+    /** Set once the body is known to be too large: the rest is read and discarded. */
+    let draining: ProxyError | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
     let idle: NodeJS.Timeout | undefined;
     const overall = totalMs > 0 ? setTimeout(() => fail(timedOut(`the request body did not arrive within ${Math.round(totalMs / 1000)} s`)), totalMs) : undefined;
     overall?.unref();
@@ -73,32 +94,46 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): P
         idle.unref();
       }
     };
+    const startDrain = (err: ProxyError) => {
+      draining = err;
+      chunks = [];
+      if (drainBytes <= 0) return fail(err);
+      drainTimer = setTimeout(() => fail(err), drainMs);
+      drainTimer.unref();
+    };
 
     const cleanup = () => {
       settled = true;
       if (idle) clearTimeout(idle);
       if (overall) clearTimeout(overall);
+      if (drainTimer) clearTimeout(drainTimer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
       options.signal?.removeEventListener('abort', onAbort);
     };
+    /** While draining, every way of stopping (timeouts included) still answers 413: that is the client's real problem. */
     const fail = (err: ProxyError) => {
       if (settled) return;
       cleanup();
-      // Stop buffering: the rest of this body is unwanted; the response closes the connection.
+      // Stop reading: the rest of this body is unwanted; the response closes the connection.
       req.pause();
-      reject(err);
+      reject(draining && err.code !== 'shutting_down' && err.code !== 'client_aborted' ? draining : err);
     };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > maxBytes) return fail(tooLarge(maxBytes));
-      chunks.push(chunk);
       armIdle();
+      if (draining) {
+        if (total - maxBytes > drainBytes) fail(draining);
+        return;
+      }
+      if (total > maxBytes) return startDrain(tooLarge(maxBytes));
+      chunks.push(chunk);
     };
     const onEnd = () => {
       if (settled) return;
+      if (draining) return fail(draining);
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     };
@@ -115,6 +150,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): P
     req.on('error', onError);
     req.on('close', onClose);
     armIdle();
+    if (declaredTooLarge) startDrain(tooLarge(maxBytes, declaredBytes));
   });
 }
 

@@ -18,9 +18,12 @@ export class SseWriter {
   private headersPending = false;
   /** Set while the socket is over its high-water mark; writes wait for it. */
   private drained: Promise<boolean> | undefined;
+  /** Told after each flush that sent bytes (keepalive timers count quiet time from it). */
+  private readonly onFlush: (() => void) | undefined;
 
-  constructor(res: ServerResponse) {
+  constructor(res: ServerResponse, onFlush?: () => void) {
     this.res = res;
+    this.onFlush = onFlush;
     res.once('close', () => {
       this.closed = true;
       this.pending = [];
@@ -83,12 +86,17 @@ export class SseWriter {
     this.flushScheduled = false;
     if (this.isClosed || this.res.writableEnded) return;
     if (this.pending.length === 0) {
-      if (this.headersPending) this.res.flushHeaders();
+      if (this.headersPending) {
+        this.res.flushHeaders();
+        this.onFlush?.();
+      }
       this.headersPending = false;
       return;
     }
     this.headersPending = false;
-    if (this.res.write(this.take()) || this.drained) return;
+    const taken = this.res.write(this.take());
+    this.onFlush?.();
+    if (taken || this.drained) return;
     this.drained = new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         this.res.off('drain', onDrain);

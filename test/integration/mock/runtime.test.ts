@@ -35,6 +35,25 @@ describe('mock Kiro runtime side routes', () => {
     assert.equal(a.usage, 3);
   });
 
+  test('overage: past the limit the account is served while overage is on, up to its cap; getUsageLimits reports it', async () => {
+    const a = mock.addAccount({ usageLimit: 3, usage: 4, overage: { enabled: true, cap: 2 } });
+    const usage = async () => (await getJson(`${mock.url}/getUsageLimits?origin=AI_EDITOR&resourceType=AGENTIC_REQUEST`, a.accessToken)).json;
+    const u0 = await usage();
+    assert.equal(u0.overageConfiguration.overageStatus, 'ENABLED');
+    assert.equal(u0.subscriptionInfo.overageCapability, 'OVERAGE_CAPABLE');
+    const b0 = u0.usageBreakdownList[0];
+    assert.deepEqual([b0.currentUsage, b0.usageLimit, b0.currentOverages, b0.overageCap, b0.overageCharges], [4, 3, 1, 2, 0.04]);
+    assert.equal((await chat(mock, a.accessToken, simpleRequest('on overage'))).status, 200);
+    assert.equal((await usage()).usageBreakdownList[0].currentOveragesWithPrecision, 2);
+    const capped = await chat(mock, a.accessToken, simpleRequest('past the cap'));
+    assert.equal(capped.status, 402, 'the overage cap is reached');
+    // Overage off: the limit is the end, whatever the cap says.
+    a.overageEnabled = false;
+    a.usage = 3;
+    assert.equal((await usage()).overageConfiguration.overageStatus, 'DISABLED');
+    assert.equal((await chat(mock, a.accessToken, simpleRequest('no overage'))).status, 402);
+  });
+
   test('ListAvailableModels has the §6.3 shape with token limits', async () => {
     const a = mock.addAccount();
     const r = await getJson(`${mock.url}/ListAvailableModels?origin=AI_EDITOR&maxResults=50`, a.accessToken);

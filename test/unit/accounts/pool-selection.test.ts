@@ -46,17 +46,18 @@ test('most-quota prefers the account with most remaining credits', async (t) => 
   assert.equal(h.pool.get('B')!.quota?.used, 10);
 });
 
-test('an account whose quota is used up is skipped and shown disabled until the reset', async (t) => {
+test('an account whose quota is used up by the numbers is a last resort: skipped while others serve, stale numbers ignored after the reset', async (t) => {
   const h = harness(['A', 'B']);
   t.after(() => h.pool.dispose());
   const reset = T0 + 86_400_000;
-  h.client.quotas.set('A', quota(50, 50, { nextResetAt: reset }));
+  h.client.quotas.set('A', quota(50, 50, { nextResetAt: reset, overageStatus: 'DISABLED', overageEnabled: false }));
   h.client.quotas.set('B', quota(1, 50));
   await h.pool.refreshAllQuotas();
   for (let i = 0; i < 3; i++) assert.equal((await serve(h, { stickyKey: `s${i}` })).lease.accountId, 'B');
+  assert.equal(h.client.callsFor('A').length, 0, 'not asked while another account serves');
   const a = h.pool.get('A')!;
-  assert.equal(a.state, 'disabled');
-  assert.equal(a.disabledUntil, reset);
+  assert.equal(a.state, 'cooldown');
+  assert.match(a.stateReason ?? '', /included credits used up \(50 of 50, overage off\)/);
   h.clock.set(reset);
   assert.equal(stateOf(h, 'A'), 'active', 'a passed reset date makes stale numbers irrelevant');
 });

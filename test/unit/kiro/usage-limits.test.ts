@@ -63,8 +63,35 @@ describe('parseUsageLimits', () => {
       nextResetAt: 1_769_900_000_000,
       daysUntilReset: 0,
       email: 'user@example.com',
+      overageStatus: 'DISABLED',
+      overageEnabled: false,
+      overageUsed: 0,
+      overageCap: 10000,
+      overageCharges: 0,
+      currency: 'USD',
       fetchedAt: 42,
     });
+  });
+
+  test('overage: status, credits used past the limit, cap and charges (precision fields first)', () => {
+    const b = SAMPLE.usageBreakdownList[0]!;
+    const body = {
+      ...SAMPLE,
+      overageConfiguration: { overageStatus: 'ENABLED' },
+      usageBreakdownList: [{ ...b, freeTrialInfo: undefined, bonuses: [], currentUsageWithPrecision: 1012.5, usageLimitWithPrecision: 1000, currentOverages: 12, currentOveragesWithPrecision: 12.5, overageCap: 2000, overageCapWithPrecision: 2000, overageCharges: 0.5 }],
+    };
+    const r = parseUsageLimits(body, 0)!;
+    assert.equal(r.used, 1012.5);
+    assert.equal(r.limit, 1000);
+    assert.equal(r.overageEnabled, true);
+    assert.equal(r.overageStatus, 'ENABLED');
+    assert.equal(r.overageUsed, 12.5);
+    assert.equal(r.overageCap, 2000);
+    assert.equal(r.overageCharges, 0.5);
+    // Absent configuration: unknown, not "disabled".
+    const none = parseUsageLimits({ usageBreakdownList: [{ usageLimit: 5, currentUsage: 5 }] }, 0)!;
+    assert.equal(none.overageEnabled, undefined);
+    assert.equal(parseUsageLimits({ overageConfiguration: { overageStatus: 7 } }, 0)!.overageEnabled, undefined, 'a wrongly typed status is dropped');
   });
 
   test('expired trial and inactive bonuses do not count', () => {

@@ -140,6 +140,94 @@ describe('readJsonBody against a real server', () => {
   });
 });
 
+describe('an over-limit body is drained before the 413', () => {
+  let server: Server;
+  let port: number;
+  before(async () => {
+    ({ server, port } = await startServer({ maxBytes: 1024, idleTimeoutMs: 2000, totalTimeoutMs: 10_000, drainBytes: 32 * 1024 * 1024, drainTimeoutMs: 20_000 }));
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  /** Sends `head` and then `total` bytes in 16 KiB writes as fast as the socket takes them; reports what came back and whether the socket was reset. */
+  function sendAll(head: string, total: number, frame = (b: Buffer) => b): Promise<{ text: string; reset: boolean; sentAll: boolean }> {
+    return new Promise((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      let text = '';
+      let reset = false;
+      let sent = 0;
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => (text += d));
+      sock.on('error', () => (reset = true));
+      sock.on('close', () => resolve({ text, reset, sentAll: sent >= total }));
+      sock.write(head);
+      const pump = () => {
+        while (sent < total) {
+          const n = Math.min(16 * 1024, total - sent);
+          sent += n;
+          if (!sock.write(frame(Buffer.alloc(n, 0x61)))) return void sock.once('drain', pump);
+        }
+        if (head.includes('chunked')) sock.write('0\r\n\r\n');
+      };
+      pump();
+    });
+  }
+
+  test('a client that writes its whole body before reading gets the 413, not a reset', async () => {
+    // More than the loopback socket buffers hold, so a server that stops reading early makes the write fail.
+    const size = 24 * 1024 * 1024;
+    const r = await sendAll(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`, size);
+    assert.equal(r.reset, false, 'no ECONNRESET/EPIPE');
+    assert.ok(r.sentAll);
+    assert.match(r.text, /^HTTP\/1\.1 413 /);
+    assert.match(r.text, /connection: close/i);
+    assert.match(r.text, /"code":"body_too_large"/);
+    assert.equal((await post(port, '{"ok":1}')).status, 200);
+  });
+
+  test('chunked without Content-Length: drained to its end, then 413', async () => {
+    const chunk = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+    const r = await sendAll('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n', 24 * 1024 * 1024, chunk);
+    assert.equal(r.reset, false);
+    assert.match(r.text, /^HTTP\/1\.1 413 /);
+  });
+
+  test('a declared size beyond the drain allowance is refused at once, without reading', async () => {
+    const started = Date.now();
+    const r = await raw(port, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${1024 + 32 * 1024 * 1024 + 1}\r\n\r\n`);
+    assert.equal(r.status, 413);
+    assert.ok(Date.now() - started < 250, 'not after the drain timeout');
+  });
+
+  test('a client that keeps sending forever is answered 413 and cut off after the drain timeout', async () => {
+    const short = await startServer({ maxBytes: 1024, idleTimeoutMs: 2000, totalTimeoutMs: 10_000, drainBytes: 32 * 1024 * 1024, drainTimeoutMs: 300 });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const started = Date.now();
+      const r = await raw(short.port, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n', (write) => {
+        // 2 KiB every 10 ms: past the limit at once, far below the drain byte allowance within 300 ms.
+        timer = setInterval(() => write(`800\r\n${'x'.repeat(2048)}\r\n`), 10);
+      });
+      assert.equal(r.status, 413);
+      const took = Date.now() - started;
+      assert.ok(took >= 250, `not before the drain timeout (${took} ms)`);
+    } finally {
+      clearInterval(timer);
+      short.server.closeAllConnections();
+      short.server.close();
+    }
+  });
+
+  test('a client sending more than the drain allowance is answered 413 and cut off', async () => {
+    const r = await sendAll('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n', 128 * 1024 * 1024, (b) =>
+      Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]),
+    );
+    assert.equal(r.sentAll, false, 'the server closed before 128 MiB went through');
+  });
+});
+
 describe('jsonDepthExceeds', () => {
   test('ignores brackets inside strings and escapes', () => {
     assert.equal(jsonDepthExceeds('{"a":"[[[[[[[[[[\\"[[[["}', 2), -1);

@@ -21,6 +21,25 @@ test('quota used/limit in the description', () => {
   assert.equal(p.contextValue, 'kiroAccount.active.enabled');
 });
 
+test('trial and bonus credits are counted once (the totals already hold them); overage shown apart', () => {
+  const q = { used: 550, limit: 650, bonusUsed: 0, bonusLimit: 100, freeTrialUsed: 500, freeTrialLimit: 500, fetchedAt: 0 };
+  assert.equal(presentAccount({ ...base, quota: q }, 0).description, '550/650');
+  const over = presentAccount(
+    {
+      ...base,
+      stateReason: 'included credits used up; serving on overage (12.5 of 2000 overage credits, 0.50 USD so far)',
+      quota: { ...q, used: 1012.5, limit: 1000, bonusLimit: 0, freeTrialLimit: 0, freeTrialUsed: 0, overageEnabled: true, overageStatus: 'ENABLED', overageUsed: 12.5, overageCap: 2000, overageCharges: 0.5, currency: 'USD', plan: 'KIRO PRO' },
+    },
+    0,
+  );
+  assert.equal(over.description, '1000/1000 +12.5 overage');
+  assert.ok(over.tooltipLines.some((l) => l.startsWith('Quota: 1000/1000 included credits · 12.5/2000 overage (0.50 USD) · KIRO PRO')), over.tooltipLines.join('\n'));
+  assert.ok(over.tooltipLines.some((l) => l.includes('serving on overage')));
+  const off = presentAccount({ ...base, quota: { ...q, used: 50, limit: 50, overageEnabled: false, overageStatus: 'DISABLED', overageCap: 10000 } }, 0);
+  assert.equal(off.description, '50/50');
+  assert.ok(off.tooltipLines.some((l) => l.startsWith('Quota: 50/50 included credits · overage off')));
+});
+
 test('cooldown shows a countdown; the last error goes in the tooltip', () => {
   const now = 1_000_000;
   const p = presentAccount({ ...base, state: 'cooldown', cooldownUntil: now + 83_000, lastError: { at: now, message: 'Too many requests' } }, now);

@@ -20,8 +20,12 @@ export interface AddAccountOptions {
   accessTokenExpired?: boolean;
   /** Issue a new refresh token on every refresh, invalidating the old one. */
   rotateRefreshToken?: boolean;
-  /** Chat requests allowed before 402 MONTHLY_REQUEST_COUNT. */
+  /** Chat requests allowed before 402 MONTHLY_REQUEST_COUNT (the included credits). */
   usageLimit?: number;
+  /** Credits already used this period (default 0); may be above usageLimit with overage on. */
+  usage?: number;
+  /** Overage: past usageLimit, Kiro keeps serving (billed) while overage is on, up to `cap` more. */
+  overage?: { enabled: boolean; cap?: number };
   email?: string;
   subscriptionTitle?: string;
 }
@@ -44,6 +48,9 @@ export interface MockAccount {
   /** Chat requests served (each increments by one). */
   usage: number;
   usageLimit: number;
+  overageEnabled: boolean;
+  /** Overage credits allowed past usageLimit (reported even when overage is off, as Kiro does). */
+  overageCap: number;
   email: string;
   subscriptionTitle: string;
 }
@@ -95,8 +102,10 @@ export class MockAccountStore {
       accessTokenTtlSeconds: ttl,
       rotateRefreshToken: opts.rotateRefreshToken ?? false,
       refreshCount: 0,
-      usage: 0,
+      usage: opts.usage ?? 0,
       usageLimit: opts.usageLimit ?? this.defaultUsageLimit,
+      overageEnabled: opts.overage?.enabled ?? false,
+      overageCap: opts.overage?.cap ?? 10_000,
       email: opts.email ?? `${id}@example.com`,
       subscriptionTitle: opts.subscriptionTitle ?? 'KIRO FREE',
     };
@@ -159,6 +168,12 @@ export class MockAccountStore {
   /** Kills the refresh token (next refresh gets invalid_grant). */
   revokeRefreshToken(account: MockAccount): void {
     this.refreshTokens.delete(account.refreshToken);
+  }
+
+  /** Kiro's verdict: no credits left, and no overage (off, or its cap reached). */
+  overQuota(account: MockAccount): boolean {
+    if (account.usage < account.usageLimit) return false;
+    return !account.overageEnabled || account.usage - account.usageLimit >= account.overageCap;
   }
 
   resetCounters(): void {

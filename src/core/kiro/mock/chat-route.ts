@@ -72,7 +72,7 @@ export async function chatRoute(call: RouteCall, style: ChatStyle): Promise<void
     return;
   }
   rec.validation = { ok: true };
-  if (ctx.options.enforceUsageLimit && account.usage >= account.usageLimit) {
+  if (ctx.options.enforceUsageLimit && ctx.accounts.overQuota(account)) {
     sendKiroError(res, 402, { message: MONTHLY_LIMIT, reason: 'MONTHLY_REQUEST_COUNT' }, 'ServiceQuotaExceededException');
     return;
   }

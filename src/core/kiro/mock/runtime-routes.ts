@@ -14,15 +14,17 @@ export function usageLimitsRoute(call: RouteCall): void {
   const daysUntilReset = Math.max(0, Math.ceil((next * 1000 - ctx.now()) / 86_400_000));
   const used = account.usage;
   const limit = account.usageLimit;
+  const overages = Math.max(0, used - limit);
+  const rate = 0.04;
   sendJson(res, 200, {
     daysUntilReset,
     limits: [],
     nextDateReset: next,
-    overageConfiguration: { overageStatus: 'DISABLED' },
+    overageConfiguration: { overageStatus: account.overageEnabled ? 'ENABLED' : 'DISABLED' },
     subscriptionInfo: {
       subscriptionTitle: account.subscriptionTitle,
       type: account.subscriptionTitle === 'KIRO FREE' ? 'Q_DEVELOPER_STANDALONE_FREE' : 'Q_DEVELOPER_STANDALONE_PRO',
-      overageCapability: 'OVERAGE_INCAPABLE',
+      overageCapability: account.overageEnabled ? 'OVERAGE_CAPABLE' : 'OVERAGE_INCAPABLE',
       upgradeCapability: 'UPGRADE_CAPABLE',
       subscriptionManagementTarget: 'PURCHASE',
     },
@@ -37,12 +39,12 @@ export function usageLimitsRoute(call: RouteCall): void {
         currentUsageWithPrecision: used,
         usageLimit: limit,
         usageLimitWithPrecision: limit,
-        currentOverages: 0,
-        currentOveragesWithPrecision: 0,
-        overageCap: 10_000,
-        overageCapWithPrecision: 10_000,
-        overageCharges: 0,
-        overageRate: 0.04,
+        currentOverages: overages,
+        currentOveragesWithPrecision: overages,
+        overageCap: account.overageCap,
+        overageCapWithPrecision: account.overageCap,
+        overageCharges: Math.round(overages * rate * 100) / 100,
+        overageRate: rate,
         nextDateReset: next,
         bonuses: [],
       },

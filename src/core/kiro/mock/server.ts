@@ -106,6 +106,8 @@ export interface MockState {
     refreshCount: number;
     usage: number;
     usageLimit: number;
+    overageEnabled: boolean;
+    overageCap: number;
     queuedSteps: number;
   }[];
   queuedSteps: number;
@@ -255,6 +257,8 @@ export class MockKiro implements MockControl {
         refreshCount: a.refreshCount,
         usage: a.usage,
         usageLimit: a.usageLimit,
+        overageEnabled: a.overageEnabled,
+        overageCap: a.overageCap,
         queuedSteps: this.queues.perAccount.get(a.id)?.length ?? 0,
       })),
       queuedSteps: this.queues.global.length,
