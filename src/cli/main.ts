@@ -67,7 +67,7 @@ async function main(): Promise<number> {
   }
 
   if (login) {
-    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets });
+    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true });
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -102,6 +102,7 @@ async function main(): Promise<number> {
     secrets: createFileSecretStore(join(config.home, 'secrets.json')),
     secretRegistry: secrets,
     persistSettings: true,
+    refreshJournal: true,
   });
   let url: string;
   try {

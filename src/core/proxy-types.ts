@@ -99,6 +99,8 @@ export interface AccountView {
   source: string;
   enabled: boolean;
   tokenExpiresAt?: number;
+  /** Where the account's tokens are (not) written, when the user should know: e.g. "not written back: … kept in the proxy's own store". */
+  notice?: string;
   counters: { requests: number; errors: number; inFlight: number; tokensIn: number; tokensOut: number; credits: number };
   lastError?: { at: number; message: string; cls?: string };
   lastUsedAt?: number;

@@ -64,6 +64,8 @@ export interface ProxyDeps {
    * KIRO_PROXY_HOME/config.json. The editor keeps them in its own settings instead.
    */
   persistSettings?: boolean;
+  /** Headless: journal rotated tokens in KIRO_PROXY_HOME before the store update (accounts/refresh-journal.ts). */
+  refreshJournal?: boolean;
   /** Slow-client limits of the request body reader (defaults in server/body.ts); tests shorten them. */
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
 }
@@ -416,9 +418,17 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       clock,
       logger,
       registerSecret: (v) => registry.add(v),
+      ...(deps.refreshJournal ? { refreshJournal: true } : {}),
       // In mock mode every account the user adds is served by the simulated Kiro as well, so
       // imports and logins behave as they would against the real service.
       ...(mock ? { beforeAdd: (c: KiroCredential) => registerWithMock(mock!, c) } : {}),
+      whoIs: async (c, machineId, signal) => {
+        if (!client || !c.accessToken) return undefined;
+        const profileArn = effectiveProfileArn({ authMethod: c.kind, ...(c.profileArn ? { profileArn: c.profileArn } : {}), ...(c.provider ? { provider: c.provider } : {}) });
+        const ctx = { accessToken: c.accessToken, profileArn, machineId, region: effectiveRegion(c, profileArn, config.region) };
+        const q = await client.getUsageLimits(c.kind === 'api_key' ? { ...ctx, tokenType: 'API_KEY' } : ctx, signal);
+        return q.userId ? { userId: q.userId, ...(q.email ? { email: q.email } : {}) } : undefined;
+      },
     });
     await accounts.loadMeta();
 
@@ -427,11 +437,13 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       const loaded = loadCredsJsonText(JSON.stringify(cred), 'mock upstream', () => ({ type: 'mock', name: 'mock' }));
       await accounts.add(loaded.credentials.map((c) => ({ ...c, label: 'Mock account (simulated Kiro)' })));
     } else {
-      const found = await discoverCredentials(config);
+      // The SSO cache is imported below (its accounts become the proxy's own, see AccountManager).
+      const found = await discoverCredentials({ ...config, importSsoCacheOnStart: false });
       for (const p of found.problems) logger.warn(`credentials: ${p}`);
       await accounts.add(found.credentials);
     }
     await accounts.add(await accounts.loadStored());
+    if (!mockModeAccount && config.importSsoCacheOnStart !== false) await accounts.importSsoCache();
 
     const router = createRouter({
       dialects: { openaiChat: openAIChatDialect, openaiResponses: openAIResponsesDialect, anthropic: anthropicDialect },

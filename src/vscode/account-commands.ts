@@ -123,7 +123,7 @@ export class AccountCommands {
     const items: Item[] = files.map((f) => ({
       label: f.label,
       description: basename(f.path),
-      detail: f.alreadyImported ? 'Already imported — picking it again refreshes the stored token' : f.path,
+      detail: f.alreadyImported ? 'Already imported — picking it again re-reads the file for a newer token' : f.path,
       picked: !f.alreadyImported,
       path: f.path,
     }));
@@ -143,7 +143,9 @@ export class AccountCommands {
         failed.push(`${item.label}: ${(err as Error).message}`);
       }
     }
-    if (added.length) void vscode.window.showInformationMessage(`Imported from the SSO cache: ${added.join(', ')}`);
+    // The proxy keeps its own copy (SecretStorage): the account survives restarts, other windows
+    // and a new login in the Kiro IDE, which only stops the proxy writing to that file.
+    if (added.length) void vscode.window.showInformationMessage(`Imported from the SSO cache and kept by Kiro Proxy: ${added.join(', ')}`);
     if (failed.length) void vscode.window.showErrorMessage(`Could not import ${failed.join('; ')}`);
   }
 

@@ -9,7 +9,9 @@ export interface AccountTokenSource {
   getAccessToken(options: { signal: AbortSignal; forceRefresh?: boolean; rejectedToken?: string }): Promise<string>;
   /** `needs_login` after a permanent refresh failure. */
   readonly state?: string;
-  status?(): { expiresAt?: number };
+  status?(): { expiresAt?: number; lastError?: { message: string } };
+  /** Something about where the tokens are kept that the user should know (account-sync.ts). */
+  notice?(): string | undefined;
   /** The live credential (TokenManager): a refresh may bring a profile ARN the account was added without. */
   readonly credential?: { profileArn?: string };
 }
@@ -91,7 +93,10 @@ const iso = (t: number) => new Date(t).toISOString();
 export function deriveState(r: AccountRecord, now: number): DerivedState {
   if (!r.enabled) return { state: 'disabled', reason: 'disabled by the user' };
   if (r.suspendedReason) return { state: 'disabled', reason: r.suspendedReason };
-  if (r.account.tokens.state === 'needs_login') return { state: 'expired', reason: 'the refresh token was rejected: log in again' };
+  if (r.account.tokens.state === 'needs_login') {
+    // The refresh failure says what was re-read and why nothing on disk helped.
+    return { state: 'expired', reason: r.account.tokens.status?.().lastError?.message ?? 'the refresh token was rejected: log in again' };
+  }
   if (r.authFailedReason) return { state: 'expired', reason: r.authFailedReason };
   if (r.disabledUntil !== undefined && r.disabledUntil > now) {
     return { state: 'disabled', reason: r.disabledReason ?? `quota exhausted until ${iso(r.disabledUntil)}`, until: r.disabledUntil };
@@ -139,5 +144,7 @@ export function toView(r: AccountRecord, now: number): AccountView {
   if (r.lastError) view.lastError = { ...r.lastError };
   if (r.lastUsedAt !== undefined) view.lastUsedAt = r.lastUsedAt;
   if (r.quota) view.quota = { ...r.quota };
+  const notice = a.tokens.notice?.();
+  if (notice !== undefined) view.notice = notice;
   return view;
 }

@@ -112,6 +112,8 @@ export interface UsageLimits {
   nextResetAt?: number;
   daysUntilReset?: number;
   email?: string;
+  /** Kiro's id of the user the token belongs to: what tells two accounts apart (accounts/account-sync.ts). */
+  userId?: string;
   /** overageConfiguration.overageStatus as Kiro sent it (DISABLED, ENABLED…). */
   overageStatus?: string;
   /** Overage is on: Kiro keeps serving past `limit`, up to `overageCap` more credits (billed). */

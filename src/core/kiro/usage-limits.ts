@@ -97,6 +97,8 @@ export function parseUsageLimits(json: unknown, now: number): UsageLimits | unde
   if (reset !== undefined) out.nextResetAt = reset;
   if (r.daysUntilReset !== undefined) out.daysUntilReset = r.daysUntilReset;
   if (email !== undefined) out.email = email;
+  const userId = r.userInfo?.userId;
+  if (userId !== undefined) out.userId = userId;
   // Overage (kiro-protocol.md §9.1): past the included credits, Kiro keeps serving when it is
   // enabled, up to the cap. The cap is reported even when overage is off.
   const overageStatus = r.overageConfiguration?.overageStatus;

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProxyError } from '../../../src/core/errors.ts';
-import { OriginPersister } from '../../../src/core/accounts/persist-origin.ts';
+import { writeEntryTokens } from '../../../src/core/accounts/credential-file.ts';
 import { ask, startPoolHarness } from './pool-harness.ts';
 
 const proxyError = async (p: Promise<unknown>): Promise<ProxyError> => {
@@ -37,10 +37,12 @@ test('expired access token: refreshed before the call; a token the server expire
 test('rotated refresh token is persisted to the credential file', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kiro-pool-'));
   const file = join(dir, 'creds.json');
-  const persister = new OriginPersister();
   const h = await startPoolHarness({
     accounts: [{ id: 'rot', rotateRefreshToken: true, accessTokenExpired: true }],
-    persist: async (_id, cred) => void (await persister.persist({ type: 'creds-file', path: file, index: null }, cred)),
+    persist: async (_id, cred) => {
+      const held = (JSON.parse(await readFile(file, 'utf8')) as { refreshToken: string }).refreshToken;
+      await writeEntryTokens(file, null, held, cred);
+    },
   });
   t.after(async () => {
     await h.close();

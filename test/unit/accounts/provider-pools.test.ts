@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProviderPoolsFile } from '../../../src/core/accounts/provider-pools.ts';
 import { discoverCredentials } from '../../../src/core/accounts/discover.ts';
-import { OriginPersister } from '../../../src/core/accounts/persist-origin.ts';
+import { writeEntryTokens } from '../../../src/core/accounts/credential-file.ts';
 import { RT, RT2, AT, assertNoSecrets } from './fixtures.ts';
 
 let root: string;
@@ -76,7 +76,8 @@ describe('provider pools file', () => {
     assert.equal(found.count, 1);
     const c = found.credentials[0]!;
     assert.deepEqual(c.origin, { type: 'creds-file', path: creds, index: 0 });
-    assert.equal(await new OriginPersister().persist(c.origin, { ...c.credential, refreshToken: RT2 }), true);
+    // The write-back the pool does for a --creds-file entry works on it as it is.
+    await writeEntryTokens(creds, 0, RT, { ...c.credential, refreshToken: RT2 });
     assert.equal((JSON.parse(await readFile(creds, 'utf8')) as { refreshToken: string }[])[0]!.refreshToken, RT2);
   });
 });

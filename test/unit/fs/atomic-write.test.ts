@@ -109,3 +109,28 @@ describe('readJsonFile', () => {
     await assert.rejects(readJsonFile(empty), /empty\.json: file is empty/);
   });
 });
+
+describe('writeFileAtomic with private content', () => {
+  test('never leaves a secret more readable than 0600, keeps a stricter mode, and names its temp files after the writer', { skip: process.platform === 'win32' }, async () => {
+    const { listLeftoverTmps, tmpNameFor } = await import('../../../src/core/fs/atomic-write.ts');
+    const ide = join(dir, 'ide-token.json');
+    await writeFile(ide, '{}');
+    await chmod(ide, 0o644);
+    await writeFileAtomic(ide, '{"refreshToken":"x"}', { private: true });
+    assert.equal((await stat(ide)).mode & 0o777, 0o600, 'a 0644 file the IDE made is tightened once it holds our tokens');
+    const ro = join(dir, 'readonly-token.json');
+    await writeFile(ro, '{}');
+    await chmod(ro, 0o400);
+    await writeFileAtomic(ro, '{"refreshToken":"y"}', { private: true });
+    assert.equal((await stat(ro)).mode & 0o777, 0o400, 'a stricter mode is kept');
+    const fresh = join(dir, 'fresh-token.json');
+    await writeFileAtomic(fresh, 'z', { private: true });
+    assert.equal((await stat(fresh)).mode & 0o777, 0o600);
+
+    const leftover = tmpNameFor(fresh, 4242);
+    await writeFile(leftover, 'half');
+    const found = await listLeftoverTmps(fresh);
+    assert.deepEqual(found.map((f) => f.pid), [4242]);
+    assert.deepEqual(await listLeftoverTmps(join(dir, 'nothing.json')), []);
+  });
+});

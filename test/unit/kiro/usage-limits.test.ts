@@ -63,6 +63,7 @@ describe('parseUsageLimits', () => {
       nextResetAt: 1_769_900_000_000,
       daysUntilReset: 0,
       email: 'user@example.com',
+      userId: 'd-9067c98495.14783408-x',
       overageStatus: 'DISABLED',
       overageEnabled: false,
       overageUsed: 0,

@@ -41,6 +41,27 @@ export interface MockKiroOptions {
   accounts?: AddAccountOptions[];
   /** Template for accounts created by login flows (social PKCE, device code, IdC PKCE). */
   loginAccount?: AddAccountOptions;
+  /** Pause before every token refresh is answered (crash tests kill the client inside it). */
+  refreshDelayMs?: number;
+}
+
+/** One token refresh as the mock handles it: logged when it arrives, completed when the answer is sent. */
+export interface RefreshLogEntry {
+  seq: number;
+  route: 'refreshToken' | 'token' | 'oauth2';
+  accountId?: string;
+  /** Who asked (tests tell the proxy from a simulated Kiro IDE). */
+  userAgent?: string;
+  receivedAt: number;
+  /** When the answer was written (after the scripted delay); the old refresh token died then. Unset while pending. */
+  answeredAt?: number;
+  status?: number;
+}
+
+/** The mock's token-refresh behaviour that tests change at run time. */
+export interface RefreshControl {
+  delayMs: number;
+  readonly log: RefreshLogEntry[];
 }
 
 export interface ResolvedOptions {
@@ -96,6 +117,7 @@ export interface MockContext {
   url(): string;
   /** Next per-request PRNG seed. */
   nextSeed(): number;
+  readonly refresh: RefreshControl;
   /** Creates an account for a completed login. */
   loginAccount(overrides: { authMethod: 'social' | 'idc'; provider: string; clientId?: string; clientSecret?: string }): MockAccount;
 }

@@ -10,6 +10,9 @@ export interface MockControl {
   reset(): void;
   state(): unknown;
   readonly requests: readonly unknown[];
+  /** Token refreshes with the time each answer was sent (crash tests). */
+  readonly refreshLog: readonly unknown[];
+  setRefreshDelay(ms: number): void;
 }
 
 /**
@@ -47,5 +50,15 @@ export function controlRoutes(control: MockControl): Record<string, RouteHandler
       sendJson(res, 200, { reset: true });
     },
     'GET /__mock/state': ({ res }) => sendJson(res, 200, control.state()),
+    'GET /__mock/refreshes': ({ res }) => sendJson(res, 200, control.refreshLog),
+    'POST /__mock/refresh-delay': ({ res, body }) => {
+      const ms = bodyObject(body.parsed)['ms'];
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+        sendJson(res, 400, { error: 'bad_delay', problems: ['ms must be a non-negative number'] });
+        return;
+      }
+      control.setRefreshDelay(ms);
+      sendJson(res, 200, { delayMs: ms });
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { RouteCall } from './context.ts';
 import { s256 } from './auth-flows.ts';
 import { bodyObject, sendJson, str } from './http-io.ts';
+import { answerRefresh } from './refresh-answer.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -99,7 +100,7 @@ function tokenResponse(t: { accessToken: string; refreshToken: string; expiresIn
   return { accessToken: t.accessToken, expiresIn: t.expiresIn, refreshToken: t.refreshToken, tokenType: 'Bearer' };
 }
 
-export function createTokenRoute(call: RouteCall): void {
+export function createTokenRoute(call: RouteCall): void | Promise<void> {
   const { res, body } = call;
   const b = bodyObject(body.parsed);
   if (body.malformed) return oidcError(res, 'invalid_request', 'body is not JSON');
@@ -115,15 +116,17 @@ export function createTokenRoute(call: RouteCall): void {
   }
 }
 
-function refreshGrant({ res, ctx, rec }: RouteCall, b: Record<string, unknown>): void {
+function refreshGrant(call: RouteCall, b: Record<string, unknown>): Promise<void> {
+  const { ctx, rec } = call;
   const rt = str(b['refreshToken']);
-  const account = rt !== undefined ? ctx.accounts.byRefreshToken(rt) : undefined;
-  if (!account || account.authMethod !== 'idc') return oidcError(res, 'invalid_grant', 'Invalid refresh token provided');
-  rec.accountId = account.id;
-  if (b['clientId'] !== account.clientId || b['clientSecret'] !== account.clientSecret) {
-    return oidcError(res, 'invalid_client', 'Invalid client provided');
-  }
-  sendJson(res, 200, tokenResponse(ctx.accounts.refresh(account)));
+  const error = (error: string, description: string) => ({ status: 400, body: { error, error_description: description }, headers: { 'x-amzn-errortype': ERROR_TYPES[error]! } });
+  return answerRefresh(call, 'token', () => {
+    const account = rt !== undefined ? ctx.accounts.byRefreshToken(rt) : undefined;
+    if (!account || account.authMethod !== 'idc') return error('invalid_grant', 'Invalid refresh token provided');
+    rec.accountId = account.id;
+    if (b['clientId'] !== account.clientId || b['clientSecret'] !== account.clientSecret) return error('invalid_client', 'Invalid client provided');
+    return { status: 200, body: tokenResponse(ctx.accounts.refresh(account)) };
+  });
 }
 
 function deviceGrant({ res, ctx, rec }: RouteCall, b: Record<string, unknown>): void {
@@ -165,7 +168,8 @@ function authCodeGrant({ res, ctx, rec }: RouteCall, b: Record<string, unknown>)
 }
 
 /** Generic OAuth2 refresh (design §3 "OAuth form"; kiro-protocol.md §2.4): form in, snake_case out. */
-export function oauth2TokenRoute({ req, res, ctx, rec, body }: RouteCall): void {
+export function oauth2TokenRoute(call: RouteCall): Promise<void> | void {
+  const { req, res, ctx, rec, body } = call;
   if (!String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
     sendJson(res, 400, { error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' });
     return;
@@ -175,16 +179,14 @@ export function oauth2TokenRoute({ req, res, ctx, rec, body }: RouteCall): void 
     sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'only refresh_token is supported' });
     return;
   }
-  const account = typeof f['refresh_token'] === 'string' ? ctx.accounts.byRefreshToken(f['refresh_token']) : undefined;
-  if (!account || account.authMethod !== 'oauth') {
-    sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid refresh token provided' });
-    return;
-  }
-  rec.accountId = account.id;
-  if (f['client_id'] !== account.clientId || f['client_secret'] !== account.clientSecret) {
-    sendJson(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
-    return;
-  }
-  const t = ctx.accounts.refresh(account);
-  sendJson(res, 200, { access_token: t.accessToken, refresh_token: t.refreshToken, expires_in: t.expiresIn, token_type: 'Bearer' });
+  return answerRefresh(call, 'oauth2', () => {
+    const account = typeof f['refresh_token'] === 'string' ? ctx.accounts.byRefreshToken(f['refresh_token']) : undefined;
+    if (!account || account.authMethod !== 'oauth') return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token provided' } };
+    rec.accountId = account.id;
+    if (f['client_id'] !== account.clientId || f['client_secret'] !== account.clientSecret) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+    }
+    const t = ctx.accounts.refresh(account);
+    return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, expires_in: t.expiresIn, token_type: 'Bearer' } };
+  });
 }

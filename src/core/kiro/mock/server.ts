@@ -7,7 +7,7 @@ import type { KiroEndpoints } from '../types.ts';
 import { MockAccountStore, type AddAccountOptions, type MockAccount } from './accounts.ts';
 import { AuthFlows } from './auth-flows.ts';
 import { chatRoute } from './chat-route.ts';
-import type { MockContext, MockKiroOptions, RecordedRequest, ResolvedOptions, RouteCall, RouteHandler, ScriptQueues } from './context.ts';
+import type { MockContext, MockKiroOptions, RecordedRequest, ResolvedOptions, RouteCall, RouteHandler, ScriptQueues, RefreshControl, RefreshLogEntry } from './context.ts';
 import { controlRoutes, type MockControl } from './control-routes.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { DEFAULT_MOCK_MODELS } from './models.ts';
@@ -130,6 +130,7 @@ export class MockKiro implements MockControl {
   private readonly routes: Record<string, RouteHandler>;
   private seq = 0;
   private closed = false;
+  private readonly refreshControl: RefreshControl;
 
   /** Use startMockKiro(); the constructor expects a listening server. */
   constructor(server: Server, options: MockKiroOptions, onRequest: (handler: (req: IncomingMessage, res: ServerResponse) => void) => void) {
@@ -144,6 +145,7 @@ export class MockKiro implements MockControl {
     this.endpoints = { runtime: this.url, auth: this.url, oidc: this.url };
     let seedCounter = 0;
     const login = this.options.loginAccount;
+    this.refreshControl = { delayMs: options.refreshDelayMs ?? 0, log: [] };
     this.ctx = {
       options: this.options,
       accounts: this.store,
@@ -153,6 +155,7 @@ export class MockKiro implements MockControl {
       now,
       url: () => this.url,
       nextSeed: () => this.options.seed * 1_000_003 + ++seedCounter,
+      refresh: this.refreshControl,
       loginAccount: (o) => this.store.add({ ...login, ...o }),
     };
     this.routes = { ...ROUTES, ...controlRoutes(this) };
@@ -163,6 +166,16 @@ export class MockKiro implements MockControl {
   /** Every request received, oldest first (bounded by maxRecordedRequests). */
   get requests(): readonly RecordedRequest[] {
     return this.recorded;
+  }
+
+  /** Every token refresh handled, oldest first, with when its answer was sent. */
+  get refreshLog(): readonly RefreshLogEntry[] {
+    return this.refreshControl.log;
+  }
+
+  /** Pause before answering token refreshes from now on. */
+  setRefreshDelay(ms: number): void {
+    this.refreshControl.delayMs = ms;
   }
 
   /** Chat requests only (both wire styles). */

@@ -3,6 +3,7 @@
 import type { RouteCall } from './context.ts';
 import { s256 } from './auth-flows.ts';
 import { bodyObject, sendJson, str } from './http-io.ts';
+import { answerRefresh } from './refresh-answer.ts';
 
 const IDPS = new Set(['Google', 'Github']);
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -12,28 +13,26 @@ const REDIRECT_OK = /^(kiro:\/\/kiro\.kiroAgent\/authenticate-success|http:\/\/(
 
 const invalidRefresh = { message: 'Invalid refresh token provided', error: 'invalid_grant' };
 
-export function refreshTokenRoute({ res, ctx, rec, body }: RouteCall): void {
+export function refreshTokenRoute(call: RouteCall): Promise<void> | void {
+  const { res, ctx, rec, body } = call;
   const b = bodyObject(body.parsed);
   const rt = str(b['refreshToken']);
   if (body.malformed || rt === undefined) {
     sendJson(res, 400, { message: 'refreshToken is required', error: 'invalid_request' });
     return;
   }
-  const account = ctx.accounts.byRefreshToken(rt);
-  if (!account) {
-    sendJson(res, 400, invalidRefresh);
-    return;
-  }
-  rec.accountId = account.id;
-  // A Builder ID token sent to the social service (OmniRoute PR #3333).
-  if (account.authMethod !== 'social') {
-    sendJson(res, 401, { message: 'Bad credentials' });
-    return;
-  }
-  const t = ctx.accounts.refresh(account);
-  const out: Record<string, unknown> = { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
-  if (account.profileArn !== undefined) out['profileArn'] = account.profileArn;
-  sendJson(res, 200, out);
+  return answerRefresh(call, 'refreshToken', () => {
+    // Looked up when the answer is made: a concurrent refresh may have rotated it meanwhile.
+    const account = ctx.accounts.byRefreshToken(rt);
+    if (!account) return { status: 400, body: invalidRefresh };
+    rec.accountId = account.id;
+    // A Builder ID token sent to the social service (OmniRoute PR #3333).
+    if (account.authMethod !== 'social') return { status: 401, body: { message: 'Bad credentials' } };
+    const t = ctx.accounts.refresh(account);
+    const out: Record<string, unknown> = { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn };
+    if (account.profileArn !== undefined) out['profileArn'] = account.profileArn;
+    return { status: 200, body: out };
+  });
 }
 
 export function loginRoute({ res, ctx, url }: RouteCall): void {
