@@ -34,6 +34,7 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
       maxRequestBytes: 600_000,
     },
     modelMap: {},
+    fallbackModel: undefined,
     logBodies: false,
     logFile: false,
     requestTimeoutMs: 600_000,

@@ -463,6 +463,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       cache: responseCache,
       redact: (text) => registry.scrub(text),
       streamStarted: () => metrics.streamStarted(),
+      ignoredToolsSeen: new Set<string>(),
       guard,
       readJsonBody: readBody,
       health,

@@ -13,6 +13,7 @@ export const PERSISTED_KEYS = [
   'accountConcurrency',
   'truncation',
   'modelMap',
+  'fallbackModel',
   'logBodies',
   'logFile',
   'cacheEnabled',
@@ -41,6 +42,7 @@ const settingsSchema = z.object({
     })
     .optional(),
   modelMap: z.record(z.string(), z.string()).optional(),
+  fallbackModel: z.string().max(200).optional(),
   logBodies: z.boolean().optional(),
   logFile: z.boolean().optional(),
   cacheEnabled: z.boolean().optional(),

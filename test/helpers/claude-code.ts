@@ -37,6 +37,8 @@ export interface ClaudeRunOptions {
   timeoutMs?: number;
   /** Use ANTHROPIC_AUTH_TOKEN (Authorization: Bearer) instead of ANTHROPIC_API_KEY (x-api-key). */
   bearer?: boolean;
+  /** A session id (`session_id` of an earlier result) to continue with --resume. */
+  resume?: string;
 }
 
 export function runClaude(o: ClaudeRunOptions): Promise<ClaudeRun> {
@@ -56,6 +58,7 @@ export function runClaude(o: ClaudeRunOptions): Promise<ClaudeRun> {
   else env['ANTHROPIC_API_KEY'] = o.apiKey;
   const args = ['-p', o.prompt, '--dangerously-skip-permissions', '--output-format', 'json'];
   if (o.model) args.push('--model', o.model);
+  if (o.resume) args.push('--resume', o.resume);
   return new Promise((resolveRun, reject) => {
     const child = spawn(CLAUDE_BIN, args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

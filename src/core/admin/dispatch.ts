@@ -91,6 +91,7 @@ function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<P
   if (patch.cooldownSeconds !== undefined) out.cooldownSeconds = patch.cooldownSeconds;
   if (patch.accountConcurrency !== undefined) out.accountConcurrency = patch.accountConcurrency;
   if (patch.modelMap !== undefined) out.modelMap = patch.modelMap;
+  if (patch.fallbackModel !== undefined) out.fallbackModel = patch.fallbackModel.trim() || undefined;
   if (patch.logBodies !== undefined) out.logBodies = patch.logBodies;
   if (patch.requestTimeoutMs !== undefined) out.requestTimeoutMs = patch.requestTimeoutMs;
   if (patch.firstTokenTimeoutMs !== undefined) out.firstTokenTimeoutMs = patch.firstTokenTimeoutMs;
