@@ -340,7 +340,7 @@ async function main(): Promise<number> {
   const skipped: { id: string; reason: string }[] = [];
   const versions: Record<string, string> = {};
   const results: ArmResult[] = [];
-  let mockCount = { expected: 0, seen: 0 };
+  let mockCount: { expected: number; seen: number };
   try {
     const mock = await startOpenAiMock();
     log(`openai mock ${mock.url} (pid ${mock.child.proc.pid})`);

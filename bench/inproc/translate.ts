@@ -5,7 +5,6 @@
 // figure (MB per CPU-second = MB/s per core); wall time is printed too. Prints one JSON line.
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { encodeKiroEvent } from '../../src/core/kiro/event-stream.ts';
 import { kiroEventsFromBody } from '../../src/core/kiro/stream-events.ts';
 import { replayThenFollow } from '../../src/core/accounts/pool-lease.ts';
 import { createStreamAssembler } from '../../src/core/kiro/stream-assembler.ts';
@@ -15,38 +14,7 @@ import { buildToolNameMap } from '../../src/core/conversation/tool-names.ts';
 import type { NeutralRequest } from '../../src/core/conversation/types.ts';
 import type { DialectName } from '../../src/core/conversation/types.ts';
 import { median } from '../lib/stats.ts';
-
-const WORDS = 'Sure, here is the refactored function. It keeps the original behaviour but avoids the extra copy of the buffer and handles errors'.split(' ');
-
-/** A realistic answer: text deltas of 1–8 words, with a tool call every 2,000 events. */
-function frames(count: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let x = 12345;
-  for (let i = 0; i < count; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    if (i % 2000 === 1999) {
-      const id = `tooluse_${i}`;
-      out.push(encodeKiroEvent('toolUseEvent', { name: 'Read', toolUseId: id }));
-      out.push(encodeKiroEvent('toolUseEvent', { input: '{"file_path":"/work/src/', name: 'Read', toolUseId: id }));
-      out.push(encodeKiroEvent('toolUseEvent', { input: `module-${i}.ts"}`, name: 'Read', toolUseId: id }));
-      out.push(encodeKiroEvent('toolUseEvent', { name: 'Read', stop: true, toolUseId: id }));
-      continue;
-    }
-    const n = 1 + (x % 8);
-    const words = Array.from({ length: n }, (_, k) => WORDS[(x >>> (k * 3)) % WORDS.length]).join(' ');
-    out.push(encodeKiroEvent('assistantResponseEvent', { content: words + ' ', modelId: 'claude-sonnet-4.5' }));
-  }
-  out.push(encodeKiroEvent('meteringEvent', { unit: 'credit', unitPlural: 'credits', usage: 0.5 }));
-  out.push(encodeKiroEvent('contextUsageEvent', { contextUsagePercentage: 12.5 }));
-  return out;
-}
-
-function chunk(all: Uint8Array[], size: number): Uint8Array[] {
-  const buf = Buffer.concat(all);
-  const out: Uint8Array[] = [];
-  for (let off = 0; off < buf.length; off += size) out.push(buf.subarray(off, off + size));
-  return out;
-}
+import { chunk, frames } from '../lib/kiro-frames.ts';
 
 const request: NeutralRequest = {
   model: 'claude-sonnet-4.5',

@@ -51,7 +51,7 @@ export interface StreamResult {
 }
 
 /** Counts non-overlapping occurrences of `marker` across chunk boundaries. */
-export class MarkerCounter {
+class MarkerCounter {
   private readonly marker: Buffer;
   private carry: Buffer = Buffer.alloc(0);
   constructor(marker: string) {
@@ -91,16 +91,16 @@ export async function stream(t: Target, signal?: AbortSignal): Promise<StreamRes
   return { status: res.statusCode, headersMs, eventAt, totalMs: performance.now() - t0, bytes, reads };
 }
 
-export interface MockRecord {
+interface MockRecord {
   route: string;
   body: unknown;
   headers: Record<string, string>;
 }
 
 /** The mock's control API (separate from the measured paths). */
-export async function mockControl(mockUrl: string, what: 'reset'): Promise<void>;
-export async function mockControl(mockUrl: string, what: 'requests'): Promise<MockRecord[]>;
-export async function mockControl(mockUrl: string, what: 'reset' | 'requests'): Promise<unknown> {
+async function mockControl(mockUrl: string, what: 'reset'): Promise<void>;
+async function mockControl(mockUrl: string, what: 'requests'): Promise<MockRecord[]>;
+async function mockControl(mockUrl: string, what: 'reset' | 'requests'): Promise<unknown> {
   const res = await request(`${mockUrl}/__mock/${what}`, { method: what === 'reset' ? 'POST' : 'GET', dispatcher: agent });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`mock ${what}: HTTP ${res.statusCode} ${text.slice(0, 200)}`);

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-export interface Child {
+interface Child {
   proc: ChildProcess;
   pid: number;
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
 // Client request bodies and the mock directives that shape each scenario's upstream answer.
 // Every prompt is deterministic, so the direct twin (captured from the mock) is too.
 
-export const MODEL = 'claude-sonnet-4.5';
+const MODEL = 'claude-sonnet-4.5';
 
 export function anthropicBody(prompt: string, stream: boolean, maxTokens = 4096): string {
   return JSON.stringify({ model: MODEL, max_tokens: maxTokens, stream, messages: [{ role: 'user', content: prompt }] });

@@ -1,7 +1,7 @@
 // Order statistics for the bench. Percentiles use the nearest-rank method on a sorted copy, so
 // p99 of 500 samples is the 495th value: a real observation, never an interpolation.
 
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));

@@ -16,7 +16,7 @@ async function sequential(t: Target, n: number, into: number[]): Promise<void> {
 }
 
 /** Interleaved rounds, rotating which arm goes first, so drift on the machine hits every arm. */
-export async function interleaved<K extends string>(targets: { direct: Target; proxy: Target } & Record<K, Target>, rounds: number, perRound: number, warmup: number) {
+async function interleaved<K extends string>(targets: { direct: Target; proxy: Target } & Record<K, Target>, rounds: number, perRound: number, warmup: number) {
   const names = Object.keys(targets) as (K | 'direct' | 'proxy')[];
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<string, number[]>;
   for (const n of names) await sequential(targets[n], warmup, []);

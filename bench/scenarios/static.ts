@@ -47,7 +47,7 @@ export async function translation(ctx: BenchContext): Promise<ScenarioResult> {
   ctx.log(`translation: ${rows.map((x) => `${x.metric.split(':')[0]} ${x.proxy?.toFixed(1)} MB/s`).join(', ')}`);
   return {
     id: 'translation',
-    title: `Stream translation in process, one core (${r['frames']} frames, ${((r['inBytes'] as number) / 1e6).toFixed(1)} MB, 16 KiB reads)`,
+    title: `Stream translation in process, one core (${String(r['frames'])} frames, ${((r['inBytes'] as number) / 1e6).toFixed(1)} MB, 16 KiB reads)`,
     rows,
     notes: ['decoder → typed events → pool replay → assembler → output limiter → dialect SSE encoder, with the pipeline\'s write discipline; no sockets. Per core = per CPU-second of the process (user + system), which holds on a loaded machine better than wall time.'],
     raw: r,
@@ -77,7 +77,7 @@ export async function bigRequestInProcess(ctx: BenchContext): Promise<ScenarioRe
 export async function activation(ctx: BenchContext): Promise<ScenarioResult> {
   const runs: Record<string, unknown>[] = [];
   for (let i = 0; i < 5; i++) runs.push(await runChild(['bench/inproc/activation.ts'], 30_000));
-  if (runs[0]!['skipped']) return { id: 'activation', title: 'Extension activation', rows: [], notes: [String(runs[0]!['skipped'])] };
+  if (runs[0]!['skipped']) return { id: 'activation', title: 'Extension activation', rows: [], notes: [runs[0]!['skipped'] as string] };
   const errs = runs.map((r) => r['error']).filter(Boolean);
   const med = (k: string) => runs.map((r) => r[k] as number).sort((a, b) => a - b)[2]!;
   ctx.log(`activation: ${med('totalMs').toFixed(1)} ms`);

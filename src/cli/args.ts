@@ -1,8 +1,7 @@
-// argv + env → ProxyConfig, exactly the contract of design §3 (every flag has an env var;
+// argv + env → ProxyConfig, exactly the contract of design-contracts.md §3 (every flag has an env var;
 // flags win over env). Pure: no I/O, so it is unit-tested directly.
 import { defaultConfig } from '../core/config.ts';
 import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
-import type { EndpointStyle } from '../core/kiro/types.ts';
 
 export interface CliOptions {
   config: ProxyConfig;
@@ -60,7 +59,7 @@ interface FlagSpec {
 
 const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
 
-export const FLAGS: FlagSpec[] = [
+const FLAGS: FlagSpec[] = [
   { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
   { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
   {
@@ -88,6 +87,23 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--sso-cache', env: 'KIRO_SSO_CACHE', kind: 'string', help: 'where Kiro IDE writes kiro-auth-token.json', apply: (c, v) => (c.ssoCache = v as string) },
   { flag: '--creds-file', env: 'KIRO_OAUTH_CREDS_FILE', kind: 'string', help: 'JSON credential file (one object or an array)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
   { flag: '--creds-base64', env: 'KIRO_OAUTH_CREDS_BASE64', kind: 'string', help: 'the same JSON, base64-encoded', apply: (c, v) => (c.credsBase64 = (v as string) || undefined) },
+  // Seed 004's spellings (the Go AI Proxy's command line): aliases, so their env is the one above.
+  { flag: '--kiro-oauth-creds-file', kind: 'string', help: 'same as --creds-file (seed 004 name)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
+  { flag: '--kiro-oauth-creds-base64', kind: 'string', help: 'same as --creds-base64 (seed 004 name)', apply: (c, v) => (c.credsBase64 = (v as string) || undefined) },
+  {
+    flag: '--provider-pools-file',
+    env: 'KIRO_PROXY_PROVIDER_POOLS_FILE',
+    kind: 'string',
+    help: 'provider_pools.json: one entry per Kiro account under "claude-kiro-oauth" (a creds file path or inline creds)',
+    apply: (c, v) => (c.providerPoolsFile = (v as string) || undefined),
+  },
+  {
+    flag: '--model-provider',
+    env: 'MODEL_PROVIDER',
+    kind: 'string',
+    help: 'seed 004 flag: kiro-api (the only provider; accepted and ignored)',
+    apply: (_c, v) => checkModelProvider(v as string),
+  },
   {
     flag: '--mock',
     env: 'KIRO_MOCK_MODE',
@@ -108,7 +124,7 @@ export const FLAGS: FlagSpec[] = [
     help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
     apply: (c, v) => {
       if (v !== 'rest' && v !== 'awsjson') throw new CliUsageError(`--endpoint-style must be rest or awsjson, got "${String(v)}"`);
-      c.endpointStyle = v as EndpointStyle;
+      c.endpointStyle = v;
     },
   },
   { flag: '--region', env: 'KIRO_REGION', kind: 'string', help: 'default API region (us-east-1)', apply: (c, v) => (c.region = v as string) },
@@ -149,6 +165,13 @@ export const FLAGS: FlagSpec[] = [
     apply: (c, v) => (c.truncation = { ...c.truncation, ...truncationFlags(v as string[]) }),
   },
   { flag: '--max-request-bytes', env: 'KIRO_PROXY_MAX_REQUEST_BYTES', kind: 'int', help: 'size budget of --truncation auto, bytes (600000)', apply: (c, v) => (c.truncation = { ...c.truncation, maxRequestBytes: v as number }) },
+  {
+    flag: '--fallback-model',
+    env: 'KIRO_PROXY_FALLBACK_MODEL',
+    kind: 'string',
+    help: 'model serving names the proxy cannot place (default: none, they get 404 model_not_found)',
+    apply: (c, v) => (c.fallbackModel = (v as string) || undefined),
+  },
   { flag: '--log-bodies', env: 'KIRO_PROXY_LOG_BODIES', kind: 'bool', help: 'keep prompt/response bodies in the request log (off)', apply: (c, v) => (c.logBodies = v as boolean) },
   { flag: '--log-file', env: 'KIRO_PROXY_LOG_FILE', kind: 'bool', help: 'also write the request log as JSONL in the home dir (off)', apply: (c, v) => (c.logFile = v as boolean) },
   {
@@ -159,6 +182,15 @@ export const FLAGS: FlagSpec[] = [
     apply: (c, v) => (c.importSsoCacheOnStart = !(v as boolean)),
   },
 ];
+
+/** Seed 004 (and AIClient-2-API) users name the provider; this proxy serves Kiro only. */
+const KIRO_PROVIDER_NAMES = ['kiro-api', 'claude-kiro-oauth', 'kiro'];
+
+function checkModelProvider(value: string): void {
+  const v = value.trim().toLowerCase();
+  if (v === '' || KIRO_PROVIDER_NAMES.includes(v)) return;
+  throw new CliUsageError(`--model-provider "${value}" is not supported: this proxy serves Kiro only; use --model-provider kiro-api (or leave it out)`);
+}
 
 const TRUNCATION_NAMES = { 'on-error': 'errorRetry', auto: 'autoTruncate', 'pre-estimate': 'preEstimate', summarise: 'summarise' } as const;
 
@@ -278,6 +310,6 @@ export function usage(): string {
     `  ${'--verbose'.padEnd(30)} same as --log-level debug`,
     '  --help, --version',
     '',
-    'Without credentials (SSO cache, --creds-file, --creds-base64) it starts with the built-in mock upstream.',
+    'Without credentials (SSO cache, --creds-file, --creds-base64, --provider-pools-file) it starts with the built-in mock upstream.',
   ].join('\n');
 }

@@ -2,7 +2,7 @@
 // online login for headless users. The account is stored like an editor import (secrets in the
 // 0600 secret file, label in config.json) and is served on every later start.
 import { spawn } from 'node:child_process';
-import { CliUsageError, parseCli } from './args.ts';
+import { CliUsageError } from './args.ts';
 import type { Proxy } from '../core/proxy.ts';
 
 export interface LoginArgs {
@@ -61,5 +61,3 @@ export async function runLogin(args: LoginArgs, proxy: Proxy, out: (line: string
   const view = await login.complete();
   out(`Logged in: ${view.label} (${view.id})`);
 }
-
-export { parseCli };

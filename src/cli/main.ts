@@ -90,7 +90,7 @@ async function main(): Promise<number> {
           '',
           '  No Kiro credentials found: running with the built-in MOCK upstream.',
           '  Answers are simulated. Log in with the Kiro IDE (~/.aws/sso/cache), or pass',
-          '  --creds-file / --creds-base64, to use your real accounts. --mock silences this.',
+          '  --creds-file / --creds-base64 / --provider-pools-file, to use your real accounts. --mock silences this.',
           '',
         ].join('\n') + '\n',
       );

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { DEFAULT_ENDPOINTS } from './kiro/types.ts';
 import type { ProxyConfig } from './proxy-types.ts';
 
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 8080;
+const DEFAULT_HOST = '127.0.0.1';
 
-/** The defaults of design §3, overridable per host (CLI flags/env, VS Code settings, tests). */
+/** The defaults of design-contracts.md §3, overridable per host (CLI flags/env, VS Code settings, tests). */
 export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig {
   const home = homedir();
   return {
@@ -34,6 +34,7 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
       maxRequestBytes: 600_000,
     },
     modelMap: {},
+    fallbackModel: undefined,
     logBodies: false,
     logFile: false,
     requestTimeoutMs: 600_000,
@@ -50,7 +51,3 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}

@@ -30,6 +30,8 @@ export interface ProxyConfig {
   ssoCache: string;
   credsFile: string | undefined;
   credsBase64: string | undefined;
+  /** seed 004's provider_pools.json: one entry per Kiro account (accounts/provider-pools.ts). */
+  providerPoolsFile?: string | undefined;
   mock: boolean;
   endpoints: KiroEndpoints;
   endpointStyle: EndpointStyle;
@@ -41,6 +43,8 @@ export interface ProxyConfig {
   truncation: TruncationConfig;
   /** Client model name → Kiro model id, on top of the built-in mapping. */
   modelMap: Record<string, string>;
+  /** What serves a model name in no known family; unset: such names get 404 model_not_found. */
+  fallbackModel: string | undefined;
   logBodies: boolean;
   logFile: boolean;
   /** 0 = no limit. */
@@ -121,6 +125,8 @@ export interface RequestLogEntry {
   outputTokens?: number;
   credits?: number;
   truncatedTurns?: number;
+  /** Declared tools the proxy cannot run (server/hosted tools), dropped before Kiro. */
+  ignoredTools?: string[];
   rules?: string[];
   errorClass?: string;
   errorMessage?: string;

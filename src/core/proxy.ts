@@ -29,8 +29,8 @@ import { effectiveProfileArn, effectiveRegion } from './accounts/profile-arn.ts'
 // The simulated Kiro is loaded only in mock mode (dynamic import below): a real proxy never runs it.
 import type { MockKiro } from './kiro/mock/index.ts';
 import { listen, type ListeningServer } from './server/http-server.ts';
-import { createRouter, type GuardDecision } from './server/router.ts';
-import { checkRequest } from './server/guard.ts';
+import { createRouter } from './server/router.ts';
+import { checkRequest, type GuardDecision } from './server/guard.ts';
 import { readJsonBody } from './server/body.ts';
 import { checkBindPolicy } from './server/bind-policy.ts';
 import { anthropicDialect, openAIChatDialect, openAIResponsesDialect, parseCountTokensRequest, renderCountTokens } from './dialects/index.ts';
@@ -231,8 +231,8 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
   };
 
-  const guard = (req: IncomingMessage): GuardDecision => {
-    const d = checkRequest(
+  const guard = (req: IncomingMessage): GuardDecision =>
+    checkRequest(
       { method: req.method, url: req.url, headers: req.headers },
       {
         host: config.host,
@@ -242,9 +242,6 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
         corsOrigins: config.corsOrigins,
       },
     );
-    if (d.ok) return { ok: true, headers: d.headers, preflight: d.preflight };
-    return { ok: false, status: d.status, message: d.message, headers: d.headers };
-  };
 
   const readBody = (req: IncomingMessage): Promise<unknown> =>
     readJsonBody(req, {
@@ -479,6 +476,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       cache: responseCache,
       redact: (text) => registry.scrub(text),
       streamStarted: () => metrics.streamStarted(),
+      ignoredToolsSeen: new Set<string>(),
       guard,
       readJsonBody: readBody,
       health,

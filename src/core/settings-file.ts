@@ -13,6 +13,7 @@ export const PERSISTED_KEYS = [
   'accountConcurrency',
   'truncation',
   'modelMap',
+  'fallbackModel',
   'logBodies',
   'logFile',
   'cacheEnabled',
@@ -41,6 +42,7 @@ const settingsSchema = z.object({
     })
     .optional(),
   modelMap: z.record(z.string(), z.string()).optional(),
+  fallbackModel: z.string().max(200).optional(),
   logBodies: z.boolean().optional(),
   logFile: z.boolean().optional(),
   cacheEnabled: z.boolean().optional(),
@@ -69,7 +71,7 @@ export async function readSettingsFile(home: string): Promise<SettingsRead> {
   const raw = doc && typeof doc === 'object' ? (doc as Record<string, unknown>)['settings'] : undefined;
   if (raw === undefined) return { settings: {}, problems: [] };
   const parsed = settingsSchema.safeParse(raw);
-  if (parsed.success) return { settings: dropUndefined(parsed.data) as PersistedSettings, problems: [] };
+  if (parsed.success) return { settings: dropUndefined(parsed.data), problems: [] };
   // Keep every valid field; report the invalid ones by path.
   const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
   const problems = parsed.error.issues.map((i) => `${path}: settings.${i.path.join('.')}: ${i.message}`);
@@ -78,7 +80,7 @@ export async function readSettingsFile(home: string): Promise<SettingsRead> {
     for (const [k, v] of Object.entries(raw)) if (!bad.has(k) && (PERSISTED_KEYS as readonly string[]).includes(k)) kept[k] = v;
   }
   const again = settingsSchema.safeParse(kept);
-  return { settings: again.success ? (dropUndefined(again.data) as PersistedSettings) : {}, problems };
+  return { settings: again.success ? dropUndefined(again.data) : {}, problems };
 }
 
 /** Applies file settings under the values the user set explicitly (flags/env win). */
@@ -97,7 +99,7 @@ export function applySettings(config: ProxyConfig, settings: PersistedSettings, 
 export function persistableSettings(config: ProxyConfig): PersistedSettings {
   const out: Record<string, unknown> = {};
   for (const key of PERSISTED_KEYS) out[key] = structuredClone(config[key]);
-  return out as PersistedSettings;
+  return out;
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -16,6 +16,7 @@ export interface KiroSettings {
   truncationStrategy: TruncationStrategy;
   maxRequestBytes: number | undefined;
   modelMapping: Record<string, string>;
+  fallbackModel: string;
   selectionStrategy: SelectionStrategy;
   cooldownSeconds: number;
   logBodies: boolean;
@@ -32,6 +33,7 @@ export const SETTING_DEFAULTS: KiroSettings = {
   truncationStrategy: 'on-error',
   maxRequestBytes: undefined,
   modelMapping: {},
+  fallbackModel: '',
   selectionStrategy: 'least-used',
   cooldownSeconds: 300,
   logBodies: false,
@@ -64,6 +66,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
     truncationStrategy: oneOf('truncationStrategy', TRUNCATION_STRATEGIES, SETTING_DEFAULTS.truncationStrategy),
     maxRequestBytes: typeof maxBytes === 'number' && maxBytes >= 10_000 ? Math.floor(maxBytes) : undefined,
     modelMapping,
+    fallbackModel: str('fallbackModel', ''),
     selectionStrategy: oneOf('selectionStrategy', SELECTION_STRATEGIES, 'least-used'),
     cooldownSeconds: num('cooldownSeconds', SETTING_DEFAULTS.cooldownSeconds, 0, 86_400),
     logBodies: bool('logBodies', false),
@@ -100,6 +103,7 @@ export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: H
       ...(s.maxRequestBytes !== undefined ? { maxRequestBytes: s.maxRequestBytes } : {}),
     },
     modelMap: { ...defaults.modelMap, ...s.modelMapping },
+    fallbackModel: s.fallbackModel || undefined,
     logBodies: s.logBodies,
     importSsoCacheOnStart: s.importSsoCache === 'always',
   };

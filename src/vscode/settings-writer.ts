@@ -10,6 +10,7 @@ const SETTING_OF: Partial<Record<keyof ConfigPatch, string>> = {
   truncationStrategy: 'truncationStrategy',
   maxRequestBytes: 'maxRequestBytes',
   modelMap: 'modelMapping',
+  fallbackModel: 'fallbackModel',
   logBodies: 'logBodies',
 };
 

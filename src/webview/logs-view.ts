@@ -133,10 +133,12 @@ export class LogsView {
     add('Account', e.accountId ? this.store.accountLabel(e.accountId) : undefined);
     add('Tokens in / out', e.inputTokens !== undefined || e.outputTokens !== undefined ? `${e.inputTokens ?? 0} / ${e.outputTokens ?? 0}` : undefined);
     add('Dialect', e.dialect);
+    add('Model', e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} (asked) → ${e.modelSent} (served)` : undefined);
     add('First token', e.firstTokenMs !== undefined ? formatDuration(e.firstTokenMs) : undefined);
     add('Credits', e.credits);
     add('Truncated turns', e.truncatedTurns);
     add('Repairs', e.rules?.join(', '));
+    add('Dropped tools (cannot run here)', e.ignoredTools?.join(', '));
     add('Cached', e.cached ? 'yes' : undefined);
     add('Error', e.errorClass ? `${e.errorClass}: ${e.errorMessage ?? ''}` : e.errorMessage);
     const box = h('div', {}, dl);

@@ -15,6 +15,7 @@ export class SettingsView {
   private readonly truncation = h('select', { id: 'set-truncation' });
   private readonly cooldown = h('input', { id: 'set-cooldown', type: 'number', min: 0, max: 86400, step: 1 });
   private readonly logBodies = h('input', { id: 'set-logbodies', type: 'checkbox' });
+  private readonly fallback = h('input', { id: 'set-fallback', type: 'text', spellcheck: 'false', placeholder: 'none: unknown names get 404' });
   private readonly modelMap = h('textarea', { id: 'set-modelmap', rows: 4, spellcheck: 'false', placeholder: '{ "gpt-4o": "claude-sonnet-4.5" }' });
   private readonly store: Store;
   private readonly transport: Transport;
@@ -35,6 +36,7 @@ export class SettingsView {
       field('Truncation strategy', this.truncation, 'What to do with conversations longer than Kiro accepts.'),
       h('div', { class: 'field' }, h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'), h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.')),
       field('Model mapping (JSON)', this.modelMap, 'Client model name → Kiro model id, on top of the built-in mapping.'),
+      field('Fallback model', this.fallback, 'Serves model names the proxy cannot place (empty: they get 404 model_not_found).'),
       // The answer appears next to the button that was just pressed, not below the fold.
       h('div', { class: 'actions' }, save, this.message),
     );
@@ -74,6 +76,7 @@ export class SettingsView {
     this.cooldown.value = String(c.cooldownSeconds);
     this.logBodies.checked = c.logBodies;
     this.modelMap.value = Object.keys(c.modelMap).length ? JSON.stringify(c.modelMap, null, 2) : '';
+    this.fallback.value = c.fallbackModel;
   }
 
   private async save(): Promise<void> {
@@ -96,6 +99,7 @@ export class SettingsView {
       }
     }
     if (JSON.stringify(map) !== JSON.stringify(c.modelMap)) patch.modelMap = map;
+    if (this.fallback.value.trim() !== c.fallbackModel) patch.fallbackModel = this.fallback.value.trim();
     if (Object.keys(patch).length === 0) {
       this.message.textContent = 'Nothing changed.';
       return;

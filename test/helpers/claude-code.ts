@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
+const CLAUDE_BIN = join(REPO, 'node_modules', '.bin', 'claude');
 
 /** undefined when the binary runs, else why not (the test is skipped with that message). */
 export function claudeUnavailable(): string | undefined {
@@ -37,6 +37,8 @@ export interface ClaudeRunOptions {
   timeoutMs?: number;
   /** Use ANTHROPIC_AUTH_TOKEN (Authorization: Bearer) instead of ANTHROPIC_API_KEY (x-api-key). */
   bearer?: boolean;
+  /** A session id (`session_id` of an earlier result) to continue with --resume. */
+  resume?: string;
 }
 
 export function runClaude(o: ClaudeRunOptions): Promise<ClaudeRun> {
@@ -56,6 +58,7 @@ export function runClaude(o: ClaudeRunOptions): Promise<ClaudeRun> {
   else env['ANTHROPIC_API_KEY'] = o.apiKey;
   const args = ['-p', o.prompt, '--dangerously-skip-permissions', '--output-format', 'json'];
   if (o.model) args.push('--model', o.model);
+  if (o.resume) args.push('--resume', o.resume);
   return new Promise((resolveRun, reject) => {
     const child = spawn(CLAUDE_BIN, args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

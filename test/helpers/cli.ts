@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI_MAIN = join(REPO, 'src', 'cli', 'main.ts');
+const CLI_MAIN = join(REPO, 'src', 'cli', 'main.ts');
 
 export interface CliProcess {
   child: ChildProcess;
@@ -59,8 +59,8 @@ export async function spawnCli(args: string[], opts: { sandbox?: CliSandbox; env
   });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitWaiters: ((e: { code: number | null; signal: NodeJS.Signals | null }) => void)[] = [];
   child.on('exit', (code, signal) => {

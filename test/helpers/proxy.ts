@@ -12,7 +12,7 @@ import { defaultConfig } from '../../src/core/config.ts';
 import { startMockKiro, type MockKiro, type MockKiroOptions, type AddAccountOptions, type RecordedRequest } from '../../src/core/kiro/mock/index.ts';
 import type { Logger, ProxyConfig, RequestLogEntry, SecretStore } from '../../src/core/proxy-types.ts';
 
-export interface LogLine {
+interface LogLine {
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   msg: string;
 }
@@ -82,8 +82,6 @@ async function pollUntil<T>(fn: () => T | undefined, timeoutMs: number, what: st
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-export { pollUntil };
 
 async function launch(config: ProxyConfig, dir: string, extraClose: () => Promise<void>): Promise<TestProxy> {
   const logger = captureLogger();

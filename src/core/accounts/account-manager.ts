@@ -260,6 +260,8 @@ export class AccountManager {
     const old = this.#entries.get(loaded.id);
     old?.manager.dispose();
     const label = () => this.#accounts.get(loaded.id)?.label ?? this.#meta.accounts[loaded.id]?.label ?? loaded.label;
+    // Assigned below, after the sync that calls back into it is built.
+    // eslint-disable-next-line prefer-const
     let manager!: TokenManager;
     const sync =
       loaded.origin.type === 'mock'

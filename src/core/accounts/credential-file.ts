@@ -53,7 +53,7 @@ export async function writeEntryTokens(path: string, index: number | null, expec
     if (err instanceof JsonFileError) throw new EntryMovedError(path);
     throw err;
   }
-  const entry = index === null ? doc : Array.isArray(doc) ? doc[index] : undefined;
+  const entry: unknown = index === null ? doc : Array.isArray(doc) ? (doc as unknown[])[index] : undefined;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new EntryMovedError(path);
   const obj = entry as Record<string, unknown>;
   const snake = isOAuthForm(obj);

@@ -4,6 +4,7 @@ import type { ProxyConfig } from '../proxy-types.ts';
 import type { LoadedCredential } from './credential.ts';
 import type { CredentialProblem } from './credential-problem.ts';
 import { loadSsoCache, loadCredsFile, loadCredsBase64 } from './credential-sources.ts';
+import { loadProviderPoolsFile } from './provider-pools.ts';
 
 export interface DiscoveryResult {
   credentials: LoadedCredential[];
@@ -13,13 +14,14 @@ export interface DiscoveryResult {
   details: CredentialProblem[];
 }
 
-export type DiscoveryConfig = Pick<ProxyConfig, 'ssoCache' | 'credsFile' | 'credsBase64'> & Partial<Pick<ProxyConfig, 'importSsoCacheOnStart'>>;
+export type DiscoveryConfig = Pick<ProxyConfig, 'ssoCache' | 'credsFile' | 'credsBase64'> & Partial<Pick<ProxyConfig, 'importSsoCacheOnStart' | 'providerPoolsFile'>>;
 
 export async function discoverCredentials(config: DiscoveryConfig): Promise<DiscoveryResult> {
   const results = await Promise.all([
     config.importSsoCacheOnStart === false ? { credentials: [], problems: [] } : loadSsoCache(config.ssoCache),
     config.credsFile ? loadCredsFile(config.credsFile) : { credentials: [], problems: [] },
     config.credsBase64 ? loadCredsBase64(config.credsBase64) : { credentials: [], problems: [] },
+    config.providerPoolsFile ? loadProviderPoolsFile(config.providerPoolsFile) : { credentials: [], problems: [] },
   ]);
   const credentials = results.flatMap((r) => r.credentials);
   const details = results.flatMap((r) => r.problems);

@@ -6,7 +6,6 @@ import {
   describeZodError,
   isAdminMethod,
   type AdminMethod,
-  type AdminResult,
   type ConfigPatch,
 } from './protocol.ts';
 import { publicConfig, publicLogEntry } from './public-view.ts';
@@ -24,12 +23,7 @@ export async function dispatchAdmin(method: string, params: unknown, proxy: Admi
   if (!isAdminMethod(method)) throw new AdminError('unknown_method', `unknown admin method: ${method}`);
   const parsed = adminParamSchemas[method].safeParse(params ?? undefined);
   if (!parsed.success) throw new AdminError('invalid_params', `${method}: ${describeZodError(parsed.error)}`);
-  return run(method, parsed.data as never, proxy, now);
-}
-
-/** Typed variant for in-process callers. */
-export function callAdmin<M extends AdminMethod>(method: M, params: unknown, proxy: AdminTarget): Promise<AdminResult<M>> {
-  return dispatchAdmin(method, params, proxy) as Promise<AdminResult<M>>;
+  return run(method, parsed.data, proxy, now);
 }
 
 function knownAccount(proxy: AdminTarget, id: string): void {
@@ -85,18 +79,19 @@ async function run(method: AdminMethod, p: Record<string, unknown> | undefined, 
     case 'config.get':
       return publicConfig(proxy.getConfig());
     case 'config.update':
-      await proxy.applyConfig(configPatchToProxy(params as ConfigPatch, proxy.getConfig()));
+      await proxy.applyConfig(configPatchToProxy(params, proxy.getConfig()));
       return publicConfig(proxy.getConfig());
   }
 }
 
 /** Maps a dashboard patch onto the core's config shape. */
-export function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<ProxyConfig> {
+function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<ProxyConfig> {
   const out: Partial<ProxyConfig> = {};
   if (patch.selectionStrategy !== undefined) out.selectionStrategy = patch.selectionStrategy;
   if (patch.cooldownSeconds !== undefined) out.cooldownSeconds = patch.cooldownSeconds;
   if (patch.accountConcurrency !== undefined) out.accountConcurrency = patch.accountConcurrency;
   if (patch.modelMap !== undefined) out.modelMap = patch.modelMap;
+  if (patch.fallbackModel !== undefined) out.fallbackModel = patch.fallbackModel.trim() || undefined;
   if (patch.logBodies !== undefined) out.logBodies = patch.logBodies;
   if (patch.requestTimeoutMs !== undefined) out.requestTimeoutMs = patch.requestTimeoutMs;
   if (patch.firstTokenTimeoutMs !== undefined) out.firstTokenTimeoutMs = patch.firstTokenTimeoutMs;

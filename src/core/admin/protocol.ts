@@ -27,6 +27,8 @@ export interface PublicConfig {
   truncationStrategy: TruncationStrategy;
   maxRequestBytes: number;
   modelMap: Record<string, string>;
+  /** '' when unset (unknown model names get 404). */
+  fallbackModel: string;
   logBodies: boolean;
   requestTimeoutMs: number;
   firstTokenTimeoutMs: number;
@@ -45,6 +47,7 @@ export const configPatchSchema = z.partial(
     truncationStrategy: z.enum(TRUNCATION_STRATEGIES),
     maxRequestBytes: int(10_000, 50_000_000),
     modelMap: z.record(str(1, 200), str(1, 200)),
+    fallbackModel: str(0, 200),
     logBodies: z.boolean(),
     requestTimeoutMs: int(0, 3_600_000),
     firstTokenTimeoutMs: int(0, 3_600_000),

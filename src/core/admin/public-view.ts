@@ -17,6 +17,7 @@ export function publicConfig(c: ProxyConfig): PublicConfig {
     truncationStrategy: truncationStrategyOf(c.truncation),
     maxRequestBytes: c.truncation.maxRequestBytes,
     modelMap: { ...c.modelMap },
+    fallbackModel: c.fallbackModel ?? '',
     logBodies: c.logBodies,
     requestTimeoutMs: c.requestTimeoutMs,
     firstTokenTimeoutMs: c.firstTokenTimeoutMs,

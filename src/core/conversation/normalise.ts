@@ -35,7 +35,7 @@ import { nativeThinkingFields } from './rules/thinking-native.ts';
 import { systemPair } from './rules/system-pair.ts';
 import { emptyContentPlaceholders } from './rules/empty-content-placeholders.ts';
 
-export type ThinkingMode = 'tags' | 'native' | 'off';
+type ThinkingMode = 'tags' | 'native' | 'off';
 
 export interface NormaliseOptions {
   modelId: string;

@@ -9,12 +9,12 @@ import type { Logger } from '../proxy-types.ts';
 import type { NeutralMessage, NeutralRequest } from './types.ts';
 import { normalise } from './normalise.ts';
 
-export const DEFAULT_SUMMARY_MODEL = 'claude-haiku-4.5';
+const DEFAULT_SUMMARY_MODEL = 'claude-haiku-4.5';
 const SUMMARY_MAX_CHARS = 2_000;
 const TRANSCRIPT_MAX_CHARS = 24_000;
 const BLOCK_MAX_CHARS = 1_500;
 const DEFAULT_TIMEOUT_MS = 30_000;
-export const SUMMARY_MARKER = '[Summary of earlier conversation, written by the proxy after dropping';
+const SUMMARY_MARKER = '[Summary of earlier conversation, written by the proxy after dropping';
 
 const SYSTEM = [
   'You compress the earlier part of a conversation between a user and a coding assistant so the',
@@ -72,7 +72,7 @@ function hashOf(messages: NeutralMessage[]): string {
 const cap = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)} […]` : s);
 
 /** A plain-text transcript of messages, newest kept when too long. */
-export function transcriptOf(messages: NeutralMessage[]): string {
+function transcriptOf(messages: NeutralMessage[]): string {
   const lines: string[] = [];
   for (const m of messages) {
     for (const b of m.content) {

@@ -10,7 +10,7 @@ import type {
 } from '../kiro/wire.ts';
 import type { Draft, DraftTool, DraftTurn } from './draft.ts';
 
-export const ORIGIN = 'AI_EDITOR';
+const ORIGIN = 'AI_EDITOR';
 
 export interface ToKiroOptions {
   modelId: string;

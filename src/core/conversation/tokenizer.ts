@@ -43,6 +43,7 @@ async function loadCl100k(): Promise<CountFn> {
   const mod = (await import('gpt-tokenizer/encoding/cl100k_base')) as typeof import('gpt-tokenizer/encoding/cl100k_base') & {
     default?: typeof import('gpt-tokenizer/encoding/cl100k_base');
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- GptEncoding binds countTokens in its constructor
   const countTokens = mod.countTokens ?? mod.default?.countTokens;
   if (typeof countTokens !== 'function') throw new Error('the tokenizer bundle did not load (countTokens missing)');
   // Text that happens to contain `<|endoftext|>` is counted as text, not refused.

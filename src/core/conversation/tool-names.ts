@@ -3,7 +3,7 @@
 // turns Kiro's answers back into the names the client declared.
 import { createHash } from 'node:crypto';
 
-export const MAX_TOOL_NAME_LENGTH = 64;
+const MAX_TOOL_NAME_LENGTH = 64;
 const VALID_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Both directions cover every declared tool (identity entries included). */
@@ -12,7 +12,7 @@ export interface ToolNameMap {
   readonly toClient: ReadonlyMap<string, string>;
 }
 
-export function isValidKiroToolName(name: string): boolean {
+function isValidKiroToolName(name: string): boolean {
   return VALID_TOOL_NAME.test(name);
 }
 

@@ -22,7 +22,7 @@ import { applyDrop, dropUnits, type DropUnit, type TruncationResult } from './tr
 import { createTokenizer, type Tokenizer } from './tokenizer.ts';
 import { summariseDropped, summaryCacheFor, withSummary, type SummaryCache } from './summarise.ts';
 
-export const TOO_LONG_CODE = 'CONTENT_LENGTH_EXCEEDS_THRESHOLD';
+const TOO_LONG_CODE = 'CONTENT_LENGTH_EXCEEDS_THRESHOLD';
 /** Room kept under maxRequestBytes for what is added after normalising (profileArn) and a summary. */
 const BYTE_HEADROOM = 2_048;
 const SUMMARY_HEADROOM = 3_000;
@@ -31,7 +31,7 @@ const TOKENIZER_THRESHOLD = 0.85;
 const RETRY_FRACTIONS = [0.3, 0.4, 0.5];
 const MAX_FIT_ROUNDS = 6;
 
-export interface Attempt {
+interface Attempt {
   request: NeutralRequest;
   norm: NormaliseResult;
 }
@@ -64,7 +64,7 @@ export interface ConversationFitter {
   droppedTurns(): number;
 }
 
-export function isTooLong(err: unknown): boolean {
+function isTooLong(err: unknown): boolean {
   return err instanceof ProxyError && err.code === TOO_LONG_CODE;
 }
 
@@ -78,12 +78,12 @@ export function tooLongError(droppedTurns: number, cause?: unknown): ProxyError 
   );
 }
 
-export function bodyBytes(body: KiroRequestBody): number {
+function bodyBytes(body: KiroRequestBody): number {
   return Buffer.byteLength(JSON.stringify(body), 'utf8');
 }
 
 /** Output tokens kept free in the context window when pre-estimating. */
-export function outputReserve(req: NeutralRequest, contextWindow: number): number {
+function outputReserve(req: NeutralRequest, contextWindow: number): number {
   return Math.min(req.maxTokens ?? 16_000, Math.floor(contextWindow / 4));
 }
 

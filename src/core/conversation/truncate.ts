@@ -82,7 +82,7 @@ export function applyDrop(req: NeutralRequest, units: DropUnit[], count: number)
  * Drops the fewest oldest units whose weight reaches `weight` (at least one unit).
  * Undefined when nothing can be dropped.
  */
-export function dropAtLeast(req: NeutralRequest, weight: number): TruncationResult | undefined {
+function dropAtLeast(req: NeutralRequest, weight: number): TruncationResult | undefined {
   const units = dropUnits(req.messages);
   if (units.length === 0) return undefined;
   let count = 0;
@@ -92,7 +92,7 @@ export function dropAtLeast(req: NeutralRequest, weight: number): TruncationResu
 }
 
 /** Estimated tokens of everything, the same scale as the unit weights. */
-export function requestWeight(req: NeutralRequest): number {
+function requestWeight(req: NeutralRequest): number {
   let w = 0;
   for (const m of req.messages) w += messageTokens(m);
   return w + req.system.length / 4 + req.tools.reduce((a, t) => a + (t.description.length + t.name.length) / 4, 0);
@@ -106,13 +106,3 @@ export function truncateForRetry(req: NeutralRequest, fraction = 0.3): Truncatio
   return dropAtLeast(req, requestWeight(req) * fraction);
 }
 
-/** Adds one result onto an earlier one (several truncation steps on the same request). */
-export function combine(first: TruncationResult | undefined, next: TruncationResult): TruncationResult {
-  if (!first) return next;
-  return {
-    request: next.request,
-    droppedTurns: first.droppedTurns + next.droppedTurns,
-    droppedMessages: first.droppedMessages + next.droppedMessages,
-    dropped: [...first.dropped, ...next.dropped],
-  };
-}

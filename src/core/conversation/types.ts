@@ -61,6 +61,11 @@ export interface NeutralRequest {
   stream: boolean;
   /** OpenAI `stream_options.include_usage`. */
   includeUsage?: boolean;
+  /**
+   * Tools the client declared that the proxy cannot run (server/hosted tools), dropped before
+   * Kiro; reported in the log and the x-kiro-proxy-ignored-tools header (dialects/shared/unrunnable-tools.ts).
+   */
+  ignoredTools?: string[];
   /** Stable session key (Claude Code session id, …) used as conversationId and for stickiness. */
   sessionId?: string;
   /** Dialect-specific extras the renderer needs back (e.g. Responses `store`, `metadata`). */

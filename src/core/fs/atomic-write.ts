@@ -114,4 +114,4 @@ export async function syncDirectory(dir: string): Promise<void> {
 }
 
 // Callers that think of "the JSON file helpers" as one module find the reader here too.
-export { readJsonFile, parseJsonText, JsonFileError, type JsonFileErrorCode } from './read-json-file.ts';
+export { readJsonFile, JsonFileError } from './read-json-file.ts';

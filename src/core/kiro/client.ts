@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './undici.ts';
 import { classifyUpstreamError } from './classify.ts';
-import { readBoundedText, type ResponseBody } from './http-body.ts';
+import { readBoundedText } from './http-body.ts';
 import { parseListModelsPage } from './list-models.ts';
 import { redactSecrets } from './redact.ts';
 import { generateAssistantResponseHeaders, runtimeQueryHeaders, type ClientIdentity } from './request-headers.ts';
@@ -97,7 +97,7 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
   async function failure(res: Response, account: KiroAccountContext, signal: AbortSignal): Promise<KiroUpstreamError> {
     let text = '';
     try {
-      text = (await readBoundedText(res.body as ResponseBody, o.maxErrorBodyBytes)).text;
+      text = (await readBoundedText(res.body, o.maxErrorBodyBytes)).text;
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
       // The status alone still classifies; a body we could not read adds nothing.
@@ -111,7 +111,7 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
     const requestId = firstHeader(res, 'x-amzn-requestid');
     let body;
     try {
-      body = await readBoundedText(res.body as ResponseBody, o.maxJsonBodyBytes);
+      body = await readBoundedText(res.body, o.maxJsonBodyBytes);
     } catch (err) {
       throw requestFailure(err, signal, what);
     }
@@ -140,7 +140,7 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
       const res = await send('generateAssistantResponse', url, { method: 'POST', headers, body: JSON.stringify(payload) }, signal);
       const requestId = firstHeader(res, 'x-amzn-requestid');
       if (res.statusCode !== 200) throw await failure(res, account, signal);
-      return { requestId, events: kiroEventsFromBody(res.body as ResponseBody, signal, requestId) };
+      return { requestId, events: kiroEventsFromBody(res.body, signal, requestId) };
     },
 
     async getUsageLimits(account: KiroAccountContext, signal: AbortSignal): Promise<UsageLimits> {

@@ -1,11 +1,14 @@
-import * as zlib from 'node:zlib';
+// IEEE CRC-32 (zlib's), as AWS event-stream frames use for the prelude and the message. Every
+// CRC here is Node's own zlib.crc32 (Node >= 20.15 / 22.2; the VS Code extension host is Node
+// 22), except the one that runs per frame on 8 bytes: the prelude check. For 8 bytes a call into
+// zlib (plus the subarray it needs) costs ~130 ns against ~16 ns for this table loop, which makes
+// the whole decoder 12 % slower (212 → 186 MB per CPU-second, BENCHMARKS.md "Dependencies and
+// platform twins"). The table loop is checked against zlib.crc32 by test/unit/kiro/crc32.test.ts.
+import { crc32 } from 'node:zlib';
 
-// IEEE CRC-32 (zlib's), as AWS event-stream frames use for both the prelude and the message.
-// Node >= 22.2 has a native zlib.crc32; the table fallback keeps older hosts working.
-const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+export { crc32 };
 
-let table: Uint32Array | undefined;
-function makeTable(): Uint32Array {
+const TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -13,27 +16,11 @@ function makeTable(): Uint32Array {
     t[n] = c >>> 0;
   }
   return t;
-}
+})();
 
-function crc32Table(data: Uint8Array, value = 0): number {
-  table ??= makeTable();
-  let c = (value ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** CRC-32 of `data`, continuing from `value` (0 to start). */
-export function crc32(data: Uint8Array, value = 0): number {
-  return native ? native(data, value) >>> 0 : crc32Table(data, value);
-}
-
-/**
- * CRC-32 of `data[start, end)` in JS, without a subarray: for a handful of bytes (an event-stream
- * prelude) this is several times cheaper than a call into zlib.
- */
-export function crc32Range(data: Uint8Array, start: number, end: number, value = 0): number {
-  table ??= makeTable();
-  let c = (value ^ 0xffffffff) >>> 0;
-  for (let i = start; i < end; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+/** CRC-32 of the few bytes `data[start, end)` (an event-stream prelude), without a subarray. */
+export function crc32Range(data: Uint8Array, start: number, end: number): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

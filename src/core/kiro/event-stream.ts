@@ -5,7 +5,7 @@
 // bytes, string, timestamp, uuid). Both CRCs are IEEE CRC-32.
 import { crc32, crc32Range } from './crc32.ts';
 
-export type HeaderValue =
+type HeaderValue =
   | { type: 'bool'; value: boolean }
   | { type: 'int8' | 'int16' | 'int32'; value: number }
   | { type: 'int64'; value: bigint }
@@ -40,7 +40,7 @@ export class EventStreamError extends Error {
 const PRELUDE = 12;
 const MIN_FRAME = 16;
 /** KRS caps frames at 16 MiB; real Kiro frames are a few hundred bytes. */
-export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Enc = new TextEncoder();

@@ -15,7 +15,7 @@ const Model = z.looseObject({
   rateMultiplier: num,
 });
 
-export const ListModelsResponse = z.looseObject({
+const ListModelsResponse = z.looseObject({
   defaultModel: z.looseObject({ modelId: str }).optional().catch(undefined),
   models: z.array(Model.catch({})).optional().catch(undefined),
   nextToken: str,

@@ -3,19 +3,24 @@
 // its own ids and answers INVALID_MODEL_ID otherwise, so every name is resolved to an id the
 // account can use.
 //
-// Unknown names go to DEFAULT_MODEL_ID (claude-sonnet-4.5), not to `auto`: `auto` lets the
-// server pick a model whose cost and behaviour the user cannot see, while a fixed default is
-// predictable and is shown in the request log as mappedBy 'default'.
+// A name in a known family whose version or family the account lacks goes to DEFAULT_MODEL_ID
+// (claude-sonnet-4.5), not to `auto`: `auto` lets the server pick a model whose cost and behaviour
+// the user cannot see, while a fixed default is predictable and is shown in the request log as
+// mappedBy 'default'. A name in no family at all is 'unknown': the pipeline answers 404
+// model_not_found unless the user set a fallback model (it still carries the default id, for
+// callers that only estimate, such as count_tokens).
 import type { ModelInfo } from './types.ts';
 import { DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL_ID, MODEL_ALIASES, STATIC_MODELS } from './model-catalogue.ts';
 
-export type MappedBy =
+type MappedBy =
   | 'user-map' // the user's kiroProxy model map
   | 'exact' // already a Kiro id the account has
   | 'alias' // the built-in alias table (OpenAI names, bare family names)
   | 'normalized' // dashed/dated Claude name rewritten to the dotted Kiro id
   | 'nearest' // that version is not offered; nearest one of the same family
-  | 'default'; // no family recognisable
+  | 'default' // a known family the account does not offer
+  | 'fallback' // an unknown name, served by the user's fallback model
+  | 'unknown'; // no family recognisable (→ 404 unless a fallback model is set)
 
 export interface ResolvedModel {
   modelId: string;
@@ -30,6 +35,8 @@ export interface ResolveOptions {
   available?: ModelInfo[] | undefined;
   /** Client name → Kiro id (or any name this resolver understands). Keys match case-insensitively. */
   userMap?: Record<string, string> | undefined;
+  /** What serves a name in no family (any name this resolver understands); unset: such names are 'unknown'. */
+  fallbackModel?: string | undefined;
 }
 
 type Family = 'sonnet' | 'opus' | 'haiku';
@@ -52,6 +59,43 @@ function parseClaude(name: string): ClaudeName | undefined {
   const l = LEGACY.exec(name);
   if (l) return { family: l[3] as Family, major: Number(l[1]), minor: l[2] === undefined ? undefined : Number(l[2]), oneM: false };
   return undefined;
+}
+
+// OpenAI's agent models (Codex's defaults: gpt-5-codex, gpt-5.5, gpt-6.2-sol…): gpt-<major>[.<minor>][-variant].
+const GPT = /^gpt-(\d+)(?:\.(\d{1,2}))?(?:-([a-z]+(?:-[a-z]+)*))?$/;
+/** Kiro's own GPT tiers: a request for one goes to the nearest version of the same tier. */
+const GPT_TIERS = new Set(['sol', 'terra', 'luna']);
+/** Small OpenAI variants go to the small Claude, the rest to the default. */
+const GPT_SMALL = new Set(['mini', 'nano', 'codex-mini']);
+
+/** A Kiro GPT tier id for `gpt-N.M-<tier>`: the highest offered version ≤ the asked one, else the closest. */
+function nearestGptTier(u: Universe, major: number, minor: number | undefined, tier: string): string | undefined {
+  const target = versionKey(major, minor);
+  let below: { id: string; key: number } | undefined;
+  let closest: { id: string; dist: number; key: number } | undefined;
+  for (const id of u.order) {
+    const g = GPT.exec(id);
+    if (!g || g[3] !== tier) continue;
+    const key = versionKey(Number(g[1]), g[2] === undefined ? undefined : Number(g[2]));
+    if (key <= target && (!below || key > below.key)) below = { id, key };
+    const dist = Math.abs(key - target);
+    if (!closest || dist < closest.dist || (dist === closest.dist && key > closest.key)) closest = { id, dist, key };
+  }
+  return below?.id ?? closest?.id;
+}
+
+/** gpt-5 and newer (what coding agents send by default) → a Kiro GPT of the same tier, else a Claude. */
+function gptFamily(u: Universe, name: string): { modelId: string; mappedBy: MappedBy } | undefined {
+  const g = GPT.exec(name);
+  if (!g || Number(g[1]) < 5) return undefined;
+  const variant = g[3];
+  if (variant && GPT_TIERS.has(variant)) {
+    const id = nearestGptTier(u, Number(g[1]), g[2] === undefined ? undefined : Number(g[2]), variant);
+    if (id) return { modelId: id, mappedBy: 'nearest' };
+  }
+  const target = variant && GPT_SMALL.has(variant) ? 'claude-haiku-4.5' : DEFAULT_MODEL_ID;
+  const s = settle(u, target);
+  return { modelId: s?.id ?? defaultModel(u), mappedBy: s ? 'alias' : 'default' };
 }
 
 const kiroIdOf = (c: ClaudeName) => `claude-${c.family}-${c.major}${c.minor === undefined ? '' : `.${c.minor}`}${c.oneM ? '-1m' : ''}`;
@@ -144,8 +188,12 @@ function resolveWithoutUserMap(u: Universe, cleaned: Cleaned): { modelId: string
   if (parsed) {
     const s = settle(u, kiroIdOf(parsed));
     if (s) return { modelId: s.id, mappedBy: s.nearest ? 'nearest' : 'normalized' };
+    return { modelId: defaultModel(u), mappedBy: 'default' };
   }
-  return { modelId: defaultModel(u), mappedBy: 'default' };
+  const gpt = gptFamily(u, cleaned.name);
+  if (gpt) return gpt;
+  // A Kiro id we know of but the account does not offer is no better placed than any other name.
+  return { modelId: defaultModel(u), mappedBy: 'unknown' };
 }
 
 function lookupUserMap(userMap: Record<string, string> | undefined, keys: string[]): string | undefined {
@@ -173,11 +221,22 @@ export function resolveModel(requested: string, opts: ResolveOptions = {}): Reso
     // verbatim (it may be an id newer than anything we know).
     const target = clean(mapped);
     const r = resolveWithoutUserMap(u, target);
-    const id = r.mappedBy === 'default' ? mapped : r.modelId;
+    const id = r.mappedBy === 'default' || r.mappedBy === 'unknown' ? mapped : r.modelId;
     return finish(id, 'user-map', cleaned.thinking || target.thinking);
   }
   const r = resolveWithoutUserMap(u, cleaned);
+  const fallback = opts.fallbackModel?.trim();
+  if (r.mappedBy === 'unknown' && fallback) {
+    const target = clean(fallback);
+    const f = resolveWithoutUserMap(u, target);
+    return finish(f.mappedBy === 'unknown' ? fallback : f.modelId, 'fallback', cleaned.thinking || target.thinking);
+  }
   return finish(r.modelId, r.mappedBy, cleaned.thinking);
+}
+
+/** The names a client may send (GET /v1/models ids), for a model_not_found message. */
+export function acceptedModelNames(available?: ModelInfo[]): string[] {
+  return listClientModels(available).map((m) => m.id);
 }
 
 export interface ClientModel {

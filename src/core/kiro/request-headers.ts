@@ -7,7 +7,7 @@ import { release } from 'node:os';
 import type { EndpointStyle, KiroAccountContext } from './types.ts';
 
 export const GENERATE_TARGET = 'AmazonCodeWhispererStreamingService.GenerateAssistantResponse';
-export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /** What we claim to be. Versions are recent values seen in peers (§4.2); override per config. */
 export interface ClientIdentity {
@@ -19,7 +19,7 @@ export interface ClientIdentity {
   os: string;
 }
 
-export const DEFAULT_IDENTITY: ClientIdentity = {
+const DEFAULT_IDENTITY: ClientIdentity = {
   kiroVersion: '0.11.107',
   sdkVersion: '1.0.34',
   nodeVersion: '22.22.0',
@@ -91,7 +91,7 @@ export function regionFromProfileArn(arn: string | undefined): string | undefine
 }
 
 /** `ksk_` bearer tokens are Kiro API keys even when the account record does not say so. */
-export function tokenTypeFor(account: Pick<KiroAccountContext, 'accessToken' | 'tokenType'>): KiroAccountContext['tokenType'] {
+function tokenTypeFor(account: Pick<KiroAccountContext, 'accessToken' | 'tokenType'>): KiroAccountContext['tokenType'] {
   if (account.tokenType) return account.tokenType;
   return account.accessToken.startsWith('ksk_') ? 'API_KEY' : undefined;
 }

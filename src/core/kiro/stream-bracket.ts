@@ -3,7 +3,7 @@
 // `[` that may start such a call, which is held until the call is complete or ruled out.
 import { matchJsonObjectEnd } from './json-braces.ts';
 
-export type BracketOutput = { kind: 'text'; text: string } | { kind: 'call'; name: string; input: Record<string, unknown>; json: string };
+type BracketOutput = { kind: 'text'; text: string } | { kind: 'call'; name: string; input: Record<string, unknown>; json: string };
 
 export interface BracketScanner {
   push(text: string): BracketOutput[];

@@ -4,7 +4,7 @@
 // not quoted (backtick/quote before it) and followed by a blank line or the end of the output,
 // because models discuss the tag itself inside their reasoning.
 
-export type TextSegment = { kind: 'text' | 'thinking'; text: string };
+type TextSegment = { kind: 'text' | 'thinking'; text: string };
 
 export interface ThinkingSplitter {
   push(text: string): TextSegment[];

@@ -16,7 +16,7 @@ export interface ToolAssembler {
 }
 
 /** Parses the concatenated fragments; never throws (truncated input becomes `{}`). */
-export function parseToolInput(json: string, name: string, logger?: Logger): Record<string, unknown> {
+function parseToolInput(json: string, name: string, logger?: Logger): Record<string, unknown> {
   if (json.trim() === '') return {};
   try {
     const v: unknown = JSON.parse(json);

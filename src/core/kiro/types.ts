@@ -2,7 +2,7 @@
 import type { KiroEvent } from './events.ts';
 import type { KiroRequestBody } from './wire.ts';
 
-/** Every Kiro base URL is configurable (design §3) so tests can point at loopback. */
+/** Every Kiro base URL is configurable (design-contracts.md §3) so tests can point at loopback. */
 export interface KiroEndpoints {
   /** Runtime base: /generateAssistantResponse, /getUsageLimits, /ListAvailableModels, /ListAvailableProfiles. `{region}` is substituted. */
   runtime: string;

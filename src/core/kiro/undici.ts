@@ -4,7 +4,9 @@
 // threads and web streams. That cost ~5 MiB of RSS in an idle proxy (and 0.25 MB of bundle)
 // for code we never call. `request` below is undici's own `request(url, options)` wrapper
 // (index.js `makeDispatcher(api.request)`) for the call shape we use: a URL and an options
-// object with the method, headers, body, signal and an optional dispatcher.
+// object with the method, headers, body, signal and an optional dispatcher. These files are not
+// undici's public API: package.json pins undici exactly and test/unit/deps/deep-imports.test.ts
+// fails when an upgrade moves one (public entry points: +6 MiB idle RSS, BENCHMARKS.md).
 import type { Dispatcher, request as undiciRequest } from 'undici';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import apiRequest from 'undici/lib/api/api-request.js';

@@ -32,7 +32,7 @@ const Breakdown = z.looseObject({
   freeTrialInfo: FreeTrial.optional().catch(undefined),
 });
 
-export const UsageLimitsResponse = z.looseObject({
+const UsageLimitsResponse = z.looseObject({
   daysUntilReset: num,
   nextDateReset: when,
   subscriptionInfo: z.looseObject({ subscriptionTitle: str, type: str }).optional().catch(undefined),
@@ -40,7 +40,7 @@ export const UsageLimitsResponse = z.looseObject({
   usageBreakdownList: z.array(Breakdown.catch({})).optional().catch(undefined),
   userInfo: z.looseObject({ email: str, userId: str }).optional().catch(undefined),
 });
-export type UsageLimitsResponse = z.infer<typeof UsageLimitsResponse>;
+type UsageLimitsResponse = z.infer<typeof UsageLimitsResponse>;
 
 type Amount = { [K in keyof typeof Amounts]?: number | undefined };
 

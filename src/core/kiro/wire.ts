@@ -1,7 +1,7 @@
 // Wire shapes of GenerateAssistantResponse (kiro-protocol.md §4.4; names from AWS's own
 // generated client). Only what we send; the mock validates against the same shapes.
 
-export interface KiroImage {
+interface KiroImage {
   format: 'png' | 'jpeg' | 'gif' | 'webp';
   source: { bytes: string };
 }
@@ -32,13 +32,13 @@ export interface KiroUserInputMessage {
   };
 }
 
-export interface KiroToolUse {
+interface KiroToolUse {
   toolUseId: string;
   name: string;
   input: Record<string, unknown>;
 }
 
-export interface KiroAssistantResponseMessage {
+interface KiroAssistantResponseMessage {
   content: string;
   messageId?: string;
   toolUses?: KiroToolUse[];

@@ -8,7 +8,7 @@ import type { AccountPool, UpstreamLease } from '../accounts/pool-types.ts';
 import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
 import { ProxyError, toProxyError } from '../errors.ts';
-import { resolveModel } from '../kiro/models.ts';
+import { acceptedModelNames, resolveModel } from '../kiro/models.ts';
 import { normalise } from '../conversation/normalise.ts';
 import { inputTokensOf } from '../conversation/estimate-input.ts';
 import { createStreamAssembler } from '../kiro/stream-assembler.ts';
@@ -21,6 +21,7 @@ import { loggedRequestBody, ResponseBodyCapture } from './log-bodies.ts';
 import { KeepAliveStream } from './stream-keepalive.ts';
 import { acceptsInterimResponses, startInterimKeepAlive } from './interim-keepalive.ts';
 import { ClientClosedError, markClientClosed } from '../observe/request-outcome.ts';
+import { IGNORED_TOOLS_HEADER } from '../dialects/shared/unrunnable-tools.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
@@ -37,6 +38,8 @@ export interface CompletionDeps {
   redact?(text: string): string;
   /** Counts an open SSE response (in-flight streams gauge); returns the function ending it. */
   streamStarted?(): () => void;
+  /** Sets of dropped tools already named at info level (each is named once; later requests log at debug). */
+  ignoredToolsSeen?: Set<string>;
 }
 
 export interface CompletionContext {
@@ -79,6 +82,14 @@ export async function handleCompletion(
   }
   log.modelRequested = neutral.model;
   log.stream = neutral.stream;
+  if (neutral.ignoredTools) {
+    log.ignoredTools = neutral.ignoredTools;
+    const names = neutral.ignoredTools.join(', ');
+    const seen = deps.ignoredToolsSeen;
+    const first = seen !== undefined && !seen.has(names) && seen.size < 256;
+    if (first) seen.add(names);
+    deps.logger[first ? 'info' : 'debug'](`${ctx.requestId}: dropped tools the proxy cannot run (${dialect.name} client): ${names}`);
+  }
   const config = deps.config();
   if (config.logBodies) log.requestBody = loggedRequestBody(body);
 
@@ -98,6 +109,7 @@ export async function handleCompletion(
       'x-kiro-proxy-overhead-ms': String(Math.max(0, deps.now() - ctx.startedAt)),
     };
     if (truncatedTurns > 0) h['x-kiro-proxy-truncated'] = String(truncatedTurns);
+    if (neutral.ignoredTools) h[IGNORED_TOOLS_HEADER] = neutral.ignoredTools.join(', ').replace(/[^\x20-\x7e]/g, '?');
     return h;
   };
   // A streamed answer opens early with keepalives while Kiro keeps us waiting (stream-keepalive.ts).
@@ -119,8 +131,19 @@ export async function handleCompletion(
   // A request right after start must not resolve against the static catalogue while the
   // account's own model list is on its way (the catalogue may name ids the account lacks).
   if (deps.modelsReady) await deps.modelsReady();
-  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap });
+  const model = resolveModel(neutral.model, { available: deps.availableModels(), userMap: config.modelMap, fallbackModel: config.fallbackModel });
+  if (model.mappedBy === 'unknown') {
+    const perr = modelNotFound(neutral.model, deps.availableModels());
+    interim?.dispose();
+    if (!stream?.opened) {
+      stream?.dispose();
+      return sendError(dialect, res, perr, log);
+    }
+    return failOpenStream(stream, dialect.createStreamEncoder(neutral, meta), perr, log);
+  }
   log.modelSent = model.modelId;
+  // The model that served, not the name asked for: a mapped name must not pass for itself.
+  meta.model = model.modelId;
   if (model.thinking && !neutral.thinking) neutral.thinking = { type: 'enabled', budgetTokens: 16_000 };
 
   const abort = new AbortController();
@@ -387,6 +410,17 @@ function failOpenStream(stream: KeepAliveStream, encoder: StreamEncoder, err: Pr
   stream.dispose();
   if (!sse.isClosed) void sse.write(encoder.start() + encoder.error(err));
   sse.end();
+}
+
+/** 404 for a name the proxy cannot place, in the caller's dialect (OpenAI code model_not_found, Anthropic not_found_error). */
+function modelNotFound(requested: string, available: ReturnType<CompletionDeps['availableModels']>): ProxyError {
+  const names = acceptedModelNames(available);
+  return new ProxyError(
+    'not_found',
+    `The model '${requested}' does not exist or is not offered by your Kiro accounts. Accepted names: ${names.join(', ')} ` +
+      '(and Claude names in any spelling: claude-sonnet-4-5, claude-opus-4-8, sonnet…). Map other names with modelMapping, or set a fallback model.',
+    { code: 'model_not_found', param: 'model' },
+  );
 }
 
 /** The same error with known secrets removed from its message (the original stays for the pool). */

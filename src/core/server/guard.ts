@@ -1,6 +1,7 @@
 // The gate every request passes before routing, as a pure function of (method, url, headers).
 // Order: request target → Host (DNS rebinding) → Origin (cross-site browsers) → API key. It
-// returns a decision; the server renders failures in the caller's dialect via `guardError`.
+// returns a decision; the router renders a refusal in the caller's dialect via `guardError`
+// (this one type is the only shape of a guard decision: router and proxy use it as is).
 //
 // Public routes (reachable without the API key; Host/Origin checks still apply):
 //   GET|HEAD /health       liveness, also the probe other VS Code windows use
@@ -38,7 +39,7 @@ export interface GuardRequest {
   headers: IncomingHttpHeaders;
 }
 
-export type GuardCode =
+type GuardCode =
   | 'bad_request_target'
   | 'missing_host'
   | 'host_not_allowed'

@@ -30,6 +30,9 @@ export function listen(handler: RequestHandler, port: number, host: string, logg
       maxHeaderSize: MAX_HEADER_BYTES,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       noDelay: true,
+      // A request without Host reaches the guard, which refuses it in the caller's dialect
+      // (400, code missing_host) instead of node's bare 400.
+      requireHostHeader: false,
     },
     (req, res) => {
       handler(req, res).catch((err: unknown) => {

@@ -1,4 +1,4 @@
-// The HTTP surface of design §4. Everything here is routing and HTTP plumbing; the work is
+// The HTTP surface of design-contracts.md §4. Everything here is routing and HTTP plumbing; the work is
 // done by the pipeline (completions), the pool (instances) and the observe modules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -9,20 +9,12 @@ import { handleCompletion, sendError, type CompletionDeps } from '../pipeline/co
 import type { RequestHandler } from './http-server.ts';
 import { shouldCloseConnection } from './body.ts';
 import { markClientClosed } from '../observe/request-outcome.ts';
-
-export interface GuardDecision {
-  ok: boolean;
-  status?: number;
-  message?: string;
-  /** CORS headers to add to the response (only for configured origins). */
-  headers?: Record<string, string>;
-  /** True for an answered CORS preflight. */
-  preflight?: boolean;
-}
+import { guardError, type GuardDecision } from './guard.ts';
 
 export interface RouterDeps extends CompletionDeps {
   dialects: { openaiChat: Dialect; openaiResponses: Dialect; anthropic: Dialect };
-  guard(req: IncomingMessage, path: string): GuardDecision;
+  /** The gate (guard.ts): its refusals are rendered here, in the dialect of the route. */
+  guard(req: IncomingMessage): GuardDecision;
   readJsonBody(req: IncomingMessage): Promise<unknown>;
   health(): Record<string, unknown>;
   models(): unknown;
@@ -69,13 +61,10 @@ export function createRouter(deps: RouterDeps): RequestHandler {
     const requestId = `req_${randomUUID().replace(/-/g, '')}`;
     res.setHeader('x-kiro-proxy-request-id', requestId);
 
-    const decision = deps.guard(req, path);
-    if (decision.headers) for (const [k, v] of Object.entries(decision.headers)) res.setHeader(k, v);
+    const decision = deps.guard(req);
+    for (const [k, v] of Object.entries(decision.headers)) res.setHeader(k, v);
     if (!decision.ok) {
-      const err = new ProxyError(decision.status === 401 ? 'authentication' : 'permission', decision.message ?? 'forbidden', {
-        status: decision.status ?? 403,
-      });
-      const rendered = dialectForPath(path, deps.dialects).renderError(err);
+      const rendered = dialectForPath(path, deps.dialects).renderError(guardError(decision));
       // Drain nothing: a refused request's body is not read; close so it is not reused.
       // x-should-retry: false — a wrong key or host does not fix itself; Claude Code otherwise
       // retries a 401 ten times with backoff (minutes) before it reports the error.

@@ -43,8 +43,8 @@ function startCli(cli: string, args: string[]): Promise<{ child: ChildProcess; u
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() } });
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   return new Promise((ok, ko) => {
     const t = setInterval(() => {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);

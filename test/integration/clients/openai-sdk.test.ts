@@ -44,7 +44,7 @@ describe('openai chat.completions', () => {
     assert.equal(r.choices[0]!.message.role, 'assistant');
     assert.equal(r.choices[0]!.message.content, 'Hello from Kiro');
     assert.equal(r.choices[0]!.finish_reason, 'stop');
-    assert.equal(r.model, 'gpt-4o');
+    assert.equal(r.model, 'claude-sonnet-4', 'gpt-4o is mapped, and the answer names the model that served');
     assert.ok(r.usage && r.usage.prompt_tokens > 0 && r.usage.completion_tokens > 0);
     assert.equal(r.usage.total_tokens, r.usage.prompt_tokens + r.usage.completion_tokens);
   });

@@ -153,7 +153,7 @@ describe('mock Kiro auth services', () => {
     const { verifier, challenge } = pkce();
     const redirect = 'http://127.0.0.1:19876/oauth/callback';
     const q = new URLSearchParams({ idp: 'Github', redirect_uri: redirect, code_challenge: challenge, code_challenge_method: 'S256', state: 'st-1' });
-    const res = await fetch(`${mock.url}/login?${q}`, { redirect: 'manual' });
+    const res = await fetch(`${mock.url}/login?${q.toString()}`, { redirect: 'manual' });
     assert.equal(res.status, 302);
     const loc = new URL(res.headers.get('location')!);
     assert.equal(`${loc.origin}${loc.pathname}`, redirect);
@@ -179,7 +179,7 @@ describe('mock Kiro auth services', () => {
     ).json;
     const { verifier, challenge } = pkce();
     const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirect, scopes: 'codewhisperer:completions', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
-    const res = await fetch(`${mock.url}/authorize?${q}`, { redirect: 'manual' });
+    const res = await fetch(`${mock.url}/authorize?${q.toString()}`, { redirect: 'manual' });
     assert.equal(res.status, 302);
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
     const tok = await postJson(`${mock.url}/token`, { clientId, clientSecret, grantType: 'authorization_code', code, redirectUri: redirect, codeVerifier: verifier });

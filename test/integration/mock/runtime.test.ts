@@ -129,7 +129,7 @@ test('main.ts runs standalone and prints its URL and credentials', async () => {
   });
   try {
     const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
+      createInterface({ input: child.stdout }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`exited ${code}`)));
     });
     const info = JSON.parse(line) as { url: string; credentialsFile: string; credentials: { accessToken: string } };

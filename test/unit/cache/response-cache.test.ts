@@ -77,7 +77,7 @@ describe('ResponseCache', () => {
     assert.equal(cache.set(responseCacheKey(request('first')), events), true);
     const hit = cache.get(responseCacheKey(request('second')));
     assert.deepEqual(hit, events);
-    assert.ok(Object.isFrozen(hit) && Object.isFrozen(hit![3]));
+    assert.ok(Object.isFrozen(hit) && Object.isFrozen(hit[3]));
     events[0] = { type: 'text_delta', text: 'mutated' };
     assert.deepEqual(cache.get(responseCacheKey(request('third')))![0], { type: 'text_delta', text: 'Hello' }, 'stored copy is independent');
     assert.equal(cache.get('nope'), undefined);

@@ -6,7 +6,7 @@ import { turn, type Draft, type DraftTurn } from '../../../src/core/conversation
 
 export const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-export const text = (t: string): NeutralBlock => ({ type: 'text', text: t });
+const text = (t: string): NeutralBlock => ({ type: 'text', text: t });
 export const use = (id: string, name: string, input: unknown = {}): NeutralBlock => ({ type: 'tool_use', id, name, input });
 export const result = (toolUseId: string, content = 'ok', extra: Partial<Extract<NeutralBlock, { type: 'tool_result' }>> = {}): NeutralBlock => ({
   type: 'tool_result',
@@ -16,7 +16,6 @@ export const result = (toolUseId: string, content = 'ok', extra: Partial<Extract
   ...extra,
 });
 export const image = (mediaType = 'image/png', data = PNG_1PX): NeutralBlock => ({ type: 'image', mediaType, data });
-export const thinking = (t: string): NeutralBlock => ({ type: 'thinking', text: t, signature: 'sig' });
 export const user = (...content: (NeutralBlock | string)[]): NeutralMessage => ({ role: 'user', content: content.map((c) => (typeof c === 'string' ? text(c) : c)) });
 export const assistant = (...content: (NeutralBlock | string)[]): NeutralMessage => ({
   role: 'assistant',

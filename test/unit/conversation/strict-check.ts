@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
 import { validateGenerateRequest } from '../../../src/core/kiro/mock/validate.ts';
 
-export const PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
+const PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 export const MODEL = 'claude-sonnet-4.5';
 
 export function assertKiroAccepts(body: KiroRequestBody, label = ''): void {
@@ -16,7 +16,7 @@ export function assertKiroAccepts(body: KiroRequestBody, label = ''): void {
 }
 
 /** What the normaliser guarantees beyond the mock validator. */
-export function assertInvariants(body: KiroRequestBody, label = ''): void {
+function assertInvariants(body: KiroRequestBody, label = ''): void {
   const cs = body.conversationState;
   assert.equal(cs.chatTriggerType, 'MANUAL', label);
   assert.equal(cs.agentTaskType, 'vibe', label);

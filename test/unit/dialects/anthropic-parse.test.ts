@@ -156,13 +156,14 @@ describe('anthropic parseRequest: Claude Code shapes', () => {
     });
   });
 
-  test('tools: bash/text editor become custom tools; server tools are refused', () => {
+  test('tools: bash/text editor become custom tools; server tools are dropped and named', () => {
     const req = parse({ model: 'm', max_tokens: 1, messages: [], tools: [{ type: 'bash_20250124', name: 'bash' }, { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }, { type: 'custom', name: 'c', input_schema: { type: 'object' } }] });
     assert.deepEqual(req.tools.map((t) => t.name), ['bash', 'str_replace_based_edit_tool', 'c']);
+    assert.equal(req.ignoredTools, undefined);
     assert.equal((req.tools[0]!.inputSchema.properties as Record<string, unknown>).command !== undefined, true);
-    rejects(() => parse({ model: 'm', max_tokens: 1, messages: [], tools: [{ name: 'x', input_schema: {} }, { type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] }), {
-      message: /^tools\.1\.type: 'web_search_20250305' is an Anthropic server tool/,
-    });
+    const cline = parse({ model: 'm', max_tokens: 1, messages: [], tools: [{ name: 'x', input_schema: {} }, { type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] });
+    assert.deepEqual(cline.tools.map((t) => t.name), ['x']);
+    assert.deepEqual(cline.ignoredTools, ['web_search (web_search_20250305)']);
   });
 
   test('tool_choice, stop_sequences, unknown fields', () => {

@@ -101,7 +101,8 @@ describe('openai-chat parseRequest', () => {
     assert.deepEqual(choice('none'), { type: 'none' });
     assert.deepEqual(choice('required'), { type: 'any' });
     assert.equal(choice(undefined), undefined);
-    rejects(() => parse({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'x' } }] }), { param: 'tools[0].type' });
+    const custom = parse({ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'custom', custom: { name: 'x' } }] });
+    assert.deepEqual([custom.tools, custom.ignoredTools], [[], ['x (custom)']]);
   });
 
   test('n > 1 refused; stop, max tokens, reasoning effort, stream options; sampling knobs ignored', () => {

@@ -55,7 +55,7 @@ describe('openai-responses parseRequest', () => {
       { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_1', content: 'a.txt\nb.txt', isError: false }, { type: 'text', text: 'thanks' }] },
     ]);
     assert.deepEqual(req.tools.map((t) => t.name), ['shell']);
-    assert.deepEqual(req.extras?.ignoredTools, ['web_search']);
+    assert.deepEqual(req.ignoredTools, ['web_search']);
     assert.deepEqual(req.toolChoice, { type: 'auto' });
     assert.deepEqual(req.thinking, { type: 'adaptive', effort: 'medium' });
     assert.equal(req.maxTokens, 5000);
@@ -109,7 +109,8 @@ describe('openai-responses parseRequest', () => {
     assert.deepEqual(choice('required'), { type: 'any' });
     assert.deepEqual(choice('none'), { type: 'none' });
     assert.deepEqual(choice({ type: 'function', name: 'shell' }), { type: 'tool', name: 'shell' });
-    assert.deepEqual(choice({ type: 'web_search_preview' }), { type: 'auto' });
+    assert.deepEqual(choice({ type: 'allowed_tools', mode: 'auto', tools: [] }), { type: 'auto' });
+    rejects(() => choice({ type: 'web_search_preview' }), { status: 400, param: 'tool_choice.type', code: 'unsupported_tool_choice' });
   });
 });
 

@@ -15,7 +15,7 @@ import { normalise } from '../../../src/core/conversation/normalise.ts';
 import { validateGenerateRequest } from '../../../src/core/kiro/mock/validate.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
 
-export const MODEL = 'claude-sonnet-4.5';
+const MODEL = 'claude-sonnet-4.5';
 const PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 
 // ---------------------------------------------------------------- event-stream decoder
@@ -138,7 +138,7 @@ export function checkDecoder(input: DecoderInput): number {
     // A failed decoder stays failed with the same error.
     try {
       dec.push(new Uint8Array([0]));
-      throw new Error('a failed decoder accepted more input');
+      throw new Error('a failed decoder accepted more input', { cause: err });
     } catch (again) {
       if (again !== err) throw new Error('a failed decoder threw a different error', { cause: again });
     }

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextWindowFor, listClientModels, resolveModel } from '../../../src/core/kiro/models.ts';
+import { acceptedModelNames, contextWindowFor, listClientModels, resolveModel } from '../../../src/core/kiro/models.ts';
 import type { ModelInfo } from '../../../src/core/kiro/types.ts';
 
 const id = (name: string, opts?: Parameters<typeof resolveModel>[1]) => resolveModel(name, opts).modelId;
@@ -52,9 +52,18 @@ describe('resolveModel: client names → Kiro ids', () => {
     ['claude-3-7-sonnet-20250219', 'claude-sonnet-4', 'nearest'],
     ['claude-3-5-haiku-latest', 'claude-haiku-4.5', 'nearest'],
     ['claude-opus-4-1', 'claude-opus-4.5', 'nearest'],
-    // no family at all
-    ['my-favourite-model', 'claude-sonnet-4.5', 'default'],
-    ['', 'claude-sonnet-4.5', 'default'],
+    // Codex's default and OpenAI agent names
+    ['gpt-6.2-sol', 'gpt-5.6-sol', 'nearest'],
+    ['gpt-5.6-luna', 'gpt-5.6-luna', 'exact'],
+    ['gpt-5.5', 'claude-sonnet-4.5', 'alias'],
+    ['gpt-5-codex', 'claude-sonnet-4.5', 'alias'],
+    ['gpt-5.1-codex-max', 'claude-sonnet-4.5', 'alias'],
+    ['gpt-5.1-codex-mini', 'claude-haiku-4.5', 'alias'],
+    ['gpt-5-nano', 'claude-haiku-4.5', 'alias'],
+    // no family at all: the pipeline answers 404 model_not_found (unless a fallback is set)
+    ['my-favourite-model', 'claude-sonnet-4.5', 'unknown'],
+    ['definitely-not-a-model', 'claude-sonnet-4.5', 'unknown'],
+    ['', 'claude-sonnet-4.5', 'unknown'],
   ];
   for (const [name, want, by] of cases) {
     test(`${JSON.stringify(name)} → ${want} (${by})`, () => {
@@ -113,7 +122,7 @@ describe('resolveModel with an available list (ListAvailableModels)', () => {
 
   test('ids not in the list are not passed through', () => {
     assert.equal(id('deepseek-3.2', { available }), 'claude-sonnet-4.5');
-    assert.equal(resolveModel('deepseek-3.2', { available }).mappedBy, 'default');
+    assert.equal(resolveModel('deepseek-3.2', { available }).mappedBy, 'unknown');
   });
 
   test('family missing entirely → default', () => {
@@ -161,5 +170,21 @@ describe('listClientModels', () => {
       { id: 'claude-sonnet-4.5', modelId: 'claude-sonnet-4.5', displayName: 'Sonnet 4.5', contextWindow: 123, alias: false },
       { id: 'claude-sonnet-4-5', modelId: 'claude-sonnet-4.5', displayName: 'Sonnet 4.5', contextWindow: 123, alias: true },
     ]);
+  });
+});
+
+describe('resolveModel with a fallback model', () => {
+  test('only names in no family go to the fallback; mapped and known names are untouched', () => {
+    assert.deepEqual(resolveModel('definitely-not-a-model', { fallbackModel: 'claude-haiku-4-5' }), { modelId: 'claude-haiku-4.5', thinking: false, contextWindow: 200_000, mappedBy: 'fallback' });
+    assert.equal(resolveModel('claude-opus-4-8', { fallbackModel: 'claude-haiku-4-5' }).mappedBy, 'normalized');
+    assert.equal(resolveModel('gpt-4o', { fallbackModel: 'claude-haiku-4-5' }).modelId, 'claude-sonnet-4');
+    assert.equal(resolveModel('x', { fallbackModel: 'claude-brand-new-9' }).modelId, 'claude-brand-new-9');
+    assert.equal(resolveModel('x', { fallbackModel: '  ' }).mappedBy, 'unknown');
+    assert.equal(resolveModel('x', { userMap: { x: 'claude-opus-4.5' }, fallbackModel: 'claude-haiku-4.5' }).modelId, 'claude-opus-4.5');
+  });
+
+  test('the accepted names are what GET /v1/models lists', () => {
+    const names = acceptedModelNames([{ modelId: 'claude-sonnet-4.5' }, { modelId: 'auto' }]);
+    assert.deepEqual(names, ['claude-sonnet-4.5', 'claude-sonnet-4-5', 'auto']);
   });
 });

@@ -71,3 +71,15 @@ describe('mock directives', () => {
     assert.equal(r.step, undefined);
   });
 });
+
+test('a directive inside a JSON-quoted prompt (opencode) keeps its JSON argument', () => {
+  const prompt = JSON.stringify('Write [[mock:tool write {"filePath":"/tmp/a]].txt","content":"say \\"hi\\""}]] now');
+  const r = parseDirectives(prompt);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.step, { kind: 'stream', parts: [{ type: 'tool_use', name: 'write', input: { filePath: '/tmp/a]].txt', content: 'say "hi"' } }] });
+});
+
+test('an unclosed JSON argument is an error, not an empty input', () => {
+  const r = parseDirectives('[[mock:tool write {"filePath":"/tmp/a"]]');
+  assert.match(r.errors.join(';'), /not closed/);
+});

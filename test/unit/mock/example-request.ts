@@ -1,10 +1,10 @@
 // The complete request of kiro-protocol.md §4.6 (KRS-style conversion of a multi-turn Anthropic
 // request with a system prompt, a tool use + result and an image). A fresh deep copy per call so
 // tests can mutate it.
-export const EXAMPLE_PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
+const EXAMPLE_PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 
 // A 1x1 PNG, as in the spec example.
-export const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 export function exampleRequest(): any {
   return {

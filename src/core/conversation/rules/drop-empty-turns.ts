@@ -3,7 +3,7 @@
 import { isBlank, type Draft, type DraftTurn } from '../draft.ts';
 import type { RuleLog } from '../rule-log.ts';
 
-export function isEmptyTurn(t: DraftTurn): boolean {
+function isEmptyTurn(t: DraftTurn): boolean {
   return isBlank(t.text) && isBlank(t.thinking) && t.toolUses.length === 0 && t.toolResults.length === 0 && t.images.length === 0;
 }
 

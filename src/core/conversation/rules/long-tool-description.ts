@@ -4,7 +4,7 @@
 import type { Draft } from '../draft.ts';
 import type { RuleLog } from '../rule-log.ts';
 
-export const MAX_TOOL_DESCRIPTION_CHARS = 10_000;
+const MAX_TOOL_DESCRIPTION_CHARS = 10_000;
 
 export function pointerDescription(name: string): string {
   return `[Full documentation in system prompt under '## Tool: ${name}']`;

@@ -1,5 +1,6 @@
 // Rule strip-billing-header: Claude Code's first system block is an
-// `x-anthropic-billing-header: …` pseudo-header (clients.md §6). It means nothing to the model
+// `x-anthropic-billing-header: …` pseudo-header (seen in every request of Claude Code 2.1.197,
+// the first of its three system blocks). It means nothing to the model
 // and changes between requests, which would defeat Kiro's prompt caching.
 import type { Draft } from '../draft.ts';
 import type { RuleLog } from '../rule-log.ts';

@@ -4,7 +4,7 @@ import type { Draft } from '../draft.ts';
 import type { RuleLog } from '../rule-log.ts';
 import type { Thinking } from '../types.ts';
 
-export function thinkingTagsFor(thinking: Thinking): string {
+function thinkingTagsFor(thinking: Thinking): string {
   return thinking.type === 'enabled'
     ? `<thinking_mode>enabled</thinking_mode><max_thinking_length>${thinking.budgetTokens}</max_thinking_length>`
     : `<thinking_mode>adaptive</thinking_mode><thinking_effort>${thinking.effort}</thinking_effort>`;

@@ -6,7 +6,7 @@ import type { RuleLog } from '../rule-log.ts';
 
 export const PLACEHOLDER_DESCRIPTION = 'Tool used earlier in this conversation';
 
-export function placeholderTool(name: string): DraftTool {
+function placeholderTool(name: string): DraftTool {
   return { name, description: PLACEHOLDER_DESCRIPTION, schema: { type: 'object', properties: {}, additionalProperties: true } };
 }
 

@@ -8,6 +8,7 @@ import { messageSchema, requestSchema, type AnthropicRequest } from './schema.ts
 import { anthropicSessionId } from './session.ts';
 import { systemParts } from './system-text.ts';
 import { convertToolChoice, convertTools } from './tools.ts';
+import { IgnoredTools } from '../shared/unrunnable-tools.ts';
 
 function convertThinking(body: AnthropicRequest): Thinking | undefined {
   const t = body.thinking;
@@ -49,16 +50,18 @@ function parseBody(body: unknown, ctx: RequestContext, countOnly: boolean): Neut
   const b = parseAt(requestSchema, body, [], 'dot');
   const { messages, system: hoisted } = convertMessages(b.messages);
   const system = [...(b.system != null ? systemParts(b.system, ['system']) : []), ...hoisted].join('\n\n');
+  const ignored = new IgnoredTools();
   const req: NeutralRequest = {
     dialect: 'anthropic',
     model: b.model,
     system,
     messages,
-    tools: convertTools(b.tools),
+    tools: convertTools(b.tools, ignored),
     stream: countOnly ? false : b.stream === true,
   };
-  const toolChoice = convertToolChoice(b.tool_choice);
+  const toolChoice = convertToolChoice(b.tool_choice, req.tools, ignored);
   if (toolChoice) req.toolChoice = toolChoice;
+  if (ignored.list().length) req.ignoredTools = ignored.list();
   const thinking = convertThinking(b);
   if (thinking) req.thinking = thinking;
   if (!countOnly && b.max_tokens != null) req.maxTokens = b.max_tokens;

@@ -2,9 +2,10 @@
 // schemas (bash, text editor) become custom tools with their documented input schema, so the
 // model calls them the same way and the client runs them as usual. Server tools (web search,
 // web fetch, code execution, …) run on Anthropic's side; Kiro cannot run them, so they are
-// refused with a clear 400 rather than silently dropped (the model would otherwise invent results).
+// dropped and named (shared/unrunnable-tools.ts), and refused only when tool_choice forces one.
 import type { NeutralTool, ToolChoice } from '../../conversation/types.ts';
 import { fieldError, parseAt } from '../shared/validate.ts';
+import { forcedUnrunnable, IgnoredTools } from '../shared/unrunnable-tools.ts';
 import { customToolSchema, toolSchema, type AnthropicRequest } from './schema.ts';
 
 const BASH_SCHEMA = {
@@ -43,24 +44,33 @@ function builtinTool(type: string, name: string | undefined): NeutralTool | unde
   return undefined;
 }
 
-export function convertTools(tools: unknown[] | null | undefined): NeutralTool[] {
-  return (tools ?? []).map((raw, i) => {
+export function convertTools(tools: unknown[] | null | undefined, ignored: IgnoredTools = new IgnoredTools()): NeutralTool[] {
+  const out: NeutralTool[] = [];
+  (tools ?? []).forEach((raw, i) => {
     const path = ['tools', i];
     const t = parseAt(toolSchema, raw, path, 'dot');
     if (t.type && t.type !== 'custom') {
       const builtin = builtinTool(t.type, t.name);
-      if (builtin) return builtin;
-      throw fieldError([...path, 'type'], 'dot', `'${t.type}' is an Anthropic server tool, which this proxy cannot run; remove it or declare a custom tool with input_schema`);
+      if (builtin) out.push(builtin);
+      else ignored.add(t.type, t.name);
+      return;
     }
     const c = parseAt(customToolSchema, raw, path, 'dot');
-    return { name: c.name, description: c.description ?? '', inputSchema: c.input_schema };
+    out.push({ name: c.name, description: c.description ?? '', inputSchema: c.input_schema });
   });
+  return out;
 }
 
-export function convertToolChoice(choice: AnthropicRequest['tool_choice']): ToolChoice | undefined {
+export function convertToolChoice(
+  choice: AnthropicRequest['tool_choice'],
+  tools: readonly NeutralTool[] = [],
+  ignored: IgnoredTools = new IgnoredTools(),
+): ToolChoice | undefined {
   if (!choice) return undefined;
   if (choice.type === 'tool') {
     if (!choice.name) throw fieldError(['tool_choice', 'name'], 'dot', 'required when type is "tool"');
+    const dropped = ignored.typeOf(choice.name);
+    if (dropped && !tools.some((t) => t.name === choice.name)) throw forcedUnrunnable(['tool_choice', 'name'], 'dot', choice.name, dropped);
     return { type: 'tool', name: choice.name };
   }
   return { type: choice.type };

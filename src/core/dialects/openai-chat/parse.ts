@@ -8,22 +8,25 @@ import { fieldError, guardParse, parseAt } from '../shared/validate.ts';
 import { convertChatMessages } from './messages.ts';
 import { requestSchema } from './schema.ts';
 import { convertChatTools } from './tools.ts';
+import { IgnoredTools } from '../shared/unrunnable-tools.ts';
 
 function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
   const b = parseAt(requestSchema, body, [], 'bracket');
   // One Kiro call yields one answer; silently returning fewer choices would break callers.
   if (b.n != null && b.n > 1) throw fieldError(['n'], 'bracket', 'only n=1 is supported', 'n_unsupported');
   const { system, messages } = convertChatMessages(b.messages);
+  const ignored = new IgnoredTools();
   const req: NeutralRequest = {
     dialect: 'openai-chat',
     model: b.model,
     system,
     messages,
-    tools: convertChatTools(b.tools),
+    tools: convertChatTools(b.tools, ignored),
     stream: b.stream === true,
   };
-  const toolChoice = convertToolChoice(b.tool_choice);
+  const toolChoice = convertToolChoice(b.tool_choice, ignored);
   if (toolChoice) req.toolChoice = toolChoice;
+  if (ignored.list().length) req.ignoredTools = ignored.list();
   const effort = toEffort(b.reasoning_effort);
   if (b.reasoning_effort != null && effort === undefined) {
     throw fieldError(['reasoning_effort'], 'bracket', `unknown value '${b.reasoning_effort}'; use low, medium or high`);

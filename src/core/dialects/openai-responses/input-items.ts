@@ -16,13 +16,36 @@ import {
   refusalPart,
   textPart,
 } from './schema.ts';
+import { kiroToolName, type ResponsesTools } from './tools.ts';
 
 type Part = { type: string } & Record<string, unknown>;
 type Image = { mediaType: string; data: string };
 
 // Hosted tools ran on OpenAI's side; their call records need no answer, so dropping them keeps
-// the conversation valid. Reasoning items are opaque to Kiro.
-const IGNORED_ITEMS = new Set(['reasoning', 'web_search_call', 'file_search_call', 'image_generation_call', 'code_interpreter_call', 'compaction']);
+// the conversation valid. Reasoning items are opaque to Kiro. `additional_tools` items declare
+// tools (read by parse.ts with the top-level ones), they are not turns.
+const IGNORED_ITEMS = new Set([
+  'reasoning',
+  'web_search_call',
+  'file_search_call',
+  'image_generation_call',
+  'code_interpreter_call',
+  'compaction',
+  'additional_tools',
+]);
+
+/** The tools declared by `additional_tools` input items (Codex's default model setup), with their paths. */
+export function additionalTools(input: unknown): { raw: unknown; path: (string | number)[] }[] {
+  if (!Array.isArray(input)) return [];
+  const out: { raw: unknown; path: (string | number)[] }[] = [];
+  input.forEach((item, i) => {
+    const it = item as { type?: unknown; tools?: unknown } | null;
+    if (it?.type !== 'additional_tools') return;
+    if (!Array.isArray(it.tools)) throw fieldError(['input', i, 'tools'], 'bracket', 'must be an array of tools');
+    it.tools.forEach((raw, j) => out.push({ raw, path: ['input', i, 'tools', j] }));
+  });
+  return out;
+}
 
 function image(part: Part, path: FieldPath): Image {
   const p = parseAt(imagePart, part, path, 'bracket');
@@ -84,7 +107,10 @@ function toolOutput(output: string | Part[], callId: string, path: FieldPath): N
   return block;
 }
 
-export function convertInput(input: string | { type?: string | null }[] | null | undefined): { system: string[]; messages: NeutralMessage[] } {
+export function convertInput(
+  input: string | { type?: string | null }[] | null | undefined,
+  declared: ResponsesTools = { tools: [], table: {} },
+): { system: string[]; messages: NeutralMessage[] } {
   const system: string[] = [];
   const messages: NeutralMessage[] = [];
   const add = (role: 'user' | 'assistant', blocks: NeutralBlock[]) => {
@@ -114,7 +140,7 @@ export function convertInput(input: string | { type?: string | null }[] | null |
         const c = parseAt(functionCallItem, item, path, 'bracket');
         const args = parseToolArguments(c.arguments);
         if (!args.ok) throw fieldError([...path, 'arguments'], 'bracket', `is not valid JSON (${args.reason})`, 'invalid_tool_arguments');
-        add('assistant', [{ type: 'tool_use', id: c.call_id, name: c.name, input: args.value }]);
+        add('assistant', [{ type: 'tool_use', id: c.call_id, name: kiroToolName(declared, c.name, c.namespace), input: args.value }]);
         return;
       }
       case 'function_call_output': {
@@ -125,7 +151,7 @@ export function convertInput(input: string | { type?: string | null }[] | null |
       case 'custom_tool_call': {
         // Free-form tool input has no JSON shape; keep it as {input} so the turn stays paired.
         const c = parseAt(customToolCallItem, item, path, 'bracket');
-        add('assistant', [{ type: 'tool_use', id: c.call_id, name: c.name, input: { input: c.input } }]);
+        add('assistant', [{ type: 'tool_use', id: c.call_id, name: kiroToolName(declared, c.name, c.namespace), input: { input: c.input } }]);
         return;
       }
       case 'custom_tool_call_output': {

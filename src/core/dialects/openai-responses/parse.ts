@@ -6,19 +6,31 @@ import { toEffort } from '../shared/effort.ts';
 import { headerValue } from '../shared/headers.ts';
 import { convertToolChoice } from '../shared/openai-tools.ts';
 import { fieldError, guardParse, parseAt } from '../shared/validate.ts';
-import { convertInput } from './input-items.ts';
+import { additionalTools, convertInput } from './input-items.ts';
+import { IgnoredTools } from '../shared/unrunnable-tools.ts';
 import { requestSchema } from './schema.ts';
-import { convertResponsesTools } from './tools.ts';
+import { convertResponsesTools, kiroToolName, type ResponsesTools } from './tools.ts';
 
 const STATELESS = 'this proxy is stateless and stores no responses; send the whole conversation in `input` (in Codex, keep response storage off)';
+
+/** The namespace of the only declared tool with this client name, if it is namespaced. */
+function namespaceOf(declared: ResponsesTools, name: string): string | undefined {
+  const hits = Object.values(declared.table).filter((t) => t.name === name && t.namespace !== undefined);
+  return hits.length === 1 ? hits[0]!.namespace : undefined;
+}
 
 function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
   const b = parseAt(requestSchema, body, [], 'bracket');
   if (b.previous_response_id) throw fieldError(['previous_response_id'], 'bracket', `not supported: ${STATELESS}`, 'previous_response_not_supported');
   if (b.conversation != null) throw fieldError(['conversation'], 'bracket', `not supported: ${STATELESS}`, 'conversation_not_supported');
   if (b.background === true) throw fieldError(['background'], 'bracket', `background responses are not supported: ${STATELESS}`, 'background_not_supported');
-  const { system, messages } = convertInput(b.input);
-  const { tools, ignored } = convertResponsesTools(b.tools);
+  const ignored = new IgnoredTools();
+  const declared = convertResponsesTools(
+    [...(b.tools ?? []).map((raw, i) => ({ raw, path: ['tools', i] })), ...additionalTools(b.input)],
+    ignored,
+  );
+  const { tools, table } = declared;
+  const { system, messages } = convertInput(b.input, declared);
   const req: NeutralRequest = {
     dialect: 'openai-responses',
     model: b.model,
@@ -27,8 +39,11 @@ function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
     tools,
     stream: b.stream === true,
   };
-  const toolChoice = convertToolChoice(b.tool_choice);
+  const toolChoice = convertToolChoice(b.tool_choice, ignored);
+  // A forced namespaced tool is named as the client knows it; Kiro knows its flattened name.
+  if (toolChoice?.type === 'tool') toolChoice.name = kiroToolName(declared, toolChoice.name, (b.tool_choice as { namespace?: string }).namespace ?? namespaceOf(declared, toolChoice.name));
   if (toolChoice) req.toolChoice = toolChoice;
+  if (ignored.list().length) req.ignoredTools = ignored.list();
   const effortWord = b.reasoning?.effort;
   const effort = toEffort(effortWord);
   if (effortWord != null && effort === undefined) throw fieldError(['reasoning', 'effort'], 'bracket', `unknown value '${effortWord}'; use low, medium or high`);
@@ -45,7 +60,7 @@ function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
     reasoningEffort: effortWord ?? null,
     reasoningSummary: b.reasoning?.summary ?? null,
     maxOutputTokens: b.max_output_tokens ?? null,
-    ignoredTools: ignored,
+    toolTable: table,
   };
   return req;
 }

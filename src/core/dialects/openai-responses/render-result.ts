@@ -3,6 +3,9 @@ import type { NeutralRequest, NeutralResult } from '../../conversation/types.ts'
 import type { ResponseMeta } from '../types.ts';
 import { stringifyInput } from '../shared/json-args.ts';
 import {
+  clientToolOf,
+  customInputOf,
+  customToolCallItem,
   finalStatus,
   functionCallItem,
   itemId,
@@ -24,7 +27,12 @@ export function renderResponsesResult(req: NeutralRequest, result: NeutralResult
     } else if (b.type === 'text') {
       if (b.text) output.push(messageItem(itemId('msg', meta, n++), b.text, itemStatus));
     } else {
-      output.push(functionCallItem(itemId('fc', meta, n++), b.id, b.name, stringifyInput(b.input), 'completed'));
+      const t = clientToolOf(req, b.name);
+      output.push(
+        t.custom
+          ? customToolCallItem(itemId('ctc', meta, n++), b.id, t.name, customInputOf(b.input), 'completed', t.namespace)
+          : functionCallItem(itemId('fc', meta, n++), b.id, t.name, stringifyInput(b.input), 'completed', t.namespace),
+      );
     }
   }
   return responseEnvelope(req, meta, { status, incomplete_details, output, usage: responsesUsage(result.usage) });

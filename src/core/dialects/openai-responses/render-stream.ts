@@ -19,6 +19,9 @@ import { sseComment } from '../shared/sse.ts';
 import { isJsonPlain } from './json-plain.ts';
 import { createSequence } from './sequence.ts';
 import {
+  clientToolOf,
+  customInputOf,
+  customToolCallItem,
   envelopeJsonWriter,
   finalStatus,
   functionCallItem,
@@ -33,7 +36,7 @@ import {
   summaryTextJson,
 } from './response-object.ts';
 
-type ItemKind = 'message' | 'reasoning' | 'function';
+type ItemKind = 'message' | 'reasoning' | 'function' | 'custom';
 
 /** The item being streamed. One shape for all kinds (fields unused by a kind stay empty). */
 interface OpenItem {
@@ -54,10 +57,11 @@ interface OpenItem {
   deltaTailQ: string;
   /** Everything streamed so far: text, summary or arguments. */
   text: string;
-  /** function items: the neutral tool index, call id and name. */
+  /** function and custom items: the neutral tool index, call id, the client's name and namespace. */
   tool: number;
   callId: string;
   name: string;
+  namespace: string | undefined;
 }
 
 /** What a delta line looks like for each kind; the item's own fields go between. */
@@ -65,9 +69,10 @@ const DELTA_SHAPE: Record<ItemKind, { type: string; extra: string; tail: string 
   message: { type: 'response.output_text.delta', extra: ',"content_index":0', tail: ',"logprobs":[]}\n\n' },
   reasoning: { type: 'response.reasoning_summary_text.delta', extra: ',"summary_index":0', tail: '}\n\n' },
   function: { type: 'response.function_call_arguments.delta', extra: '', tail: '}\n\n' },
+  custom: { type: 'response.custom_tool_call_input.delta', extra: '', tail: '}\n\n' },
 };
 
-function openItem(kind: ItemKind, index: number, id: string, tool = -1, callId = '', name = ''): OpenItem {
+function openItem(kind: ItemKind, index: number, id: string, tool = -1, callId = '', name = '', namespace?: string): OpenItem {
   const at = `"item_id":${JSON.stringify(id)},"output_index":${index}`;
   const shape = DELTA_SHAPE[kind];
   return {
@@ -84,6 +89,7 @@ function openItem(kind: ItemKind, index: number, id: string, tool = -1, callId =
     tool,
     callId,
     name,
+    namespace,
   };
 }
 
@@ -140,8 +146,12 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
         break;
       }
       case 'function':
-        item = JSON.stringify(functionCallItem(o.id, o.callId, o.name, o.text, 'completed'));
+        item = JSON.stringify(functionCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
         out = emitJson('response.function_call_arguments.done', `${o.at},"arguments":${JSON.stringify(o.text)}`);
+        break;
+      case 'custom':
+        item = JSON.stringify(customToolCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
+        out = emitJson('response.custom_tool_call_input.done', `${o.at},"input":${JSON.stringify(o.text)}`);
         break;
     }
     output[o.index] = item;
@@ -192,17 +202,27 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
       case 'tool_call_start': {
         const prefix = close();
         const index = output.length;
-        const o = openItem('function', index, itemId('fc', meta, index), ev.index, ev.id, ev.name);
-        return prefix + start(o, functionCallItem(o.id, ev.id, ev.name, '', 'in_progress'));
+        const t = clientToolOf(req, ev.name);
+        if (t.custom) {
+          const o = openItem('custom', index, itemId('ctc', meta, index), ev.index, ev.id, t.name, t.namespace);
+          return prefix + start(o, customToolCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace));
+        }
+        const o = openItem('function', index, itemId('fc', meta, index), ev.index, ev.id, t.name, t.namespace);
+        return prefix + start(o, functionCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace));
       }
       case 'tool_call_delta': {
         const o = open;
+        // A custom tool's text is inside the JSON the model streams: sent whole at the end.
         if (o?.kind !== 'function' || o.tool !== ev.index || !ev.json) return '';
         o.text += ev.json;
         return delta(o, ev.json);
       }
       case 'tool_call_end': {
         const o = open;
+        if (o?.kind === 'custom' && o.tool === ev.index) {
+          o.text = customInputOf(ev.input);
+          return (o.text ? delta(o, o.text) : '') + close();
+        }
         if (o?.kind !== 'function' || o.tool !== ev.index) return '';
         let out = '';
         // Clients rebuild arguments from deltas; send them whole if none streamed.

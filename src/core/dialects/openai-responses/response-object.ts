@@ -10,7 +10,7 @@ export type OutputItem = Record<string, unknown> & { id: string; type: string };
 export const responseId = (meta: ResponseMeta): string => prefixedId('resp_', meta.requestId);
 
 /** Output item ids: `<prefix>_<request>_<n>`, unique within one response. */
-export const itemId = (prefix: 'msg' | 'rs' | 'fc', meta: ResponseMeta, n: number): string =>
+export const itemId = (prefix: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, n: number): string =>
   `${prefix}_${prefixedId('', meta.requestId)}_${n}`;
 
 export const outputText = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
@@ -29,14 +29,53 @@ export const reasoningItem = (id: string, text: string | undefined): OutputItem 
   summary: text === undefined ? [] : [{ type: 'summary_text', text }],
 });
 
-export const functionCallItem = (id: string, callId: string, name: string, args: string, status: 'in_progress' | 'completed' | 'incomplete'): OutputItem => ({
+export const functionCallItem = (
+  id: string,
+  callId: string,
+  name: string,
+  args: string,
+  status: 'in_progress' | 'completed' | 'incomplete',
+  namespace?: string,
+): OutputItem => ({
   id,
   type: 'function_call',
   status,
   call_id: callId,
   name,
+  ...(namespace !== undefined ? { namespace } : {}),
   arguments: args,
 });
+
+/** A call of a free-form `custom` tool: its input is the raw text. */
+export const customToolCallItem = (
+  id: string,
+  callId: string,
+  name: string,
+  input: string,
+  status: 'in_progress' | 'completed' | 'incomplete',
+  namespace?: string,
+): OutputItem => ({
+  id,
+  type: 'custom_tool_call',
+  status,
+  call_id: callId,
+  name,
+  ...(namespace !== undefined ? { namespace } : {}),
+  input,
+});
+
+/** The client's view of a Kiro tool call: its declared name, namespace and kind (tools.ts). */
+export function clientToolOf(req: NeutralRequest, kiroName: string): { name: string; namespace?: string; custom: boolean } {
+  const t = (req.extras?.toolTable as Record<string, { name: string; namespace?: string; custom?: boolean }> | undefined)?.[kiroName];
+  if (!t) return { name: kiroName, custom: false };
+  return { name: t.name, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}), custom: t.custom === true };
+}
+
+/** A custom tool's text from the `{input}` object the model filled in. */
+export function customInputOf(input: unknown): string {
+  const v = (input as { input?: unknown } | null)?.input;
+  return typeof v === 'string' ? v : JSON.stringify(input ?? {});
+}
 
 // The same items as JSON text around a text the caller has already passed through
 // JSON.stringify (`quoted`): the stream quotes a finished item's text once and splices it into

@@ -15,6 +15,8 @@ export const messageItem = z.looseObject({
 export const functionCallItem = z.looseObject({
   call_id: z.string().min(1),
   name: z.string().min(1),
+  /** Set on calls of a namespaced tool (echoed from our output item). */
+  namespace: z.string().nullish(),
   arguments: z.string(),
 });
 
@@ -23,7 +25,7 @@ export const functionCallOutputItem = z.looseObject({
   output: z.union([z.string(), z.array(anyPart)]),
 });
 
-export const customToolCallItem = z.looseObject({ call_id: z.string().min(1), name: z.string().min(1), input: z.string() });
+export const customToolCallItem = z.looseObject({ call_id: z.string().min(1), name: z.string().min(1), namespace: z.string().nullish(), input: z.string() });
 export const customToolCallOutputItem = functionCallOutputItem;
 
 export const requestSchema = z.looseObject({

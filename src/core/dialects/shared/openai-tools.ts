@@ -5,6 +5,7 @@ import * as z from 'zod';
 import type { NeutralTool, ToolChoice } from '../../conversation/types.ts';
 import type { FieldPath } from './field-path.ts';
 import { fieldError, parseAt } from './validate.ts';
+import { forcedUnrunnable, IgnoredTools } from './unrunnable-tools.ts';
 
 const EMPTY_SCHEMA = { type: 'object', properties: {} };
 
@@ -38,20 +39,25 @@ const choiceObject = z.looseObject({
 });
 
 /**
- * `auto`/`none`/`required`, or a named function. `allowed_tools` and hosted-tool choices have
- * no Kiro equivalent and fall back to auto (the model still sees only the tools we send).
+ * `auto`/`none`/`required`, or a named function or custom tool. `allowed_tools` has no Kiro
+ * equivalent and falls back to auto (the model still sees only the tools we send). A choice that
+ * forces a hosted tool (`{type:"web_search"}`…) or a tool the dialect dropped is refused: that
+ * tool cannot run here (shared/unrunnable-tools.ts).
  */
-export function convertToolChoice(raw: unknown): ToolChoice | undefined {
+export function convertToolChoice(raw: unknown, ignored: IgnoredTools = new IgnoredTools()): ToolChoice | undefined {
   if (raw == null) return undefined;
   if (raw === 'auto') return { type: 'auto' };
   if (raw === 'none') return { type: 'none' };
   if (raw === 'required') return { type: 'any' };
   if (typeof raw === 'string') throw fieldError(['tool_choice'], 'bracket', `unknown value '${raw}'; use auto, none, required or a function`);
   const c = parseAt(choiceObject, raw, ['tool_choice'], 'bracket');
-  if (c.type === 'function') {
+  if (c.type === 'function' || c.type === 'custom') {
     const name = c.function?.name ?? c.name;
-    if (!name) throw fieldError(['tool_choice', 'function', 'name'], 'bracket', 'required for a function tool choice');
+    if (!name) throw fieldError(['tool_choice', 'function', 'name'], 'bracket', `required for a ${c.type} tool choice`);
+    const dropped = ignored.typeOf(name);
+    if (dropped) throw forcedUnrunnable(['tool_choice'], 'bracket', name, dropped);
     return { type: 'tool', name };
   }
-  return { type: 'auto' };
+  if (c.type === 'allowed_tools') return { type: 'auto' };
+  throw forcedUnrunnable(['tool_choice', 'type'], 'bracket', c.type, c.type);
 }

@@ -9,9 +9,9 @@ import type { Clock } from '../../proxy-types.ts';
 import { baseUrl, describeFailure, LoginError, postJson, type JsonAnswer } from './login-http.ts';
 
 export const BUILDER_ID_START_URL = 'https://view.awsapps.com/start';
-export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** AWSQ's three plus the two KP/SUN add; Kiro needs the conversations scope at least. */
-export const KIRO_SCOPES = [
+const KIRO_SCOPES = [
   'codewhisperer:completions',
   'codewhisperer:analysis',
   'codewhisperer:conversations',

@@ -32,13 +32,13 @@ export async function postJson(url: string, body: unknown, signal: AbortSignal):
 /** The server's own words for a failure, safe to show. */
 export function describeFailure(a: JsonAnswer): string {
   const j = a.json ?? {};
-  const pick = (k: string) => (typeof j[k] === 'string' ? (j[k] as string) : undefined);
+  const pick = (k: string) => (typeof j[k] === 'string' ? j[k] : undefined);
   const words = pick('error_description') ?? pick('message') ?? pick('error') ?? a.text.trim();
   const clean = redactSecrets(words).replace(/\s+/g, ' ');
   return `HTTP ${a.status}${clean ? `: ${clean.slice(0, MAX_ERROR_TEXT)}` : ''}`;
 }
 
-/** `{region}` in a configured base (design §3), and no trailing slash. */
+/** `{region}` in a configured base (design-contracts.md §3), and no trailing slash. */
 export function baseUrl(template: string, region: string): string {
   return template.replaceAll('{region}', region).replace(/\/+$/, '');
 }

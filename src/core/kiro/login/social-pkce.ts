@@ -7,7 +7,7 @@ import { baseUrl, describeFailure, LoginError, postJson } from './login-http.ts'
 import { startLoopbackCallback } from './loopback-callback.ts';
 import { createPkcePair, createState } from './pkce.ts';
 
-export type SocialProvider = 'Google' | 'Github';
+type SocialProvider = 'Google' | 'Github';
 
 export interface SocialLoginOptions {
   provider: SocialProvider;

@@ -2,7 +2,7 @@
 // expiry even after a refresh (as with the real service); a rotated-away refresh token is dead.
 import { randomBytes } from 'node:crypto';
 
-export type MockAuthMethod = 'social' | 'idc' | 'oauth';
+type MockAuthMethod = 'social' | 'idc' | 'oauth';
 
 export interface AddAccountOptions {
   id?: string;
@@ -56,12 +56,12 @@ export interface MockAccount {
 }
 
 /** The profile ARN social accounts share in the wild (kiro-protocol.md §1.1). */
-export const SOCIAL_PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
+const SOCIAL_PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 
 const token = (prefix: string, bytes: number) => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 /** Real refresh tokens are >100 chars and contain a colon; KRS rejects shorter ones as truncated. */
-export const newRefreshToken = () => `${token('aorAAAAAG', 90)}:${randomBytes(30).toString('base64url')}`;
-export const newAccessToken = () => token('aoaAAAAAG', 90);
+const newRefreshToken = () => `${token('aorAAAAAG', 90)}:${randomBytes(30).toString('base64url')}`;
+const newAccessToken = () => token('aoaAAAAAG', 90);
 
 interface IssuedAccessToken {
   accountId: string;

@@ -10,7 +10,7 @@ export interface RegisteredClient {
   scopes: string[];
 }
 
-export type DeviceStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+type DeviceStatus = 'pending' | 'approved' | 'denied' | 'consumed';
 
 export interface DeviceCode {
   deviceCode: string;

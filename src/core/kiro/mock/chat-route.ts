@@ -28,7 +28,7 @@ function currentUserText(body: unknown): { text: string; modelId: string | undef
 }
 
 /** The reply the mock gives when nothing is scripted: deterministic, derived from the prompt. */
-export function defaultReplyText(cleanedUserText: string): string {
+function defaultReplyText(cleanedUserText: string): string {
   const head = Array.from(cleanedUserText).slice(0, 200).join('');
   return REPLY_PREFIX + (head === '' ? '(directives only)' : head);
 }

@@ -25,7 +25,9 @@
 //
 // Without a content directive (text/tool*/bracket-tool/empty) the default reply is inserted
 // before the first terminal part (exception/error/destroy), else at the end.
-// JSON arguments are matched by braces, so they may contain `]]`.
+// JSON arguments are matched by braces, so they may contain `]]`. Agents that hand the prompt on
+// as a JSON string (opencode quotes it) escape its quotes: `{\"path\":\"a\"}` is read as the
+// JSON-string-escaped form of the object.
 import { resolveStep, type ResolvedStep, type StreamOptions, type StreamPart } from './script.ts';
 import { matchJsonObjectEnd } from '../json-braces.ts';
 
@@ -50,6 +52,20 @@ const DEFAULT_EVENT_TEXT = 'The quick brown fox jumps over. ';
 const JSON_ARG = new Set(['tool', 'tool-dup', 'tool-truncated', 'bracket-tool']);
 
 
+/** The escaped argument `{\"a\":1}` starting at `brace`: the object and the index past it, or undefined. */
+function escapedJsonArg(text: string, brace: number): { json: unknown; end: number } | undefined {
+  for (let close = text.indexOf(']]', brace); close >= 0; close = text.indexOf(']]', close + 1)) {
+    const seg = text.slice(brace, close).trimEnd();
+    try {
+      const unescaped: unknown = JSON.parse(`"${seg}"`);
+      if (typeof unescaped === 'string') return { json: JSON.parse(unescaped), end: brace + seg.length };
+    } catch {
+      // `]]` inside the argument: try the next one.
+    }
+  }
+  return undefined;
+}
+
 function scan(text: string, errors: string[]): { directives: RawDirective[]; cleaned: string } {
   const directives: RawDirective[] = [];
   let cleaned = '';
@@ -66,8 +82,16 @@ function scan(text: string, errors: string[]): { directives: RawDirective[]; cle
     let jsonSeen = false;
     const brace = text.indexOf('{', p);
     const close = text.indexOf(']]', p);
-    if (JSON_ARG.has(name) && brace >= 0 && (close < 0 || brace < close)) {
+    const escaped = JSON_ARG.has(name) && brace >= 0 && text[brace + 1] === '\\' ? escapedJsonArg(text, brace) : undefined;
+    if (escaped) {
+      jsonSeen = true;
+      args = text.slice(p, brace).trim();
+      if (escaped.json && typeof escaped.json === 'object' && !Array.isArray(escaped.json)) json = escaped.json as Record<string, unknown>;
+      else errors.push(`${name}: JSON argument is not an object`);
+      p = escaped.end;
+    } else if (JSON_ARG.has(name) && brace >= 0 && (close < 0 || brace < close)) {
       const end = matchJsonObjectEnd(text, brace);
+      if (end < 0) errors.push(`${name}: JSON argument is not closed`);
       if (end > 0) {
         jsonSeen = true;
         args = text.slice(p, brace).trim();

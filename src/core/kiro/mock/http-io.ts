@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { namespacedType, type KiroErrorBody } from './kiro-errors.ts';
 
 /** Hard cap on what the mock reads; the validator's size rule fires far below it. */
-export const HARD_BODY_CAP = 64 * 1024 * 1024;
+const HARD_BODY_CAP = 64 * 1024 * 1024;
 
 export interface ReadBody {
   raw: Buffer;

@@ -13,10 +13,10 @@ export const PROFILE_ARN_REQUIRED = 'profileArn is required for this request.';
 export const INPUT_TOO_LONG = 'Input is too long.';
 export const INVALID_MODEL = 'Invalid model. Please select a different model to continue.';
 export const BEARER_INVALID = 'The bearer token included in the request is invalid.';
-export const THROTTLED = 'Too many requests, please wait before trying again.';
-export const HIGH_TRAFFIC = 'I am experiencing high traffic, please try again shortly.';
+const THROTTLED = 'Too many requests, please wait before trying again.';
+const HIGH_TRAFFIC = 'I am experiencing high traffic, please try again shortly.';
 export const MONTHLY_LIMIT = 'You have reached the limit.';
-export const HIGH_LOAD = 'Encountered unexpectedly high load when processing the request, please try again.';
+const HIGH_LOAD = 'Encountered unexpectedly high load when processing the request, please try again.';
 
 /** The namespaced `__type` form, e.g. `com.amazon.aws.codewhisperer#ThrottlingException`. */
 export function namespacedType(shortType: string): string {

@@ -3,7 +3,7 @@
 import type { AddAccountOptions } from './accounts.ts';
 import type { MockKiro } from './server.ts';
 
-/** The Kiro token-file form (design §3), as the proxy's credential loader reads it. */
+/** The Kiro token-file form (design-contracts.md §3), as the proxy's credential loader reads it. */
 export interface MockModeCredential {
   accessToken: string;
   refreshToken: string;

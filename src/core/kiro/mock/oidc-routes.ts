@@ -167,7 +167,7 @@ function authCodeGrant({ res, ctx, rec }: RouteCall, b: Record<string, unknown>)
   sendJson(res, 200, tokenResponse({ accessToken: account.accessToken, refreshToken: account.refreshToken, expiresIn: account.accessTokenTtlSeconds }));
 }
 
-/** Generic OAuth2 refresh (design §3 "OAuth form"; kiro-protocol.md §2.4): form in, snake_case out. */
+/** Generic OAuth2 refresh (design-contracts.md §3 "OAuth form"; kiro-protocol.md §2.4): form in, snake_case out. */
 export function oauth2TokenRoute(call: RouteCall): Promise<void> | void {
   const { req, res, ctx, rec, body } = call;
   if (!String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {

@@ -21,7 +21,7 @@ export function randInt(rng: Rng, min: number, max: number): number {
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export function randBase62(rng: Rng, length: number): string {
+function randBase62(rng: Rng, length: number): string {
   let s = '';
   for (let i = 0; i < length; i++) s += BASE62[Math.floor(rng() * 62)];
   return s;

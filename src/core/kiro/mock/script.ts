@@ -93,9 +93,9 @@ export type MockStep =
   | ({ kind: 'empty' } & StreamOptions)
   | ({ kind: 'destroy'; text?: string } & StreamOptions);
 
-export type MockStepKind = MockStep['kind'];
+type MockStepKind = MockStep['kind'];
 
-export const STEP_KINDS: readonly MockStepKind[] = [
+const STEP_KINDS: readonly MockStepKind[] = [
   'http_error',
   'stream',
   'text',
@@ -126,7 +126,7 @@ const OPTION_KEYS = [
 function optionsOf(step: StreamOptions): StreamOptions {
   const out: Record<string, unknown> = {};
   for (const k of OPTION_KEYS) if (step[k] !== undefined) out[k] = step[k];
-  return out as StreamOptions;
+  return out;
 }
 
 const textPart = (text: string | undefined): StreamPart[] => (text ? [{ type: 'text', text }] : []);

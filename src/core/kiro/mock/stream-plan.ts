@@ -49,7 +49,7 @@ export function splitText(text: string, n: number, rng: Rng): string[] {
 /** Default number of text events: a few per sentence, as real streams deliver. */
 const defaultChunks = (text: string) => Math.max(2, Math.min(8, Math.ceil(Array.from(text).length / 16)));
 
-export const DEFAULT_SIGNATURE = 'mock-signature-RXhhbXBsZVNpZ25hdHVyZQ==';
+const DEFAULT_SIGNATURE = 'mock-signature-RXhhbXBsZVNpZ25hdHVyZQ==';
 
 export function buildStreamPlan(step: StreamStep, ctx: PlanContext): StreamPlan {
   const actions: StreamAction[] = [];

@@ -66,8 +66,8 @@ export type ValidationResult =
       detail: string;
     };
 
-export const MAX_TOOL_NAME = 64;
-export const MAX_TOOL_DESCRIPTION = 10_000;
+const MAX_TOOL_NAME = 64;
+const MAX_TOOL_DESCRIPTION = 10_000;
 const TOOL_NAME = /^[A-Za-z0-9_-]+$/;
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -105,6 +105,7 @@ class RuleFailure {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const fail = (rule: ValidationRule, detail: string): never => {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a control-flow signal caught below, never seen outside; no stack needed
   throw new RuleFailure(rule, detail);
 };
 

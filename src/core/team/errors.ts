@@ -1,0 +1,30 @@
+// Failures of team mode, as classes with stable codes so the wiring can tell "Redis is not there,
+// use local state" (TeamUnavailableError) from a real conflict or a bad configuration.
+
+export type TeamErrorCode =
+  | 'unavailable' // Redis is down or did not answer in time: fall back to local state
+  | 'lock_timeout' // waited the bounded time for a lock another instance holds
+  | 'bad_state_key' // KIRO_PROXY_STATE_KEY missing or malformed
+  | 'decrypt_failed' // a sealed token could not be opened (wrong key, moved or tampered ciphertext)
+  | 'bad_config'; // invalid prefix, account id, URL
+
+export class TeamError extends Error {
+  readonly code: TeamErrorCode;
+  constructor(code: TeamErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'TeamError';
+    this.code = code;
+  }
+}
+
+/** Redis cannot serve this call now. Never retried internally: the caller falls back at once. */
+export class TeamUnavailableError extends TeamError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+    this.name = 'TeamUnavailableError';
+  }
+}
+
+export function isTeamUnavailable(err: unknown): err is TeamUnavailableError {
+  return err instanceof TeamError && err.code === 'unavailable';
+}
