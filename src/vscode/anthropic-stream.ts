@@ -45,7 +45,7 @@ export async function readAnthropicStream(body: ReadableStream<Uint8Array>, sink
         case 'content_block_stop': {
           const b = blocks.get(index);
           if (b?.type === 'tool_use' && b.id && b.name) {
-            let input: object = {};
+            let input: object;
             try {
               input = b.json ? (JSON.parse(b.json) as object) : {};
             } catch {

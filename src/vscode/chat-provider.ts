@@ -114,7 +114,11 @@ function abortOn(token: vscode.CancellationToken): AbortController & { dispose()
   const ac = new AbortController();
   const sub = token.onCancellationRequested(() => ac.abort());
   if (token.isCancellationRequested) ac.abort();
-  return Object.assign(ac, { dispose: () => sub.dispose() });
+  return Object.assign(ac, {
+    dispose: () => {
+      sub.dispose();
+    },
+  });
 }
 
 /** VS Code chat messages → Anthropic messages (consecutive same-role messages merged). */

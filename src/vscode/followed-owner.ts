@@ -15,9 +15,9 @@ export interface FollowedOwnerOptions {
   instance: string | undefined;
   now: number;
   logger: Logger;
-  onEvent(ev: ProxyEvent): void;
+  onEvent: (ev: ProxyEvent) => void;
   /** The event stream dropped or the poll is due: check whether the owner is still there. */
-  check(): void;
+  check: () => void;
 }
 
 export class FollowedOwner implements IDisposable {

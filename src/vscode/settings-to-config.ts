@@ -118,7 +118,7 @@ export function configDiff(prev: ProxyConfig, next: ProxyConfig): Partial<ProxyC
   for (const key of Object.keys(next) as (keyof ProxyConfig)[]) {
     if (JSON.stringify(prev[key]) !== JSON.stringify(next[key])) out[key] = next[key];
   }
-  return out as Partial<ProxyConfig>;
+  return out;
 }
 
 function expandHome(p: string): string {

@@ -176,7 +176,7 @@ export class MonitorView {
     if (!call) return;
     this.message.textContent = 'Working…';
     try {
-      await this.transport.call(call[0], call[1] as never);
+      await this.transport.call(call[0], call[1]);
       this.message.textContent = '';
       this.store.accounts = await this.transport.call('accounts.list');
       this.store.emit('accounts');

@@ -38,7 +38,7 @@ export class VsCodeTransport implements Transport {
   call<M extends AdminMethod>(method: M, params?: AdminParams<M>): Promise<AdminResult<M>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve, reject });
       this.api.postMessage({ kind: 'request', id, method, ...(params !== undefined ? { params } : {}) });
     });
   }

@@ -3,6 +3,7 @@
 // tree; a chat request visible in the Dashboard logs; an aborted stream counted as aborted, not as
 // an account error; Restart ×10; the side bar at its default width; Stop Proxy; the error state;
 // Configure a client with the diff and Undo. Screenshots: test-results/e2e/.
+/* global document, window -- used inside page.evaluate() callbacks, which run in the browser */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -277,7 +278,7 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   await vs.vscode.runCommand('Kiro: Configure a client…');
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().waitFor({ timeout: 15_000 });
   const rows = await vs.vscode.quickPickRows();
-  assert.deepEqual(rows.map((r) => /^(Claude Code|Codex|opencode|Cline|Continue)/.exec(r)?.[1]), ['Claude Code', 'Codex', 'opencode', 'Cline', 'Continue']);
+  assert.deepEqual(rows.map((r) => /^(Claude Code|Codex|opencode|Cline \(VS Code extension\)|Cline CLI|Continue)/.exec(r)?.[1]), ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue']);
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().click();
   const toast = vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'Apply this change' });
   await toast.waitFor({ timeout: 30_000 });

@@ -61,6 +61,8 @@ export class ProxyMetrics {
     this.#refreshes = new Counter({ name: `${p}token_refreshes_total`, help: 'Token refreshes by outcome.', labelNames: ['outcome'], registers });
     // Account gauges are computed when scraped, not on every pool change: the pool changes twice
     // per request, and labelled gauge updates (key sorting, hashing) were ~10 KiB of garbage each.
+    // prom-client calls collect() with the gauge as `this`; the metrics object is needed there.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
     new Gauge({
       name: `${p}account_state`,

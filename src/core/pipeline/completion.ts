@@ -37,7 +37,7 @@ export interface CompletionDeps {
   /** Scrubs known secrets from error text a client will see (upstream messages may echo them). */
   redact?(text: string): string;
   /** Counts an open SSE response (in-flight streams gauge); returns the function ending it. */
-  streamStarted?(): () => void;
+  streamStarted?: () => () => void;
   /** Sets of dropped tools already named at info level (each is named once; later requests log at debug). */
   ignoredToolsSeen?: Set<string>;
 }

@@ -3,8 +3,9 @@
 // machinery (plan.ts, the format editors, the diff and undo in configure-client.ts) is shared.
 // Pure: no vscode, testable.
 //
-// TODO(issue 14): the exact working configuration per agent is being verified with the real CLIs
-// in test/integration/agents; reconcile these descriptions with what those tests use.
+// The keys match what the issue-14 agent tests run the real CLIs with (test/helpers/agents), except
+// that the key is written inline where those tests use an environment variable (an editor command
+// cannot set the user's shell environment); both forms were run against the proxy.
 import { join } from 'node:path';
 import type { OwnedChange } from './owned-change.ts';
 
@@ -24,7 +25,7 @@ export interface Environment {
 }
 
 interface TargetBase {
-  id: 'claude-code' | 'codex' | 'opencode' | 'cline' | 'continue';
+  id: 'claude-code' | 'codex' | 'opencode' | 'cline-cli' | 'cline' | 'continue';
   label: string;
   /** One line for the quick pick. */
   detail: string;
@@ -36,6 +37,8 @@ export interface FileTarget extends TargetBase {
   path(e: Environment): string;
   /** The text of a new file, before the owned changes are applied (default: empty). */
   newFile?(eol: string): string;
+  /** False when a value changes on every run (a timestamp): then a second run is not "already configured". */
+  idempotent?: boolean;
   /** Why this client's file must not be created or edited here (checked before planning). */
   refuse?(e: Environment): string | undefined;
   changes(ctx: ClientContext): OwnedChange[];
@@ -145,10 +148,30 @@ export const CONTINUE: FileTarget = {
   pickUp: 'Continue reloads config.yaml when it is saved.',
 };
 
+export const CLINE_CLI: FileTarget = {
+  id: 'cline-cli',
+  kind: 'file',
+  label: 'Cline CLI',
+  detail: 'OpenAI-compatible provider in ~/.cline/data/settings/providers.json',
+  format: 'json',
+  path: (e) => join(e.home, '.cline', 'data', 'settings', 'providers.json'),
+  newFile: (eol) => `{${eol}  "version": 1,${eol}  "modes": {}${eol}}${eol}`,
+  idempotent: false,
+  changes: (c) => [
+    { kind: 'set', path: ['lastUsedProvider'], value: 'openai-compatible' },
+    { kind: 'set', path: ['providers', 'openai-compatible', 'settings'], value: { provider: 'openai-compatible', apiKey: c.apiKey, model: c.model, baseUrl: `${c.baseUrl}/v1` } },
+    // Cline ignores an entry without updatedAt (and uses its own cloud provider instead).
+    { kind: 'set', path: ['providers', 'openai-compatible', 'updatedAt'], value: new Date().toISOString() },
+    { kind: 'set', path: ['providers', 'openai-compatible', 'tokenSource'], value: 'manual' },
+  ],
+  summary: 'lastUsedProvider and providers["openai-compatible"]',
+  pickUp: 'The next `cline` run uses it.',
+};
+
 export const CLINE: ManualTarget = {
   id: 'cline',
   kind: 'manual',
-  label: 'Cline',
+  label: 'Cline (VS Code extension)',
   detail: 'Keeps its provider settings in its own extension storage: shown here to copy',
   where: "Cline's settings (gear icon in the Cline view) → API Provider",
   fields: (c) => [
@@ -156,9 +179,9 @@ export const CLINE: ManualTarget = {
     { label: 'Base URL', value: `${c.baseUrl}/v1` },
     { label: 'API Key', value: c.apiKey, secret: true },
     { label: 'Model ID', value: c.model },
-    // The Cline CLI keeps the same values in ~/.cline/data/settings/providers.json, written by this command.
-    { label: 'Cline CLI', value: `cline auth -p openai -k ${c.apiKey} -m ${c.model} -b ${c.baseUrl}/v1`, secret: true },
+    // The Cline CLI keeps the same values in ~/.cline/data/settings/providers.json ("Cline CLI" in this list writes it).
+    { label: 'Cline CLI command', value: `cline auth -p openai -k ${c.apiKey} -m ${c.model} -b ${c.baseUrl}/v1`, secret: true },
   ],
 };
 
-export const CLIENT_TARGETS: readonly ClientTarget[] = [CLAUDE_CODE, CODEX, OPENCODE, CLINE, CONTINUE];
+export const CLIENT_TARGETS: readonly ClientTarget[] = [CLAUDE_CODE, CODEX, OPENCODE, CLINE, CLINE_CLI, CONTINUE];

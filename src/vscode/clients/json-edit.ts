@@ -12,7 +12,7 @@ const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false } as c
 
 export function parseJsonc(text: string, what: string): unknown {
   const errors: ParseError[] = [];
-  const value = text.trim() === '' ? {} : parse(text, errors, PARSE_OPTIONS);
+  const value: unknown = text.trim() === '' ? {} : parse(text, errors, PARSE_OPTIONS);
   if (errors.length > 0) {
     const e = errors[0]!;
     const line = text.slice(0, e.offset).split('\n').length;
@@ -81,7 +81,7 @@ function insideOneLineContainer(text: string, offset: number, path: readonly (st
   const root = parseTree(text, [], PARSE_OPTIONS);
   if (!root) return false;
   for (let n = path.length - 1; n >= 0; n--) {
-    const node = findNodeAtLocation(root, path.slice(0, n) as (string | number)[]);
+    const node = findNodeAtLocation(root, path.slice(0, n));
     if (node && (node.type === 'object' || node.type === 'array') && node.offset < offset && offset < node.offset + node.length) {
       return !text.slice(node.offset, offset).includes('\n');
     }
@@ -93,8 +93,8 @@ function insideOneLineContainer(text: string, offset: number, path: readonly (st
 export function oneLine(json: string): string {
   const scanner = createScanner(json, false);
   let out = '';
-  // SyntaxKind is a const enum (not importable here): the token text says enough.
-  while (scanner.scan() !== 17 /* EOF */) {
+  // SyntaxKind is a const enum (not importable here): the token text says enough; 17 is its EOF.
+  while ((scanner.scan() as number) !== 17) {
     const token = json.slice(scanner.getTokenOffset(), scanner.getTokenOffset() + scanner.getTokenLength());
     if (token.trim() === '') continue;
     if (token === ',') out += ', ';

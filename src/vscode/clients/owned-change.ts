@@ -64,7 +64,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  const ka = Object.keys(a as Obj);
+  const ka = Object.keys(a);
   const kb = Object.keys(b as Obj);
   if (ka.length !== kb.length) return false;
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Obj)[k], (b as Obj)[k]));

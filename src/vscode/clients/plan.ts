@@ -19,6 +19,12 @@ export interface ConfigPlan {
 
 const BOM = '\ufeff';
 
+/** Two texts that differ only in ISO timestamps (a client's "updatedAt"). */
+function sameApartFromTime(a: string, b: string): boolean {
+  const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
+  return a.replace(iso, 'T') === b.replace(iso, 'T');
+}
+
 export function planClientConfig(target: FileTarget, path: string, before: Uint8Array | undefined, ctx: ClientContext): ConfigPlan {
   const what = path;
   const raw = before === undefined ? '' : decodeUtf8(before, what);
@@ -46,7 +52,7 @@ export function planClientConfig(target: FileTarget, path: string, before: Uint8
     path,
     before,
     after: new TextEncoder().encode(out),
-    changed: out !== raw,
+    changed: out !== raw && (target.idempotent !== false || !sameApartFromTime(out, raw)),
     review: { before: maskSecrets(raw, secrets), after: maskSecrets(out, secrets) },
   };
 }

@@ -15,7 +15,7 @@ type KeyValue = AST.TOMLKeyValue;
 export function parseTomlText(text: string, what: string): { ast: AST.TOMLProgram; value: Record<string, unknown> } {
   try {
     const ast = parseTOML(text);
-    return { ast, value: getStaticTOMLValue(ast) as Record<string, unknown> };
+    return { ast, value: getStaticTOMLValue(ast) };
   } catch (err) {
     const e = err as { lineNumber?: number; message?: string };
     throw new ClientConfigError(`${what} is not valid TOML${e.lineNumber ? ` (line ${e.lineNumber}: ${e.message})` : ''}; fix it first, Kiro Proxy does not rewrite a file it cannot read`);
@@ -52,7 +52,7 @@ export function planTomlEdit(text: string, changes: readonly OwnedChange[], what
 
 function setOne(text: string, path: readonly string[], value: unknown, eol: string, what: string): string {
   const { ast, value: doc } = parseTomlText(text, what);
-  const top = ast.body[0]!;
+  const top = ast.body[0];
   const tablePath = path.slice(0, -1);
   const key = path[path.length - 1]!;
   const line = `${tomlKey(key)} = ${tomlValue(value)}`;

@@ -1,6 +1,7 @@
 // Runs the built VSIX in a real VS Code: code-server (npm) on Node 24 + Debian Chromium driven by
 // playwright-core. Fresh folders per run under .e2e/runs/; code-server runs in its own process
 // group, killed as a whole at the end. Recipe: docs/vscode-e2e.md.
+/* global document -- used inside page.evaluate() callbacks, which run in the browser */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, openSync, writeFileSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';

@@ -93,7 +93,7 @@ describe('observability of a mock-mode proxy', () => {
     assert.ok(e.firstTokenMs !== undefined && e.firstTokenMs >= 0 && e.firstTokenMs <= e.durationMs + 1);
     assert.ok((e.inputTokens ?? 0) > 0 && (e.outputTokens ?? 0) > 0);
     assert.equal(typeof e.credits, 'number');
-    assert.ok(Array.isArray(e.rules) && e.rules.length > 0, `rules: ${e.rules}`);
+    assert.ok(Array.isArray(e.rules) && e.rules.length > 0, `rules: ${String(e.rules)}`);
     assert.equal(e.requestBody, undefined);
     assert.equal(e.responseBody, undefined);
     // An error entry carries the error class.

@@ -106,7 +106,7 @@ describe('redactObject', () => {
   test('cycles do not hang', () => {
     const a: Record<string, unknown> = { password: PASSWORD };
     a['self'] = a;
-    const out = redactObject(a) as Record<string, unknown>;
+    const out = redactObject<Record<string, unknown>>(a);
     assert.equal(out['self'], '[Circular]');
     assert.equal(out['password'], REDACTED);
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseDocument } from 'yaml';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
-import { CLAUDE_CODE, CODEX, CONTINUE, OPENCODE, CLIENT_TARGETS, type ClientContext, type FileTarget } from '../../../src/vscode/clients/client-targets.ts';
+import { CLAUDE_CODE, CLINE_CLI, CODEX, CONTINUE, OPENCODE, CLIENT_TARGETS, type ClientContext, type FileTarget } from '../../../src/vscode/clients/client-targets.ts';
 import { planClientConfig } from '../../../src/vscode/clients/plan.ts';
 import { planJsonEdit } from '../../../src/vscode/clients/json-edit.ts';
 import { planTomlEdit } from '../../../src/vscode/clients/toml-edit.ts';
@@ -196,7 +196,7 @@ test('client file locations follow the clients\' own environment variables', () 
   const d = { env: {}, home: '/home/u', exists: () => false };
   assert.equal(CLAUDE_CODE.path(d), '/home/u/.claude/settings.json');
   assert.equal(CODEX.path(d), '/home/u/.codex/config.toml');
-  assert.deepEqual(CLIENT_TARGETS.map((t) => t.label), ['Claude Code', 'Codex', 'opencode', 'Cline', 'Continue']);
+  assert.deepEqual(CLIENT_TARGETS.map((t) => t.label), ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue']);
 });
 
 test('the proof of ownership rejects an edit that touched anything else', () => {
@@ -218,4 +218,15 @@ test('every file target plans a new file and an idempotent second run', () => {
     assert.ok(first.changed, t.label);
     assert.equal(planClientConfig(t, 'f', first.after, ctx).changed, false, t.label);
   }
+});
+
+test('Cline CLI: providers.json gets the OpenAI-compatible provider with updatedAt (without it Cline ignores the entry), other providers kept', () => {
+  const before = '{\n  "version": 1,\n  "lastUsedProvider": "anthropic",\n  "modes": {},\n  "providers": {\n    "anthropic": { "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine" } }\n  }\n}\n';
+  const plan = planClientConfig(CLINE_CLI, 'providers.json', enc(before), ctx);
+  const v = JSON.parse(dec(plan.after)) as { lastUsedProvider: string; providers: Record<string, { settings: Record<string, string>; updatedAt?: string; tokenSource?: string }> };
+  assert.equal(v.lastUsedProvider, 'openai-compatible');
+  assert.deepEqual(v.providers['openai-compatible']!.settings, { provider: 'openai-compatible', apiKey: KEY, model: 'claude-sonnet-4.5', baseUrl: 'http://127.0.0.1:8080/v1' });
+  assert.match(v.providers['openai-compatible']!.updatedAt ?? '', /^\d{4}-\d\d-\d\dT/);
+  assert.equal(v.providers['anthropic']!.settings['apiKey'], 'sk-ant-mine');
+  assert.equal(planClientConfig(CLINE_CLI, 'providers.json', plan.after, ctx).changed, false, 'a second run differs only in updatedAt: not a change');
 });

@@ -96,8 +96,10 @@ test('the probe uses a fresh connection: free port, our proxy, a foreign server'
   }
 });
 
-const intent = (over: Partial<ServeIntent> & { state: ServeIntent['state'] }): ServeIntent =>
-  ({ port: 8080, at: 10_000, pid: 42, window: 'w1', instance: 'i1', url: 'http://127.0.0.1:8080', ...over }) as ServeIntent;
+function intent(over: Partial<ServeIntent> & { state: ServeIntent['state'] }): ServeIntent {
+  const base = { port: 8080, at: 10_000, pid: 42, window: 'w1', instance: 'i1', url: 'http://127.0.0.1:8080' };
+  return { ...base, ...over };
+}
 
 test('owner gone: a Stop made while following means stay stopped; an older Stop does not', () => {
   const ctx = { port: 8080, now: 20_000, followingSince: 9_000, alive: () => true };
