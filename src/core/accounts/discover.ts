@@ -17,11 +17,12 @@ export interface DiscoveryResult {
 export type DiscoveryConfig = Pick<ProxyConfig, 'ssoCache' | 'credsFile' | 'credsBase64'> & Partial<Pick<ProxyConfig, 'importSsoCacheOnStart' | 'providerPoolsFile'>>;
 
 export async function discoverCredentials(config: DiscoveryConfig): Promise<DiscoveryResult> {
+  const none = Promise.resolve({ credentials: [], problems: [] });
   const results = await Promise.all([
-    config.importSsoCacheOnStart === false ? { credentials: [], problems: [] } : loadSsoCache(config.ssoCache),
-    config.credsFile ? loadCredsFile(config.credsFile) : { credentials: [], problems: [] },
-    config.credsBase64 ? loadCredsBase64(config.credsBase64) : { credentials: [], problems: [] },
-    config.providerPoolsFile ? loadProviderPoolsFile(config.providerPoolsFile) : { credentials: [], problems: [] },
+    config.importSsoCacheOnStart === false ? none : loadSsoCache(config.ssoCache),
+    config.credsFile ? loadCredsFile(config.credsFile) : none,
+    config.credsBase64 ? loadCredsBase64(config.credsBase64) : none,
+    config.providerPoolsFile ? loadProviderPoolsFile(config.providerPoolsFile) : none,
   ]);
   const credentials = results.flatMap((r) => r.credentials);
   const details = results.flatMap((r) => r.problems);

@@ -27,7 +27,7 @@ export class ResponseBodyCapture {
   #dropped = 0;
 
   push(ev: NeutralEvent): void {
-    let piece = '';
+    let piece: string;
     switch (ev.type) {
       case 'text_delta':
         piece = ev.text;

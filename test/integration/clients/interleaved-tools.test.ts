@@ -135,7 +135,7 @@ describe('interleaved Kiro tool calls', () => {
     const final = await client.chat.completions
       .stream({
         model: 'gpt-4o',
-        tools: anthropicTools.map((t) => ({ type: 'function' as const, function: { name: t.name, parameters: t.input_schema as Record<string, unknown> } })),
+        tools: anthropicTools.map((t) => ({ type: 'function' as const, function: { name: t.name, parameters: t.input_schema } })),
         messages: [{ role: 'user', content: 'both' }],
       })
       .finalChatCompletion();

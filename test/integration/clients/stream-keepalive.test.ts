@@ -198,7 +198,7 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
         await assert.rejects(c.messages('[[mock:first-byte-delay 4000]] hello'), (err: any) => {
           // The pool's first-token timeout (not the mock finishing): a timeout error in the stream.
           assert.ok(err instanceof Anthropic.APIError, String(err));
-          assert.equal((err.error as any)?.error?.type, 'timeout_error');
+          assert.equal((err.error)?.error?.type, 'timeout_error');
           return true;
         });
         const [entry] = await h.waitForLogs((e) => e.route === '/v1/messages');

@@ -84,7 +84,7 @@ describe('a 50 MB body gets a readable 413 (issue 13 item 6)', () => {
       await assert.rejects(openai.responses.create({ model: 'claude-sonnet-4-5', input: huge }), isOpenAI413);
       await assert.rejects(
         anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: huge }] }),
-        (err: any) => err instanceof Anthropic.APIError && err.status === 413 && (err.error as any)?.error?.type === 'request_too_large',
+        (err: any) => err instanceof Anthropic.APIError && err.status === 413 && (err.error)?.error?.type === 'request_too_large',
       );
     } finally {
       await small.close();

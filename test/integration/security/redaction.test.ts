@@ -170,7 +170,7 @@ test('the JSONL request log file holds no secret (bodies logged, errors echoing 
   const m = tp.mock.account('soc-1')!;
   const secrets = [API_KEY, m.accessToken, m.refreshToken];
   const auth = { authorization: `Bearer ${API_KEY}` };
-  let files: string[] = [];
+  let files: string[];
   const dir = join(tp.home, 'logs');
   try {
     await postJson(tp.port, '/v1/messages', { ...ANTHROPIC_BODY, messages: [{ role: 'user', content: `token ${m.accessToken} and ${API_KEY}` }] }, auth);

@@ -43,7 +43,7 @@ const full = {
   toolChoice: { type: 'tool', name: 'Read' },
   extras: { instructions: 'be "nice"\n', maxOutputTokens: 100, parallelToolCalls: false, reasoningEffort: 'high', reasoningSummary: 'auto', store: true, metadata: { a: 'b', '"output":[]': 'x' } },
 } as unknown as NeutralRequest;
-const REQUESTS: NeutralRequest[] = [bare, full, { ...bare, toolChoice: { type: 'none' } } as NeutralRequest, { ...bare, toolChoice: { type: 'any' } } as NeutralRequest];
+const REQUESTS: NeutralRequest[] = [bare, full, { ...bare, toolChoice: { type: 'none' } }, { ...bare, toolChoice: { type: 'any' } }];
 
 test('item JSON helpers: the bytes of JSON.stringify of the item objects', () => {
   for (const text of TRICKY) {

@@ -8,7 +8,7 @@ import { jsonDepthExceeds, parseJsonBody, readJsonBody, shouldCloseConnection, S
 
 // A real server on port 0, answering like the proxy will: the parsed body, or the error's status.
 function startServer(opts: ReadJsonOptions): Promise<{ server: Server; port: number }> {
-  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, async (req, res) => {
+  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, (req, res) => void (async () => {
     try {
       const body = await readJsonBody(req, opts);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
@@ -18,7 +18,7 @@ function startServer(opts: ReadJsonOptions): Promise<{ server: Server; port: num
       if (shouldCloseConnection(e)) headers['connection'] = 'close';
       res.writeHead(e.status, headers).end(JSON.stringify({ code: e.code, message: e.message }));
     }
-  });
+  })());
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
 }
 

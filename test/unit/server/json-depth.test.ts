@@ -1,7 +1,6 @@
 // jsonDepthExceeds jumps over strings with indexOf; it must agree with the plain
 // char-by-char scan on every input, including broken and hostile ones.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { jsonDepthExceeds } from '../../../src/core/server/body.ts';
 

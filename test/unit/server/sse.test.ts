@@ -39,7 +39,7 @@ test('events written in one tick leave together; events of later ticks leave on 
   const { reads } = await withStream(async (sse) => {
     for (let i = 0; i < 50; i++) assert.equal(sse.write(`data: ${i}\n\n`), true);
     await new Promise((r) => setTimeout(r, 30));
-    sse.write('data: late\n\n');
+    void sse.write('data: late\n\n');
     await new Promise((r) => setTimeout(r, 30));
   });
   const body = reads.join('');
@@ -68,7 +68,7 @@ test('a client that does not read makes write wait (backpressure), then everythi
 
 test('end() sends what is still queued before its own text', async () => {
   const { reads } = await withStream(async (sse, res) => {
-    sse.write('data: a\n\n');
+    void sse.write('data: a\n\n');
     sse.end('data: b\n\n');
     assert.equal(res.writableEnded, true);
   });

@@ -102,7 +102,7 @@ export function convertChatMessages(raw: unknown[]): { system: string; messages:
   raw.forEach((value, i) => {
     const path = ['messages', i];
     const m = parseAt(messageSchema, value, path, 'bracket');
-    const content = m.content as string | Part[] | null | undefined;
+    const content = m.content;
     switch (m.role) {
       case 'system':
       case 'developer': {

@@ -129,7 +129,7 @@ export function convertInput(
     switch (type) {
       case 'message': {
         const m = parseAt(messageItem, item, path, 'bracket');
-        const content = m.content as string | Part[];
+        const content = m.content;
         if (m.role === 'system' || m.role === 'developer') {
           const text = systemText(content, [...path, 'content']);
           if (text) system.push(text);
@@ -145,7 +145,7 @@ export function convertInput(
       }
       case 'function_call_output': {
         const o = parseAt(functionCallOutputItem, item, path, 'bracket');
-        add('user', [toolOutput(o.output as string | Part[], o.call_id, [...path, 'output'])]);
+        add('user', [toolOutput(o.output, o.call_id, [...path, 'output'])]);
         return;
       }
       case 'custom_tool_call': {
@@ -156,7 +156,7 @@ export function convertInput(
       }
       case 'custom_tool_call_output': {
         const o = parseAt(customToolCallOutputItem, item, path, 'bracket');
-        add('user', [toolOutput(o.output as string | Part[], o.call_id, [...path, 'output'])]);
+        add('user', [toolOutput(o.output, o.call_id, [...path, 'output'])]);
         return;
       }
       case 'item_reference':
