@@ -5,8 +5,8 @@
 // figure (MB per CPU-second = MB/s per core); wall time is printed too. Prints one JSON line.
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { kiroEventsFromBody } from '../../src/core/kiro/stream-events.ts';
-import { replayThenFollow } from '../../src/core/accounts/pool-lease.ts';
+import { kiroEventsFromBody } from '../../src/core/kiro/event-iterable.ts';
+import { replayThenFollow } from '../../src/core/accounts/pool/pool-lease.ts';
 import { createStreamAssembler } from '../../src/core/kiro/stream-assembler.ts';
 import { createOutputLimiter } from '../../src/core/dialects/output-limits.ts';
 import { dialects } from '../../src/core/dialects/index.ts';

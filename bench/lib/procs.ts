@@ -60,7 +60,7 @@ export interface MockChild extends Child {
 }
 
 export async function startMock(options: { split?: boolean } = {}): Promise<MockChild> {
-  const args = ['--disable-warning=ExperimentalWarning', join(ROOT, 'src/core/kiro/mock/main.ts'), '--port', '0'];
+  const args = ['--disable-warning=ExperimentalWarning', join(ROOT, 'src/core/kiro-mock/main.ts'), '--port', '0'];
   if (!options.split) args.push('--no-split');
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await waitForLine(proc, (l) => l.startsWith('{'), 'mock Kiro');

@@ -30,7 +30,7 @@ export interface ProxyConfig {
   ssoCache: string;
   credsFile: string | undefined;
   credsBase64: string | undefined;
-  /** seed 004's provider_pools.json: one entry per Kiro account (accounts/provider-pools.ts). */
+  /** seed 004's provider_pools.json: one entry per Kiro account (accounts/credentials/provider-pools.ts). */
   providerPoolsFile?: string | undefined;
   mock: boolean;
   endpoints: KiroEndpoints;

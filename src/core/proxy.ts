@@ -20,14 +20,14 @@ import type {
 import type { KiroClient, KiroEndpoints, ModelInfo } from './kiro/types.ts';
 import { createKiroClient } from './kiro/client.ts';
 import { listClientModels } from './kiro/models.ts';
-import { createAccountPool, type ManagedAccountPool, type PoolConfig } from './accounts/pool.ts';
-import { AccountManager } from './accounts/account-manager.ts';
-import type { KiroCredential } from './accounts/credential.ts';
-import { discoverCredentials } from './accounts/discover.ts';
-import { loadCredsJsonText } from './accounts/credential-sources.ts';
-import { effectiveProfileArn, effectiveRegion } from './accounts/profile-arn.ts';
+import { createAccountPool, type ManagedAccountPool, type PoolConfig } from './accounts/pool/pool.ts';
+import { AccountManager } from './accounts/store/account-manager.ts';
+import type { KiroCredential } from './accounts/credentials/credential.ts';
+import { discoverCredentials } from './accounts/credentials/discover.ts';
+import { loadCredsJsonText } from './accounts/credentials/credential-sources.ts';
+import { effectiveProfileArn, effectiveRegion } from './accounts/credentials/profile-arn.ts';
 // The simulated Kiro is loaded only in mock mode (dynamic import below): a real proxy never runs it.
-import type { MockKiro } from './kiro/mock/index.ts';
+import type { MockKiro } from './kiro-mock/index.ts';
 import { listen, type ListeningServer } from './server/http-server.ts';
 import { createRouter } from './server/router.ts';
 import { checkRequest, type GuardDecision } from './server/guard.ts';
@@ -66,7 +66,7 @@ export interface ProxyDeps {
    * KIRO_PROXY_HOME/config.json. The editor keeps them in its own settings instead.
    */
   persistSettings?: boolean;
-  /** Headless: journal rotated tokens in KIRO_PROXY_HOME before the store update (accounts/refresh-journal.ts). */
+  /** Headless: journal rotated tokens in KIRO_PROXY_HOME before the store update (accounts/tokens/refresh-journal.ts). */
   refreshJournal?: boolean;
   /** Slow-client limits of the request body reader (defaults in server/body.ts); tests shorten them. */
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
@@ -392,9 +392,9 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     if (config.apiKey) registry.add(config.apiKey);
 
     endpoints = { ...config.endpoints };
-    let mockModeAccount: (() => ReturnType<typeof import('./kiro/mock/index.ts').createMockModeAccount>) | undefined;
+    let mockModeAccount: (() => ReturnType<typeof import('./kiro-mock/index.ts').createMockModeAccount>) | undefined;
     if (config.mock) {
-      const { startMockKiro, createMockModeAccount } = await import('./kiro/mock/index.ts');
+      const { startMockKiro, createMockModeAccount } = await import('./kiro-mock/index.ts');
       const started = await startMockKiro({});
       mock = started;
       mockModeAccount = () => createMockModeAccount(started);

@@ -1,7 +1,7 @@
 // How an account looks in the tree and the quick picks. Pure: no vscode, testable.
 import type { AccountState, AccountView } from '../core/proxy-types.ts';
 import { accountSubtitle } from '../core/admin/account-labels.ts';
-import { quotaDisplay } from '../core/accounts/quota-display.ts';
+import { quotaDisplay } from '../core/accounts/quota/quota-display.ts';
 
 export interface AccountPresentation {
   label: string;

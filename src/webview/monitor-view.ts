@@ -3,7 +3,7 @@
 import type { AccountView } from '../core/proxy-types.ts';
 import type { AdminMethod, HostInfo } from '../core/admin/protocol.ts';
 import { barChart, lineChart, usageBar } from './charts.ts';
-import { quotaDisplay } from '../core/accounts/quota-display.ts';
+import { quotaDisplay } from '../core/accounts/quota/quota-display.ts';
 import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
 import { accountSubtitle } from '../core/admin/account-labels.ts';
 import type { Store } from './store.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy, type Proxy } from '../../src/core/proxy.ts';
 import { defaultConfig } from '../../src/core/config.ts';
-import { startMockKiro, type MockKiro, type MockKiroOptions, type AddAccountOptions, type RecordedRequest } from '../../src/core/kiro/mock/index.ts';
+import { startMockKiro, type MockKiro, type MockKiroOptions, type AddAccountOptions, type RecordedRequest } from '../../src/core/kiro-mock/index.ts';
 import type { Logger, ProxyConfig, RequestLogEntry, SecretStore } from '../../src/core/proxy-types.ts';
 
 interface LogLine {

@@ -4,7 +4,7 @@
 // summarised, together with the previous summary. Any failure returns undefined and the caller
 // falls back to plain dropping.
 import { createHash } from 'node:crypto';
-import type { AccountPool } from '../accounts/pool-types.ts';
+import type { AccountPool } from '../accounts/pool/pool-types.ts';
 import type { Logger } from '../proxy-types.ts';
 import type { NeutralMessage, NeutralRequest } from './types.ts';
 import { normalise } from './normalise.ts';

@@ -10,7 +10,7 @@
 // state is one number: how many units are gone. The estimate clients see (meta.estimatedInputTokens,
 // count_tokens) is of the whole normalised request, before any truncation: it tells the client how
 // big its conversation really is, which is what makes it compact in time.
-import type { AccountPool } from '../accounts/pool-types.ts';
+import type { AccountPool } from '../accounts/pool/pool-types.ts';
 import type { KiroRequestBody } from '../kiro/wire.ts';
 import type { Logger, TruncationConfig } from '../proxy-types.ts';
 import type { NeutralRequest } from './types.ts';

@@ -8,7 +8,7 @@ import { readBoundedText } from './http-body.ts';
 import { parseListModelsPage } from './list-models.ts';
 import { redactSecrets } from './redact.ts';
 import { generateAssistantResponseHeaders, runtimeQueryHeaders, type ClientIdentity } from './request-headers.ts';
-import { kiroEventsFromBody } from './stream-events.ts';
+import { kiroEventsFromBody } from './event-iterable.ts';
 import { requestFailure } from './transport-error.ts';
 import {
   DEFAULT_ENDPOINTS,

@@ -5,7 +5,7 @@
 /** The part of undici's BodyReadable (a node Readable) we rely on. */
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
-  /** Paused-mode reads (stream-events.ts pulls the event stream this way). */
+  /** Paused-mode reads (event-iterable.ts pulls the event stream this way). */
   read(): Uint8Array | null;
   once(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
   once(event: 'error', listener: (err: Error) => void): unknown;

@@ -7,7 +7,7 @@ import type { NeutralEvent } from '../conversation/types.ts';
 import type { ToolNameMap } from '../conversation/tool-names.ts';
 import { createTokenCounter } from '../conversation/estimate.ts';
 import { randomUUID } from 'node:crypto';
-import type { KiroEvent } from './events.ts';
+import type { KiroEvent } from './kiro-event.ts';
 import { createThinkingSplitter } from './stream-thinking.ts';
 import { createBracketScanner } from './stream-bracket.ts';
 import { createToolAssembler } from './stream-tools.ts';

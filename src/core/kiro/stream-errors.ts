@@ -1,6 +1,6 @@
 // Mid-stream failures Kiro reports in-band (exception/error frames, invalidStateEvent) become
 // KiroUpstreamErrors so the pipeline can end the client's stream with a dialect error.
-import type { KiroEvent } from './events.ts';
+import type { KiroEvent } from './kiro-event.ts';
 import { KiroUpstreamError, type UpstreamErrorClass } from './types.ts';
 
 /** The exception that means "output length limit hit": a normal end with max_tokens, not an error. */

@@ -5,7 +5,7 @@
 import type { Logger } from '../proxy-types.ts';
 import type { NeutralEvent } from '../conversation/types.ts';
 import { clientToolName, type ToolNameMap } from '../conversation/tool-names.ts';
-import type { KiroEvent } from './events.ts';
+import type { KiroEvent } from './kiro-event.ts';
 
 type ToolUseEvent = Extract<KiroEvent, { type: 'toolUse' }>;
 

@@ -2,7 +2,7 @@
 // authoritative; else contextUsagePercentage × window gives the whole context (output included);
 // else the local estimate made before sending.
 import type { NeutralUsage, StopReason } from '../conversation/types.ts';
-import type { KiroEvent } from './events.ts';
+import type { KiroEvent } from './kiro-event.ts';
 
 export type TokenUsage = NonNullable<Extract<KiroEvent, { type: 'metadata' }>['tokenUsage']>;
 

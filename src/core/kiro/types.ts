@@ -1,5 +1,5 @@
 // Contracts of the Kiro upstream core (implemented in client.ts, classify.ts, models.ts, …).
-import type { KiroEvent } from './events.ts';
+import type { KiroEvent } from './kiro-event.ts';
 import type { KiroRequestBody } from './wire.ts';
 
 /** Every Kiro base URL is configurable (design-contracts.md §3) so tests can point at loopback. */
@@ -112,7 +112,7 @@ export interface UsageLimits {
   nextResetAt?: number;
   daysUntilReset?: number;
   email?: string;
-  /** Kiro's id of the user the token belongs to: what tells two accounts apart (accounts/account-sync.ts). */
+  /** Kiro's id of the user the token belongs to: what tells two accounts apart (accounts/store/account-sync.ts). */
   userId?: string;
   /** overageConfiguration.overageStatus as Kiro sent it (DISABLED, ENABLED…). */
   overageStatus?: string;

@@ -4,7 +4,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Dialect, RequestContext, ResponseMeta, StreamEncoder } from '../dialects/types.ts';
 import type { NeutralEvent, NeutralRequest, NeutralUsage } from '../conversation/types.ts';
-import type { AccountPool, UpstreamLease } from '../accounts/pool-types.ts';
+import type { AccountPool, UpstreamLease } from '../accounts/pool/pool-types.ts';
 import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
 import { ProxyError, toProxyError } from '../errors.ts';

@@ -2,7 +2,7 @@
 // Redis one must match (the same contract tests run against both). One process, so no leases
 // lapse and nothing is announced: there is nobody else to tell.
 import type { UsageLimits } from '../kiro/types.ts';
-import { createStickyMap, type StickyMap } from '../accounts/stickiness.ts';
+import { createStickyMap, type StickyMap } from '../accounts/pool/stickiness.ts';
 import type { AccountShared, AcquireRequest, AcquireResult, InFlightLease, SharedPoolState, SkipReason } from './types.ts';
 
 export interface MemoryPoolStateOptions {

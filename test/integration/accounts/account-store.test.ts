@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy } from '../../../src/core/proxy.ts';
 import { defaultConfig } from '../../../src/core/config.ts';
-import { startMockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro } from '../../../src/core/kiro-mock/index.ts';
 import type { Logger, SecretStore } from '../../../src/core/proxy-types.ts';
 
 const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startMockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { sandbox, startProxy, tokenFile, writeJson, chat } from './durability-harness.ts';
 
 test('the IDE logs in another account: A keeps working from the proxy\'s copy, the file keeps B\'s live token, B becomes a second account', async (t) => {

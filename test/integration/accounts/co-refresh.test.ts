@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startMockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { sandbox, startProxy, tokenFile, writeJson, chat } from './durability-harness.ts';
 
 const SOAK_MS = Number(process.env['KIRO_SOAK_MS'] ?? 20_000);

@@ -24,7 +24,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildCli } from '../../../bench/lib/build.ts';
-import { startMockKiro, type MockAccount, type MockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro, type MockAccount, type MockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { tokenFile, chat } from './durability-harness.ts';
 
 const KILLS = Number(process.env['KIRO_CRASH_KILLS'] ?? 8);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startMockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { sandbox, startProxy, tokenFile, writeJson, chat } from './durability-harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

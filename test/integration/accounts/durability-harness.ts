@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy, type Proxy } from '../../../src/core/proxy.ts';
 import { defaultConfig } from '../../../src/core/config.ts';
-import { createFileSecretStore } from '../../../src/core/accounts/file-secret-store.ts';
-import type { MockAccount, MockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { createFileSecretStore } from '../../../src/core/accounts/store/file-secret-store.ts';
+import type { MockAccount, MockKiro } from '../../../src/core/kiro-mock/index.ts';
 import type { ProxyConfig } from '../../../src/core/proxy-types.ts';
 import { captureLogger, type CapturedLogger } from '../../helpers/proxy.ts';
 

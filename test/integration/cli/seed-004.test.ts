@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockKiro, type MockKiro } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro, type MockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { spawnCli, type CliProcess } from '../../helpers/cli.ts';
 
 let mock: MockKiro;

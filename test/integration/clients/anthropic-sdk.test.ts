@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startTestProxy, type TestProxy } from '../../helpers/proxy.ts';
-import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro/mock/index.ts';
+import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro-mock/index.ts';
 
 let h: TestProxy;
 let client: Anthropic;

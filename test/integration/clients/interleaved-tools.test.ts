@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startProxyWithMock, readSse, type ProxyWithMock } from '../../helpers/proxy.ts';
-import type { MockStep } from '../../../src/core/kiro/mock/index.ts';
+import type { MockStep } from '../../../src/core/kiro-mock/index.ts';
 import { createStreamAssembler } from '../../../src/core/kiro/stream-assembler.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
-import type { KiroEvent } from '../../../src/core/kiro/events.ts';
+import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import type { NeutralEvent } from '../../../src/core/conversation/types.ts';
 
 const ev = (toolUseId: string, name: string, input?: string, stop?: boolean) => ({

@@ -2,7 +2,7 @@
 // redirect, and the RFC 8628 device code flow (Builder ID and IAM Identity Center).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockKiro, type MockKiro } from '../../../src/core/kiro/mock/server.ts';
+import { startMockKiro, type MockKiro } from '../../../src/core/kiro-mock/server.ts';
 import { loginWithSocial } from '../../../src/core/kiro/login/social-pkce.ts';
 import { BUILDER_ID_START_URL, startDeviceLogin } from '../../../src/core/kiro/login/device-code.ts';
 import { LoginError } from '../../../src/core/kiro/login/login-http.ts';

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { startMockKiro, type MockKiro } from '../../../src/core/kiro/mock/server.ts';
+import { startMockKiro, type MockKiro } from '../../../src/core/kiro-mock/server.ts';
 import { simpleRequest } from '../../unit/mock/example-request.ts';
 import { chat, postJson } from './client.ts';
 

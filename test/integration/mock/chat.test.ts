@@ -1,7 +1,7 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { startMockKiro, type MockKiro, type MockAccount } from '../../../src/core/kiro/mock/server.ts';
+import { startMockKiro, type MockKiro, type MockAccount } from '../../../src/core/kiro-mock/server.ts';
 import { exampleRequest, simpleRequest } from '../../unit/mock/example-request.ts';
 import { eventTypes, textOf, toolCallsOf } from '../../unit/mock/decode.ts';
 import { chat, getJson, postJson } from './client.ts';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { startMockKiro, type MockKiro } from '../../../src/core/kiro/mock/server.ts';
-import { createMockModeAccount } from '../../../src/core/kiro/mock/mock-mode.ts';
+import { startMockKiro, type MockKiro } from '../../../src/core/kiro-mock/server.ts';
+import { createMockModeAccount } from '../../../src/core/kiro-mock/mock-mode.ts';
 import { simpleRequest } from '../../unit/mock/example-request.ts';
 import { textOf } from '../../unit/mock/decode.ts';
 import { chat, getJson, postJson } from './client.ts';
@@ -124,7 +124,7 @@ describe('mock Kiro runtime side routes', () => {
 });
 
 test('main.ts runs standalone and prints its URL and credentials', async () => {
-  const child = spawn(process.execPath, [new URL('../../../src/core/kiro/mock/main.ts', import.meta.url).pathname, '--port', '0', '--max-body-bytes', '5000'], {
+  const child = spawn(process.execPath, [new URL('../../../src/core/kiro-mock/main.ts', import.meta.url).pathname, '--port', '0', '--max-body-bytes', '5000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

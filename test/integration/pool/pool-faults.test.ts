@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProxyError } from '../../../src/core/errors.ts';
-import { writeEntryTokens } from '../../../src/core/accounts/credential-file.ts';
+import { writeEntryTokens } from '../../../src/core/accounts/credentials/credential-file.ts';
 import { ask, startPoolHarness } from './pool-harness.ts';
 
 const proxyError = async (p: Promise<unknown>): Promise<ProxyError> => {

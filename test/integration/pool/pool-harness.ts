@@ -1,16 +1,16 @@
 // The real thing end to end below the HTTP server: strict mock Kiro + real undici client + real
 // token managers + the pool. The pool's clock is manual (cooldown recovery without sleeping);
 // token expiry and the mock use the wall clock.
-import { startMockKiro, type AddAccountOptions, type MockKiro, type MockKiroOptions } from '../../../src/core/kiro/mock/server.ts';
+import { startMockKiro, type AddAccountOptions, type MockKiro, type MockKiroOptions } from '../../../src/core/kiro-mock/server.ts';
 import { createKiroClient } from '../../../src/core/kiro/client.ts';
 import { machineIdFor } from '../../../src/core/kiro/request-headers.ts';
-import type { KiroEvent } from '../../../src/core/kiro/events.ts';
+import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import type { KiroClient } from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
-import type { KiroCredential } from '../../../src/core/accounts/credential.ts';
-import { TokenManager } from '../../../src/core/accounts/token-manager.ts';
-import { refreshCredential } from '../../../src/core/accounts/token-refresh.ts';
-import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool.ts';
+import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
+import { TokenManager } from '../../../src/core/accounts/tokens/token-manager.ts';
+import { refreshCredential } from '../../../src/core/accounts/tokens/token-refresh.ts';
+import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool/pool.ts';
 import { manualClock, recordingLogger, type ManualClock } from '../../unit/accounts/pool-fakes.ts';
 
 export interface HarnessAccount {

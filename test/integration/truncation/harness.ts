@@ -3,7 +3,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMockKiro, createMockModeAccount, type MockKiro, type MockKiroOptions } from '../../../src/core/kiro/mock/index.ts';
+import { startMockKiro, createMockModeAccount, type MockKiro, type MockKiroOptions } from '../../../src/core/kiro-mock/index.ts';
 import { createProxy, type Proxy } from '../../../src/core/proxy.ts';
 import { defaultConfig } from '../../../src/core/config.ts';
 import type { Logger, SecretStore, TruncationConfig } from '../../../src/core/proxy-types.ts';

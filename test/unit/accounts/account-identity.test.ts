@@ -3,11 +3,11 @@
 // worth recovering.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchEntry, type FileEntry, type AccountKey } from '../../../src/core/accounts/entry-match.ts';
-import { compareTokens } from '../../../src/core/accounts/token-order.ts';
-import { tokenFingerprint, remember, HISTORY_LIMIT } from '../../../src/core/accounts/token-fingerprint.ts';
-import { recoverableEntries } from '../../../src/core/accounts/tmp-recovery.ts';
-import type { KiroCredential } from '../../../src/core/accounts/credential.ts';
+import { matchEntry, type FileEntry, type AccountKey } from '../../../src/core/accounts/credentials/entry-match.ts';
+import { compareTokens } from '../../../src/core/accounts/tokens/token-order.ts';
+import { tokenFingerprint, remember, HISTORY_LIMIT } from '../../../src/core/accounts/tokens/token-fingerprint.ts';
+import { recoverableEntries } from '../../../src/core/accounts/credentials/tmp-recovery.ts';
+import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
 
 const ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 const social = (rt: string, expiresAt = 1_000, extra: Partial<KiroCredential> = {}): KiroCredential => ({ kind: 'social', refreshToken: rt, accessToken: `at-${rt}`, expiresAt, profileArn: ARN, provider: 'Google', ...extra });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile, stat, chmod, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeEntryTokens, readCredentialEntries, EntryMovedError } from '../../../src/core/accounts/credential-file.ts';
-import { loadCredsFile } from '../../../src/core/accounts/credential-sources.ts';
+import { writeEntryTokens, readCredentialEntries, EntryMovedError } from '../../../src/core/accounts/credentials/credential-file.ts';
+import { loadCredsFile } from '../../../src/core/accounts/credentials/credential-sources.ts';
 import { RT, RT2, AT, AT2, CLIENT_SECRET } from './fixtures.ts';
 
 const RT3 = RT.replace('refresh', 'refresh3');

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCredentialDocument, normaliseAuthMethod } from '../../../src/core/accounts/credential-parse.ts';
-import { parseExpiresAt } from '../../../src/core/accounts/expires-at.ts';
+import { parseCredentialDocument, normaliseAuthMethod } from '../../../src/core/accounts/credentials/credential-parse.ts';
+import { parseExpiresAt } from '../../../src/core/accounts/credentials/expires-at.ts';
 import { RT, AT, CLIENT_SECRET, assertNoSecrets } from './fixtures.ts';
 
 const SRC = '/x/creds.json';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSsoCache, loadSsoTokenFile, loadCredsFile, loadCredsBase64, loadFromEnv, loadCredsJsonText } from '../../../src/core/accounts/credential-sources.ts';
+import { loadSsoCache, loadSsoTokenFile, loadCredsFile, loadCredsBase64, loadFromEnv, loadCredsJsonText } from '../../../src/core/accounts/credentials/credential-sources.ts';
 import { RT, RT2, AT, CLIENT_SECRET, assertNoSecrets } from './fixtures.ts';
 
 let root: string;
@@ -151,7 +151,7 @@ describe('base64 and env', () => {
 
 describe('discoverCredentials', () => {
   test('SSO cache + creds file + base64 together, problems as printable lines', async () => {
-    const { discoverCredentials } = await import('../../../src/core/accounts/discover.ts');
+    const { discoverCredentials } = await import('../../../src/core/accounts/credentials/discover.ts');
     const sso = await dirWith('discover-sso', { 'kiro-auth-token.json': { refreshToken: RT, authMethod: 'social', provider: 'Google' } });
     const files = await dirWith('discover-files', { 'c.json': [{ refreshToken: RT2, authMethod: 'social' }, { authMethod: 'social' }] });
     const r = await discoverCredentials({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSecretStore } from '../../../src/core/accounts/file-secret-store.ts';
+import { FileSecretStore } from '../../../src/core/accounts/store/file-secret-store.ts';
 
 let root: string;
 before(async () => {

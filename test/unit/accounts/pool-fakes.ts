@@ -1,10 +1,10 @@
 // Test doubles for the pool: a scripted KiroClient, token sources and a clock whose "now" only
 // moves when the test says so (timers stay real, and tests keep them short).
-import type { KiroEvent } from '../../../src/core/kiro/events.ts';
+import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { KiroUpstreamError, type KiroAccountContext, type KiroClient, type KiroStreamResponse, type UsageLimits, type UpstreamErrorClass } from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
-import type { PoolAccount } from '../../../src/core/accounts/pool-account.ts';
-import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool.ts';
+import type { PoolAccount } from '../../../src/core/accounts/pool/pool-account.ts';
+import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool/pool.ts';
 import type { Clock, Logger } from '../../../src/core/proxy-types.ts';
 
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProxyError } from '../../../src/core/errors.ts';
-import { FALLBACK_PROFILE_ARN } from '../../../src/core/accounts/profile-arn.ts';
+import { FALLBACK_PROFILE_ARN } from '../../../src/core/accounts/credentials/profile-arn.ts';
 import { BODY, T0, harness, serve, stateOf, textEvents, upstreamError } from './pool-fakes.ts';
 
 const rejects = async (p: Promise<unknown>): Promise<ProxyError> => {

@@ -2,13 +2,13 @@
 // all-unavailable message, fallback ARNs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, sleep, withRetryAfter } from '../../../src/core/accounts/backoff.ts';
-import { nextMonthStartUtc, quotaResetAt } from '../../../src/core/accounts/cooldown.ts';
-import { decideFault, type FaultTuning } from '../../../src/core/accounts/fault-policy.ts';
-import { allUnavailableError } from '../../../src/core/accounts/pool-unavailable.ts';
-import { FALLBACK_PROFILE_ARN, fallbackProfileArn } from '../../../src/core/accounts/profile-arn.ts';
-import { selectAccount, type Candidate } from '../../../src/core/accounts/selection.ts';
-import { createStickyMap } from '../../../src/core/accounts/stickiness.ts';
+import { backoffDelay, sleep, withRetryAfter } from '../../../src/core/accounts/pool/backoff.ts';
+import { nextMonthStartUtc, quotaResetAt } from '../../../src/core/accounts/pool/cooldown.ts';
+import { decideFault, type FaultTuning } from '../../../src/core/accounts/pool/fault-policy.ts';
+import { allUnavailableError } from '../../../src/core/accounts/pool/pool-unavailable.ts';
+import { FALLBACK_PROFILE_ARN, fallbackProfileArn } from '../../../src/core/accounts/credentials/profile-arn.ts';
+import { selectAccount, type Candidate } from '../../../src/core/accounts/pool/selection.ts';
+import { createStickyMap } from '../../../src/core/accounts/pool/stickiness.ts';
 import type { AccountView } from '../../../src/core/proxy-types.ts';
 import { T0, manualClock, upstreamError } from './pool-fakes.ts';
 

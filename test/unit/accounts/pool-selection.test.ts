@@ -199,7 +199,7 @@ test('refreshQuota: on demand, suspended detected, bearer-invalid retried after 
 });
 
 test('the quota schedule runs on the clock and stops on dispose', async () => {
-  const { createAccountPool } = await import('../../../src/core/accounts/pool.ts');
+  const { createAccountPool } = await import('../../../src/core/accounts/pool/pool.ts');
   const { FakeClient, manualClock, recordingLogger } = await import('./pool-fakes.ts');
   const client = new FakeClient();
   client.quotas.set('A', quota(1, 50));

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProviderPoolsFile } from '../../../src/core/accounts/provider-pools.ts';
-import { discoverCredentials } from '../../../src/core/accounts/discover.ts';
-import { writeEntryTokens } from '../../../src/core/accounts/credential-file.ts';
+import { loadProviderPoolsFile } from '../../../src/core/accounts/credentials/provider-pools.ts';
+import { discoverCredentials } from '../../../src/core/accounts/credentials/discover.ts';
+import { writeEntryTokens } from '../../../src/core/accounts/credentials/credential-file.ts';
 import { RT, RT2, AT, assertNoSecrets } from './fixtures.ts';
 
 let root: string;

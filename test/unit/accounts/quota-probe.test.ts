@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UsageLimits } from '../../../src/core/kiro/types.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
-import { quotaGate, quotaNumbersExhausted, overageUsedOf } from '../../../src/core/accounts/quota-verdict.ts';
+import { quotaGate, quotaNumbersExhausted, overageUsedOf } from '../../../src/core/accounts/quota/quota-verdict.ts';
 import { T0, harness, serve, stateOf, upstreamError } from './pool-fakes.ts';
 
 const RESET = T0 + 10 * 86_400_000;

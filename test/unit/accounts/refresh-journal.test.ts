@@ -6,8 +6,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { RefreshJournal } from '../../../src/core/accounts/refresh-journal.ts';
-import { readAccountRecord, writeAccountRecord } from '../../../src/core/accounts/account-record.ts';
+import { RefreshJournal } from '../../../src/core/accounts/tokens/refresh-journal.ts';
+import { readAccountRecord, writeAccountRecord } from '../../../src/core/accounts/store/account-record.ts';
 import type { Logger, SecretStore } from '../../../src/core/proxy-types.ts';
 
 const logger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

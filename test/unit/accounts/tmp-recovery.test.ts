@@ -6,7 +6,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { recoverLeftoverTmps } from '../../../src/core/accounts/tmp-recovery.ts';
+import { recoverLeftoverTmps } from '../../../src/core/accounts/credentials/tmp-recovery.ts';
 import { tmpNameFor } from '../../../src/core/fs/atomic-write.ts';
 import type { Logger } from '../../../src/core/proxy-types.ts';
 

@@ -1,9 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenManager, type RefreshFn, type TokenStatus } from '../../../src/core/accounts/token-manager.ts';
-import { RefreshError } from '../../../src/core/accounts/refresh-error.ts';
-import type { KiroCredential } from '../../../src/core/accounts/credential.ts';
-import type { RefreshResult } from '../../../src/core/accounts/token-refresh.ts';
+import { TokenManager, type RefreshFn, type TokenStatus } from '../../../src/core/accounts/tokens/token-manager.ts';
+import { RefreshError } from '../../../src/core/accounts/tokens/refresh-error.ts';
+import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
+import type { RefreshResult } from '../../../src/core/accounts/tokens/token-refresh.ts';
 import { RT, RT2, AT, AT2 } from './fixtures.ts';
 
 const MIN = 60_000;

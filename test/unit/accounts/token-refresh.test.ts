@@ -1,8 +1,8 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { refreshSocial, refreshIdc, refreshOAuth, refreshCredential } from '../../../src/core/accounts/token-refresh.ts';
-import { RefreshError } from '../../../src/core/accounts/refresh-error.ts';
-import type { KiroCredential } from '../../../src/core/accounts/credential.ts';
+import { refreshSocial, refreshIdc, refreshOAuth, refreshCredential } from '../../../src/core/accounts/tokens/token-refresh.ts';
+import { RefreshError } from '../../../src/core/accounts/tokens/refresh-error.ts';
+import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
 import { startStub, json, type Stub } from './http-stub.ts';
 import { RT, RT2, AT, AT2, CLIENT_SECRET, assertNoSecrets } from './fixtures.ts';
 

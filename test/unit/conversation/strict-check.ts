@@ -2,7 +2,7 @@
 // enforces, mirroring real Kiro) and with the extra invariants the normaliser promises.
 import assert from 'node:assert/strict';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
-import { validateGenerateRequest } from '../../../src/core/kiro/mock/validate.ts';
+import { validateGenerateRequest } from '../../../src/core/kiro-mock/validate.ts';
 
 const PROFILE_ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
 export const MODEL = 'claude-sonnet-4.5';

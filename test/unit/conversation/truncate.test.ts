@@ -6,7 +6,7 @@ import { createConversationFitter, tooLongError } from '../../../src/core/conver
 import { normalise } from '../../../src/core/conversation/normalise.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
 import type { NeutralMessage, NeutralRequest } from '../../../src/core/conversation/types.ts';
-import type { AccountPool, UpstreamRequest } from '../../../src/core/accounts/pool-types.ts';
+import type { AccountPool, UpstreamRequest } from '../../../src/core/accounts/pool/pool-types.ts';
 import type { TruncationConfig } from '../../../src/core/proxy-types.ts';
 import { assistant, captureLogger, request, result, tool, use, user } from './helpers.ts';
 

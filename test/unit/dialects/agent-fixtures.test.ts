@@ -15,7 +15,7 @@ import type { Dialect } from '../../../src/core/dialects/types.ts';
 import { normalise } from '../../../src/core/conversation/normalise.ts';
 import { clientToolName } from '../../../src/core/conversation/tool-names.ts';
 import { resolveModel } from '../../../src/core/kiro/models.ts';
-import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro/mock/models.ts';
+import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro-mock/models.ts';
 import { assertKiroAccepts } from '../conversation/strict-check.ts';
 import { ctx } from './helpers.ts';
 

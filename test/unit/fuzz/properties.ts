@@ -5,14 +5,14 @@
 //               then normalises into a body the strict mock accepts, or a clean ProxyError
 //   normaliser: any NeutralRequest → a body the strict mock's validator accepts, or a ProxyError
 import fc from 'fast-check';
-import { EventStreamDecoder, EventStreamError, encodeFrame, encodeKiroError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/event-stream.ts';
-import { toKiroEvent } from '../../../src/core/kiro/events.ts';
+import { EventStreamDecoder, EventStreamError, encodeFrame, encodeKiroError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-codec.ts';
+import { toKiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { crc32 } from '../../../src/core/kiro/crc32.ts';
 import { dialects } from '../../../src/core/dialects/index.ts';
 import type { Dialect } from '../../../src/core/dialects/types.ts';
 import type { DialectName, NeutralBlock, NeutralMessage, NeutralRequest, NeutralTool } from '../../../src/core/conversation/types.ts';
 import { normalise } from '../../../src/core/conversation/normalise.ts';
-import { validateGenerateRequest } from '../../../src/core/kiro/mock/validate.ts';
+import { validateGenerateRequest } from '../../../src/core/kiro-mock/validate.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
 
 const MODEL = 'claude-sonnet-4.5';

@@ -4,13 +4,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createKiroClient } from '../../../src/core/kiro/client.ts';
-import { EventStreamError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/event-stream.ts';
-import type { KiroEvent } from '../../../src/core/kiro/events.ts';
+import { EventStreamError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-codec.ts';
+import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { KiroUpstreamError, type KiroAccountContext, type KiroClient } from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
 
 // A tiny loopback upstream: each test installs its own handler. Not the strict mock (that lives
-// in src/core/kiro/mock/); this one only serves what a test scripts.
+// in src/core/kiro-mock/); this one only serves what a test scripts.
 
 const TOKEN = 'aoa' + 'AAAAAGkClientTestAccessToken0123456789abcdefghijklmnopqrstuv';
 const ARN = 'arn:aws:codewhisperer:eu-central-1:699475941385:profile/EHGA3GRVQMUK';

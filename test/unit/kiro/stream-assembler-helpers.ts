@@ -1,6 +1,6 @@
 // Drives a stream assembler and folds its events into what a client would end up showing.
 import type { NeutralEvent } from '../../../src/core/conversation/types.ts';
-import type { KiroEvent } from '../../../src/core/kiro/events.ts';
+import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { createStreamAssembler, type StreamAssemblerOptions } from '../../../src/core/kiro/stream-assembler.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
 

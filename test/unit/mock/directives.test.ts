@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDirectives } from '../../../src/core/kiro/mock/directives.ts';
+import { parseDirectives } from '../../../src/core/kiro-mock/directives.ts';
 
 describe('mock directives', () => {
   test('plain text has no step and is kept as is', () => {

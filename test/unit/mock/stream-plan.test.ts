@@ -1,9 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { headerString } from '../../../src/core/kiro/event-stream.ts';
-import { createRng } from '../../../src/core/kiro/mock/prng.ts';
-import { resolveStep, type MockStep } from '../../../src/core/kiro/mock/script.ts';
-import { buildStreamPlan, splitText, type PlanContext } from '../../../src/core/kiro/mock/stream-plan.ts';
+import { headerString } from '../../../src/core/kiro/frame-codec.ts';
+import { createRng } from '../../../src/core/kiro-mock/prng.ts';
+import { resolveStep, type MockStep } from '../../../src/core/kiro-mock/script.ts';
+import { buildStreamPlan, splitText, type PlanContext } from '../../../src/core/kiro-mock/stream-plan.ts';
 import { decodeChunks, eventTypes, textOf, toolCallsOf } from './decode.ts';
 
 const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDirectives } from '../../../src/core/kiro/mock/directives.ts';
-import { createRng } from '../../../src/core/kiro/mock/prng.ts';
-import { buildStreamPlan } from '../../../src/core/kiro/mock/stream-plan.ts';
+import { parseDirectives } from '../../../src/core/kiro-mock/directives.ts';
+import { createRng } from '../../../src/core/kiro-mock/prng.ts';
+import { buildStreamPlan } from '../../../src/core/kiro-mock/stream-plan.ts';
 import { decodeChunks, eventTypes, textOf } from './decode.ts';
 
 function plan(text: string) {

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { VALIDATION_RULES, validateGenerateRequest, type ValidationRule } from '../../../src/core/kiro/mock/validate.ts';
-import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro/mock/models.ts';
+import { VALIDATION_RULES, validateGenerateRequest, type ValidationRule } from '../../../src/core/kiro-mock/validate.ts';
+import { DEFAULT_MOCK_MODELS } from '../../../src/core/kiro-mock/models.ts';
 import { exampleRequest, simpleRequest } from './example-request.ts';
 
 const knownModels = DEFAULT_MOCK_MODELS.map((m) => m.modelId);

@@ -3,8 +3,8 @@
 // then poll /token until the user approved, honouring authorization_pending / slow_down /
 // expired_token / access_denied.
 import * as z from 'zod';
-import type { KiroCredential } from '../../accounts/credential.ts';
-import { sleep } from '../../accounts/backoff.ts';
+import type { KiroCredential } from '../../accounts/credentials/credential.ts';
+import { sleep } from '../../accounts/pool/backoff.ts';
 import type { Clock } from '../../proxy-types.ts';
 import { baseUrl, describeFailure, LoginError, postJson, type JsonAnswer } from './login-http.ts';
 

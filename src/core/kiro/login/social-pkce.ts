@@ -1,7 +1,7 @@
 // Kiro social login (Google / GitHub) with PKCE and a loopback redirect (kiro-protocol.md §3.1):
 // browser → {auth}/login → 302 to 127.0.0.1 with ?code&state → POST {auth}/oauth/token.
 import * as z from 'zod';
-import type { KiroCredential } from '../../accounts/credential.ts';
+import type { KiroCredential } from '../../accounts/credentials/credential.ts';
 import { regionFromProfileArn } from '../request-headers.ts';
 import { baseUrl, describeFailure, LoginError, postJson } from './login-http.ts';
 import { startLoopbackCallback } from './loopback-callback.ts';
