@@ -1,4 +1,4 @@
-// The proxy's hand-written event-stream decoder (src/core/kiro/frame-codec.ts) against AWS's
+// The proxy's hand-written event-stream decoder (src/core/kiro/frame-decoder.ts) against AWS's
 // own (@smithy/core/event-streams, the code behind @smithy/eventstream-codec, which now only
 // re-exports it), on this workload: Kiro answers split into the reads a socket delivers.
 // Issue 15 keeps the hand-written one only if it wins clearly; BENCHMARKS.md has the figures.
@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStreamCodec, getChunkedStream } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
-import { EventStreamDecoder, headerString } from '../../src/core/kiro/frame-codec.ts';
+import { EventStreamDecoder, headerString } from '../../src/core/kiro/frame-decoder.ts';
 import { frames } from '../lib/kiro-frames.ts';
 import { median } from '../lib/stats.ts';
 

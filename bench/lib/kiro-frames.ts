@@ -1,6 +1,6 @@
 // A long Kiro answer as the mock encodes it, for the in-process benchmarks (translate.ts,
 // event-stream-decoders.ts): deterministic, so every run and every arm decodes the same bytes.
-import { encodeKiroEvent } from '../../src/core/kiro/frame-codec.ts';
+import { encodeKiroEvent } from '../../src/core/kiro/frame-encoder.ts';
 
 const WORDS = 'Sure, here is the refactored function. It keeps the original behaviour but avoids the extra copy of the buffer and handles errors'.split(' ');
 

@@ -1,6 +1,6 @@
 // Turns a resolved stream step into the exact frames (and pauses) the mock will send. Kept
 // separate from the socket writer so tests can inspect a plan without a server.
-import { encodeKiroError, encodeKiroEvent, encodeKiroException } from '../kiro/frame-codec.ts';
+import { encodeKiroError, encodeKiroEvent, encodeKiroException } from '../kiro/frame-encoder.ts';
 import { randInt, toolUseId, type Rng } from './prng.ts';
 import type { StreamPart, StreamStep, TokenUsage, ToolUseSpec } from './script.ts';
 

@@ -64,6 +64,27 @@ function firstHeader(res: Response, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A query string of the parameters that have a value. */
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  return q.toString();
+}
+
+/** Closes the connection pool: close() waits for in-flight requests, so a stream nobody finishes must not hang shutdown. */
+async function closeAgent(agent: Agent, graceMs: number): Promise<void> {
+  const grace = new AbortController();
+  const forceAfterGrace = delay(graceMs, undefined, { signal: grace.signal }).then(
+    () => agent.destroy(),
+    () => undefined, // grace cancelled: close() finished first
+  );
+  try {
+    await Promise.race([agent.close(), forceAfterGrace]);
+  } finally {
+    grace.abort();
+  }
+}
+
 export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
   const o = { ...DEFAULTS, ...options };
   const runtimeTemplate = options.endpoints?.runtime ?? DEFAULT_ENDPOINTS.runtime;
@@ -124,12 +145,6 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
     }
   }
 
-  function query(params: Record<string, string | undefined>): string {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
-    return q.toString();
-  }
-
   return {
     async generateAssistantResponse(body: KiroRequestBody, account: KiroAccountContext, signal: AbortSignal): Promise<KiroStreamResponse> {
       const url = style === 'awsjson' ? `${runtimeBase(account)}/` : `${runtimeBase(account)}/generateAssistantResponse`;
@@ -174,18 +189,6 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
       return models;
     },
 
-    async close(): Promise<void> {
-      // close() waits for in-flight requests; a stream nobody finishes must not hang shutdown.
-      const grace = new AbortController();
-      const forceAfterGrace = delay(o.closeGraceMs, undefined, { signal: grace.signal }).then(
-        () => agent.destroy(),
-        () => undefined, // grace cancelled: close() finished first
-      );
-      try {
-        await Promise.race([agent.close(), forceAfterGrace]);
-      } finally {
-        grace.abort();
-      }
-    },
+    close: () => closeAgent(agent, o.closeGraceMs),
   };
 }

@@ -5,7 +5,7 @@
 // chunk are decoded together and handed out from a queue, one already-resolved promise each.
 // The body is pulled with paused-mode read() rather than its async iterator, which costs an
 // end-of-stream tracker, a generator and a dozen closures per response (memory per open stream).
-import { EventStreamDecoder } from './frame-codec.ts';
+import { EventStreamDecoder } from './frame-decoder.ts';
 import { toKiroEvent, type KiroEvent } from './kiro-event.ts';
 import type { ResponseBody } from './http-body.ts';
 import { streamFailure } from './transport-error.ts';

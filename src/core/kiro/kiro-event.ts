@@ -1,6 +1,6 @@
 // Typed view of the frames Kiro streams back (kiro-protocol.md §7.3). Unknown event types are
 // surfaced as `unknown` so callers can ignore them; payloads that are not JSON objects are too.
-import { headerString, type EventStreamMessage } from './frame-codec.ts';
+import { headerString, type EventStreamMessage } from './frame-decoder.ts';
 
 export type KiroEvent =
   | { type: 'assistantResponse'; content: string; modelId?: string }

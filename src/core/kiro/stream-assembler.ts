@@ -32,8 +32,9 @@ export interface StreamAssembler {
 
 const defaultToolId = () => `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
 
-export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssembler {
-  const state = {
+/** What the assembler learns while the stream passes: counters, usage, how it ended. */
+function initialState() {
+  return {
     toolCalls: 0,
     outputLimitHit: false,
     contextUsagePercentage: undefined as number | undefined,
@@ -43,6 +44,10 @@ export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssem
     output: createTokenCounter(),
     done: false,
   };
+}
+
+export function createStreamAssembler(opts: StreamAssemblerOptions): StreamAssembler {
+  const state = initialState();
   const allocIndex = () => state.toolCalls++;
   const isDeclared = (name: string) => opts.toolNames.toClient.has(name) || opts.toolNames.toKiro.has(name);
   const splitter = createThinkingSplitter(opts.thinkingTags);

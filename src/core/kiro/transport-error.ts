@@ -1,7 +1,7 @@
 // Maps failures below HTTP (socket, DNS, TLS, undici timeouts) to KiroUpstreamError, so the
 // pool sees one error type. A caller's own abort is not an upstream failure: it is rethrown as
 // the signal's reason untouched.
-import { EventStreamError } from './frame-codec.ts';
+import { EventStreamError } from './frame-decoder.ts';
 import { redactSecrets } from './redact.ts';
 import { KiroUpstreamError } from './types.ts';
 

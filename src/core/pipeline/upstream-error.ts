@@ -1,5 +1,5 @@
 import { ProxyError, toProxyError } from '../errors.ts';
-import { EventStreamError } from '../kiro/frame-codec.ts';
+import { EventStreamError } from '../kiro/frame-decoder.ts';
 import { KiroUpstreamError } from '../kiro/types.ts';
 import { upstreamErrorToProxyError } from '../kiro/classify.ts';
 

@@ -1,7 +1,7 @@
 // Minimal HTTP client for exercising the mock the way the proxy's Kiro client will.
 import { decodeChunks } from '../../unit/mock/decode.ts';
 import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
-import type { EventStreamMessage } from '../../../src/core/kiro/frame-codec.ts';
+import type { EventStreamMessage } from '../../../src/core/kiro/frame-decoder.ts';
 import { GENERATE_TARGET, type MockKiro } from '../../../src/core/kiro-mock/server.ts';
 
 export interface ChatResult {

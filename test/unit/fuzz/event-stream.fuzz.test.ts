@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkDecoder, decoderInput, fuzzRuns } from './properties.ts';
-import { EventStreamDecoder, EventStreamError, encodeKiroEvent } from '../../../src/core/kiro/frame-codec.ts';
+import { EventStreamDecoder, EventStreamError } from '../../../src/core/kiro/frame-decoder.ts';
+import { encodeKiroEvent } from '../../../src/core/kiro/frame-encoder.ts';
 
 test('decoder: arbitrary and mutated byte streams never crash', { timeout: 60_000 }, () => {
   fc.assert(

@@ -5,7 +5,8 @@
 //               then normalises into a body the strict mock accepts, or a clean ProxyError
 //   normaliser: any NeutralRequest → a body the strict mock's validator accepts, or a ProxyError
 import fc from 'fast-check';
-import { EventStreamDecoder, EventStreamError, encodeFrame, encodeKiroError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-codec.ts';
+import { EventStreamDecoder, EventStreamError } from '../../../src/core/kiro/frame-decoder.ts';
+import { encodeFrame, encodeKiroError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-encoder.ts';
 import { toKiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { crc32 } from '../../../src/core/kiro/crc32.ts';
 import { dialects } from '../../../src/core/dialects/index.ts';

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { createKiroClient } from '../../../src/core/kiro/client.ts';
-import { EventStreamError, encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-codec.ts';
+import { EventStreamError } from '../../../src/core/kiro/frame-decoder.ts';
+import { encodeKiroEvent, encodeKiroException } from '../../../src/core/kiro/frame-encoder.ts';
 import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import { KiroUpstreamError, type KiroAccountContext, type KiroClient } from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';

@@ -1,5 +1,5 @@
 // Decodes mock output with the project's own EventStreamDecoder, chunk by chunk as received.
-import { EventStreamDecoder, headerString, type EventStreamMessage } from '../../../src/core/kiro/frame-codec.ts';
+import { EventStreamDecoder, headerString, type EventStreamMessage } from '../../../src/core/kiro/frame-decoder.ts';
 import { toKiroEvent, type KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 
 export function decodeChunks(chunks: Iterable<Uint8Array>): { messages: EventStreamMessage[]; events: KiroEvent[] } {

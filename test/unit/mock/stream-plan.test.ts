@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { headerString } from '../../../src/core/kiro/frame-codec.ts';
+import { headerString } from '../../../src/core/kiro/frame-decoder.ts';
 import { createRng } from '../../../src/core/kiro-mock/prng.ts';
 import { resolveStep, type MockStep } from '../../../src/core/kiro-mock/script.ts';
 import { buildStreamPlan, splitText, type PlanContext } from '../../../src/core/kiro-mock/stream-plan.ts';

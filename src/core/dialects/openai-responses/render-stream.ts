@@ -102,6 +102,61 @@ const HAND_QUOTED_MAX = 24;
 // ResponseError.code is a closed set in the API; map our kinds onto it.
 const FAILED_CODE: Partial<Record<ErrorKind, string>> = { rate_limit: 'rate_limit_exceeded', invalid_request: 'invalid_prompt' };
 
+/** How a response ends in failure: `response.failed` is what Codex reads; the `error` event is what the SDKs throw on. */
+function failedEvents(
+  err: ProxyError,
+  envelope: ReturnType<typeof envelopeJsonWriter>,
+  output: readonly string[],
+  emitJson: (type: string, fieldsJson: string) => string,
+): string {
+  const error = { code: FAILED_CODE[err.kind] ?? 'server_error', message: err.message };
+  const response = envelope({ status: 'failed', usage: null, error }, output);
+  const fields = JSON.stringify({ code: err.code ?? error.code, message: err.message, param: err.param ?? null });
+  return emitJson('response.failed', `"response":${response}`) + emitJson('error', fields.slice(1, -1));
+}
+
+/** The open item of a tool call that starts (a function or a custom tool) and its `added` form. */
+function openToolItem(req: NeutralRequest, meta: ResponseMeta, index: number, ev: Extract<NeutralEvent, { type: 'tool_call_start' }>): [OpenItem, unknown] {
+  const t = clientToolOf(req, ev.name);
+  if (t.custom) {
+    const o = openItem('custom', index, itemId('ctc', meta, index), ev.index, ev.id, t.name, t.namespace);
+    return [o, customToolCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace)];
+  }
+  const o = openItem('function', index, itemId('fc', meta, index), ev.index, ev.id, t.name, t.namespace);
+  return [o, functionCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace)];
+}
+
+/** The done events of an item that closes, and its final form as JSON. */
+function finishItem(o: OpenItem, incomplete: boolean, emitJson: (type: string, fieldsJson: string) => string): [events: string, item: string] {
+  let out: string;
+  let item: string;
+  switch (o.kind) {
+    case 'message': {
+      const quoted = JSON.stringify(o.text);
+      item = messageItemJson(o.id, quoted, incomplete ? 'incomplete' : 'completed');
+      out = emitJson('response.output_text.done', `${o.at},"content_index":0,"text":${quoted},"logprobs":[]`);
+      out += emitJson('response.content_part.done', `${o.at},"content_index":0,"part":${outputTextJson(quoted)}`);
+      break;
+    }
+    case 'reasoning': {
+      const quoted = JSON.stringify(o.text);
+      item = reasoningItemJson(o.id, quoted);
+      out = emitJson('response.reasoning_summary_text.done', `${o.at},"summary_index":0,"text":${quoted}`);
+      out += emitJson('response.reasoning_summary_part.done', `${o.at},"summary_index":0,"part":${summaryTextJson(quoted)}`);
+      break;
+    }
+    case 'function':
+      item = JSON.stringify(functionCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
+      out = emitJson('response.function_call_arguments.done', `${o.at},"arguments":${JSON.stringify(o.text)}`);
+      break;
+    case 'custom':
+      item = JSON.stringify(customToolCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
+      out = emitJson('response.custom_tool_call_input.done', `${o.at},"input":${JSON.stringify(o.text)}`);
+      break;
+  }
+  return [out, item];
+}
+
 export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta): StreamEncoder {
   const nextSeq = createSequence();
   let ended = false;
@@ -114,9 +169,6 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
   const emitJson = (type: string, fieldsJson: string): string =>
     `event: ${type}\ndata: {"type":"${type}","sequence_number":${nextSeq()}${fieldsJson ? ',' : ''}${fieldsJson}}\n\n`;
 
-  /** One event from a fields object (rare events: once per item or per response). */
-  const emit = (type: string, fields: Record<string, unknown>): string => emitJson(type, JSON.stringify(fields).slice(1, -1));
-
   /** One delta line: the item's template around the sequence number and the delta text. */
   const delta = (o: OpenItem, text: string): string =>
     text.length <= HAND_QUOTED_MAX && isJsonPlain(text)
@@ -128,32 +180,7 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
     const o = open;
     if (!o) return '';
     open = undefined;
-    let out: string;
-    let item: string;
-    switch (o.kind) {
-      case 'message': {
-        const quoted = JSON.stringify(o.text);
-        item = messageItemJson(o.id, quoted, incomplete ? 'incomplete' : 'completed');
-        out = emitJson('response.output_text.done', `${o.at},"content_index":0,"text":${quoted},"logprobs":[]`);
-        out += emitJson('response.content_part.done', `${o.at},"content_index":0,"part":${outputTextJson(quoted)}`);
-        break;
-      }
-      case 'reasoning': {
-        const quoted = JSON.stringify(o.text);
-        item = reasoningItemJson(o.id, quoted);
-        out = emitJson('response.reasoning_summary_text.done', `${o.at},"summary_index":0,"text":${quoted}`);
-        out += emitJson('response.reasoning_summary_part.done', `${o.at},"summary_index":0,"part":${summaryTextJson(quoted)}`);
-        break;
-      }
-      case 'function':
-        item = JSON.stringify(functionCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
-        out = emitJson('response.function_call_arguments.done', `${o.at},"arguments":${JSON.stringify(o.text)}`);
-        break;
-      case 'custom':
-        item = JSON.stringify(customToolCallItem(o.id, o.callId, o.name, o.text, 'completed', o.namespace));
-        out = emitJson('response.custom_tool_call_input.done', `${o.at},"input":${JSON.stringify(o.text)}`);
-        break;
-    }
+    const [out, item] = finishItem(o, incomplete, emitJson);
     output[o.index] = item;
     return out + emitJson('response.output_item.done', `"output_index":${o.index},"item":${item}`);
   };
@@ -201,14 +228,8 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
         return '';
       case 'tool_call_start': {
         const prefix = close();
-        const index = output.length;
-        const t = clientToolOf(req, ev.name);
-        if (t.custom) {
-          const o = openItem('custom', index, itemId('ctc', meta, index), ev.index, ev.id, t.name, t.namespace);
-          return prefix + start(o, customToolCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace));
-        }
-        const o = openItem('function', index, itemId('fc', meta, index), ev.index, ev.id, t.name, t.namespace);
-        return prefix + start(o, functionCallItem(o.id, ev.id, t.name, '', 'in_progress', t.namespace));
+        const [o, added] = openToolItem(req, meta, output.length, ev);
+        return prefix + start(o, added);
       }
       case 'tool_call_delta': {
         const o = open;
@@ -250,10 +271,7 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
     event,
     error: (err: ProxyError) => {
       ended = true;
-      const error = { code: FAILED_CODE[err.kind] ?? 'server_error', message: err.message };
-      // response.failed is what Codex reads; the `error` event is what the SDKs throw on.
-      const response = envelope({ status: 'failed', usage: null, error }, output);
-      return emitJson('response.failed', `"response":${response}`) + emit('error', { code: err.code ?? error.code, message: err.message, param: err.param ?? null });
+      return failedEvents(err, envelope, output, emitJson);
     },
     keepAlive: () => sseComment('keep-alive'),
   };

@@ -1,17 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  EventStreamDecoder,
-  EventStreamError,
-  decodeFrame,
-  encodeFrame,
-  encodeKiroEvent,
-  encodeKiroError,
-  encodeKiroException,
-  headerString,
-  type EventStreamMessage,
-} from '../../../src/core/kiro/frame-codec.ts';
+import { EventStreamDecoder, EventStreamError, decodeFrame, headerString, type EventStreamMessage } from '../../../src/core/kiro/frame-decoder.ts';
+import { encodeFrame, encodeKiroEvent, encodeKiroError, encodeKiroException } from '../../../src/core/kiro/frame-encoder.ts';
 import { toKiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 
 // Real kiro-cli 2.4.1 captures (see test/fixtures/kiro/README.md for provenance).
