@@ -123,7 +123,7 @@ test('a chat request is answered and shows in the Dashboard logs', async () => {
   await vs.vscode.screenshot('06-dashboard-monitor');
 });
 
-test('an aborted streaming request is "499 aborted" in Logs and "aborted", not an error, on its account', async () => {
+test('an aborted streaming request is "499 aborted" in Logs and "aborted", not an error, on its account, the Service card and in /metrics', async () => {
   const ac = new AbortController();
   const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
     method: 'POST',
@@ -154,6 +154,12 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
   const instances = await (await fetch(`http://127.0.0.1:${port}/loadbalancer/instances`, { headers: { authorization: `Bearer ${key}` } })).json();
   const sum = (k) => instances.reduce((n, a) => n + (a.counters[k] ?? 0), 0);
   assert.deepEqual([sum('errors'), sum('aborted')], [0, 1], 'the same counts in /loadbalancer/instances');
+  // Prometheus: the request is counted under 499, and no upstream error was recorded for it.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+  const requests = metrics.split('\n').filter((l) => l.startsWith('kiro_proxy_requests_total{'));
+  assert.ok(requests.some((l) => /status="499"/.test(l) && / 1$/.test(l)), `499 counted once in /metrics: ${requests.join(' | ')}`);
+  assert.ok(!requests.some((l) => /status="5\d\d"/.test(l)), `no 5xx in /metrics: ${requests.join(' | ')}`);
+  assert.ok(!metrics.split('\n').some((l) => l.startsWith('kiro_proxy_upstream_errors_total{')), 'no upstream error in /metrics');
   await vs.vscode.screenshot('06b-aborted-request');
 });
 
