@@ -38,7 +38,7 @@ function idleAnswer<M extends AdminMethod>(method: M, mock: boolean): AdminResul
   return answers[method] as AdminResult<M>;
 }
 
-export interface StoppedContext {
+interface StoppedContext {
   /** This window's core, if it was created (it knows its own status even while stopped). */
   proxy: ProxyHandle | undefined;
   config(): Promise<ProxyConfig>;

@@ -18,7 +18,7 @@ import { PortInUseError, type Announcement, type ServeState } from './serve-stat
 const TAKEOVER_JITTER_MS = 300;
 
 /** What the rules need from the controller of this window's own server. */
-export interface ServingHost {
+interface ServingHost {
   readonly logger: Logger;
   endpoint(url: string): Promise<RemoteEndpoint>;
   state(): ServeState;
@@ -39,7 +39,7 @@ export interface ServingHost {
   settings(): { host: string; port: number };
 }
 
-export type IntentWrite = { state: ServeIntent['state']; port: number; url?: string; instance?: string };
+type IntentWrite = { state: ServeIntent['state']; port: number; url?: string; instance?: string };
 
 export class ServingWindows extends Disposable {
   /** Tells this window's writes to the intent file from other windows'. */
