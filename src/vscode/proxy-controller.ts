@@ -223,7 +223,7 @@ export class ProxyController extends Disposable {
     const proxy = this.proxy;
     if (!proxy?.status().running) {
       return answerWhileStopped(method, params, {
-        proxy,
+        local: proxy && adminTargetOf(proxy, () => this.config!),
         config: async () => this.config ?? (await this.buildConfig()),
         settings: this.deps.readSettings(),
         mockEnv: this.deps.env['KIRO_MOCK_MODE'] === 'true',

@@ -310,3 +310,26 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   assert.equal(statSync(file).mode & 0o777, 0o644, 'mode restored');
   await vs.vscode.screenshot('13-configure-client-undone');
 });
+
+test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the values to paste (key masked) and copies one', async () => {
+  await vs.page.keyboard.press('Escape');
+  await vs.vscode.runCommand('Kiro: Configure a client…');
+  const cline = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Cline (VS Code extension)' }).first();
+  await cline.waitFor({ timeout: 15_000 });
+  await cline.click();
+  let rows = [];
+  await waitFor(async () => {
+    rows = await vs.vscode.quickPickRows();
+    return rows.some((r) => r.startsWith('Base URL'));
+  }, { timeout: 15_000, what: 'the Cline values' }).catch(() => assert.fail(`rows: ${rows.join(' | ')}`));
+  assert.deepEqual(rows.map((r) => /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/.exec(r)?.[1]), ['API Provider', 'Base URL', 'API Key', 'Model ID', 'Cline CLI command']);
+  const text = rows.join('\n');
+  assert.match(text, /OpenAI Compatible/);
+  assert.ok(text.includes(`http://127.0.0.1:${port}/v1`), text);
+  assert.ok(!text.includes(key), 'the key is masked in the list');
+  await vs.vscode.screenshot('14-configure-cline-values');
+  await vs.page.evaluate(() => navigator.clipboard.writeText(''));
+  await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Base URL' }).first().click();
+  await waitFor(async () => (await vs.page.evaluate(() => navigator.clipboard.readText())) === `http://127.0.0.1:${port}/v1`, { timeout: 10_000, what: 'the base URL on the clipboard' });
+  await vs.page.keyboard.press('Escape');
+});
