@@ -2,7 +2,8 @@
 // (our own previous one, or another window's that is closing). EADDRINUSE is retried briefly;
 // each time the port is probed first, so a Kiro proxy of another window is followed, and "used
 // by another program" is concluded only when the port stays taken by something that is not us.
-import type { ProbeResult } from './health-probe.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { probeKiroProxy, type ProbeResult } from './health-probe.ts';
 
 export type BindOutcome = { kind: 'bound' } | { kind: 'kiro'; url: string; instance?: string } | { kind: 'foreign'; reason: string };
 
@@ -44,4 +45,18 @@ export async function bindWithRetry(deps: BindRetryDeps): Promise<BindOutcome> {
     if (deps.now() >= deadline) return { kind: 'foreign', reason: lastReason };
     await deps.sleep(Math.min(DELAYS_MS[Math.min(attempt, DELAYS_MS.length - 1)]!, Math.max(0, deadline - deps.now())));
   }
+}
+
+/** Starts a server on the configured port: port 0 (any free port) binds once, a fixed port with retries. */
+export async function listenOnConfiguredPort(start: () => Promise<unknown>, host: string, port: number): Promise<BindOutcome> {
+  if (port === 0) {
+    await start();
+    return { kind: 'bound' };
+  }
+  return bindWithRetry({
+    bind: async () => void (await start()),
+    probe: () => probeKiroProxy(host, port),
+    sleep: (ms) => sleep(ms),
+    now: () => Date.now(),
+  });
 }

@@ -7,7 +7,8 @@ import { renderDashboardHtml } from '../core/admin/dashboard-html.ts';
 import { AdminError, webviewToHostSchema, type HostInfo, type HostToWebview, type ConfigPatch, configPatchSchema, describeZodError, isAdminMethod } from '../core/admin/protocol.ts';
 import { publicConfig, publicEvent } from '../core/admin/public-view.ts';
 import { Disposable } from './lifecycle.ts';
-import type { ProxyController, ServeState } from './proxy-controller.ts';
+import type { ProxyController } from './proxy-controller.ts';
+import type { ServeState } from './serve-state.ts';
 import type { Logger } from '../core/proxy-types.ts';
 
 export interface DashboardDeps {

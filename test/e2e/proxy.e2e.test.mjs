@@ -123,7 +123,7 @@ test('a chat request is answered and shows in the Dashboard logs', async () => {
   await vs.vscode.screenshot('06-dashboard-monitor');
 });
 
-test('an aborted streaming request is "499 aborted" in Logs and "aborted", not an error, on its account', async () => {
+test('an aborted streaming request is "499 aborted" in Logs and "aborted", not an error, on its account, the Service card and in /metrics', async () => {
   const ac = new AbortController();
   const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
     method: 'POST',
@@ -154,6 +154,12 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
   const instances = await (await fetch(`http://127.0.0.1:${port}/loadbalancer/instances`, { headers: { authorization: `Bearer ${key}` } })).json();
   const sum = (k) => instances.reduce((n, a) => n + (a.counters[k] ?? 0), 0);
   assert.deepEqual([sum('errors'), sum('aborted')], [0, 1], 'the same counts in /loadbalancer/instances');
+  // Prometheus: the request is counted under 499, and no upstream error was recorded for it.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+  const requests = metrics.split('\n').filter((l) => l.startsWith('kiro_proxy_requests_total{'));
+  assert.ok(requests.some((l) => /status="499"/.test(l) && / 1$/.test(l)), `499 counted once in /metrics: ${requests.join(' | ')}`);
+  assert.ok(!requests.some((l) => /status="5\d\d"/.test(l)), `no 5xx in /metrics: ${requests.join(' | ')}`);
+  assert.ok(!metrics.split('\n').some((l) => l.startsWith('kiro_proxy_upstream_errors_total{')), 'no upstream error in /metrics');
   await vs.vscode.screenshot('06b-aborted-request');
 });
 
@@ -303,4 +309,27 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   await waitFor(() => readFileSync(file, 'utf8') === original, { timeout: 15_000, what: 'the original bytes back' });
   assert.equal(statSync(file).mode & 0o777, 0o644, 'mode restored');
   await vs.vscode.screenshot('13-configure-client-undone');
+});
+
+test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the values to paste (key masked) and copies one', async () => {
+  await vs.page.keyboard.press('Escape');
+  await vs.vscode.runCommand('Kiro: Configure a client…');
+  const cline = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Cline (VS Code extension)' }).first();
+  await cline.waitFor({ timeout: 15_000 });
+  await cline.click();
+  let rows = [];
+  await waitFor(async () => {
+    rows = await vs.vscode.quickPickRows();
+    return rows.some((r) => r.startsWith('Base URL'));
+  }, { timeout: 15_000, what: 'the Cline values' }).catch(() => assert.fail(`rows: ${rows.join(' | ')}`));
+  assert.deepEqual(rows.map((r) => /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/.exec(r)?.[1]), ['API Provider', 'Base URL', 'API Key', 'Model ID', 'Cline CLI command']);
+  const text = rows.join('\n');
+  assert.match(text, /OpenAI Compatible/);
+  assert.ok(text.includes(`http://127.0.0.1:${port}/v1`), text);
+  assert.ok(!text.includes(key), 'the key is masked in the list');
+  await vs.vscode.screenshot('14-configure-cline-values');
+  await vs.page.evaluate(() => navigator.clipboard.writeText(''));
+  await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Base URL' }).first().click();
+  await waitFor(async () => (await vs.page.evaluate(() => navigator.clipboard.readText())) === `http://127.0.0.1:${port}/v1`, { timeout: 10_000, what: 'the base URL on the clipboard' });
+  await vs.page.keyboard.press('Escape');
 });

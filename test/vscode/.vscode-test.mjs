@@ -31,6 +31,7 @@ export default defineConfig({
     CLAUDE_CONFIG_DIR: join(tmp, 'claude'),
     CODEX_HOME: join(tmp, 'codex'),
     CONTINUE_GLOBAL_DIR: join(tmp, 'continue'),
+    CLINE_DIR: join(tmp, 'cline'),
     // chat.disableAIFeatures would hide vscode.lm providers, which the suite checks.
     CODE_SHIM_SETTINGS: JSON.stringify({ 'kiroProxy.importSsoCache': 'never', 'chat.disableAIFeatures': false }),
   },

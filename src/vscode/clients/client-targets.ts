@@ -154,7 +154,10 @@ export const CLINE_CLI: FileTarget = {
   label: 'Cline CLI',
   detail: 'OpenAI-compatible provider in ~/.cline/data/settings/providers.json',
   format: 'json',
-  path: (e) => join(e.home, '.cline', 'data', 'settings', 'providers.json'),
+  // Where the Cline CLI itself looks (its CLINE_PROVIDER_SETTINGS_PATH, CLINE_DATA_DIR, CLINE_DIR).
+  path: (e) =>
+    e.env['CLINE_PROVIDER_SETTINGS_PATH'] ||
+    join(e.env['CLINE_DATA_DIR'] || join(e.env['CLINE_DIR'] || join(e.home, '.cline'), 'data'), 'settings', 'providers.json'),
   newFile: (eol) => `{${eol}  "version": 1,${eol}  "modes": {}${eol}}${eol}`,
   idempotent: false,
   changes: (c) => [

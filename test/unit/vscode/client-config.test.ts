@@ -196,6 +196,10 @@ test('client file locations follow the clients\' own environment variables', () 
   const d = { env: {}, home: '/home/u', exists: () => false };
   assert.equal(CLAUDE_CODE.path(d), '/home/u/.claude/settings.json');
   assert.equal(CODEX.path(d), '/home/u/.codex/config.toml');
+  assert.equal(CLINE_CLI.path(d), '/home/u/.cline/data/settings/providers.json');
+  assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DIR: '/cl' } }), '/cl/data/settings/providers.json');
+  assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DIR: '/cl', CLINE_DATA_DIR: '/cd' } }), '/cd/settings/providers.json');
+  assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DATA_DIR: '/cd', CLINE_PROVIDER_SETTINGS_PATH: '/p.json' } }), '/p.json');
   assert.deepEqual(CLIENT_TARGETS.map((t) => t.label), ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue']);
 });
 

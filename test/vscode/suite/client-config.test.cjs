@@ -1,5 +1,5 @@
 // "Kiro: Configure a client…" in the real extension host: for Claude Code (JSON), Codex (TOML),
-// Continue (YAML) and opencode (JSON), a CRLF, 0644 file with comments, extra keys and non-ASCII
+// Continue (YAML), the Cline CLI (providers.json) and opencode (JSON), a CRLF, 0644 file with comments, extra keys and non-ASCII
 // text is shown in a diff (key masked), applied, and undone — bytes and mode exact. Cancel and a
 // file edited while the diff is open write nothing.
 const assert = require('node:assert/strict');
@@ -26,6 +26,14 @@ const CLIENTS = [
     path: () => join(process.env.CONTINUE_GLOBAL_DIR, 'config.yaml'),
     text: crlf(['name: Meine Konfig ✓', 'version: 1.0.0', 'schema: v1', '# models I use', 'models:', '  - name: Local Llama # fast', '    provider: ollama', '    model: llama3']),
     owned: /model: llama3\r\n {2}- name: Kiro Proxy\r\n {4}provider: openai\r\n/,
+  },
+  {
+    id: 'cline-cli',
+    path: () => join(process.env.CLINE_DIR, 'data', 'settings', 'providers.json'),
+    text: crlf(['{', '  "version": 1,', '  "lastUsedProvider": "anthropic",', '  "modes": {},', '  "providers": {', '    "anthropic": {', '      "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine", "model": "claude-sonnet-4-5" },', '      "updatedAt": "2026-01-01T00:00:00.000Z",', '      "note": "für später ✓"', '    }', '  }', '}']),
+    owned: /"lastUsedProvider": "openai-compatible",\r\n[\s\S]*"openai-compatible": \{\r\n {6}"settings": \{[\s\S]*"updatedAt": "\d{4}-/,
+    // lastUsedProvider is one of the owned keys: its old value is replaced, not kept.
+    replaced: ['  "lastUsedProvider": "anthropic",'],
   },
   {
     id: 'opencode',
@@ -72,7 +80,7 @@ describe('Kiro: Configure a client…', function () {
       assert.match(after, c.owned);
       assert.ok(after.includes(key), 'the real key is in the file');
       assert.ok(!/(^|[^\r])\n/.test(after), 'CRLF kept');
-      for (const line of c.text.split('\r\n').filter(Boolean)) {
+      for (const line of c.text.split('\r\n').filter((l) => l && !(c.replaced ?? []).includes(l))) {
         assert.ok(after.split('\r\n').some((l) => l === line || l === `${line},`), `kept: ${line}`);
       }
       assert.equal(statSync(file).mode & 0o777, 0o644, 'mode kept');
