@@ -3,7 +3,7 @@
 // failures the executor reports, before or after the first event, and by the quota service.
 import type { KiroUpstreamError } from '../../kiro/types.ts';
 import type { Logger } from '../../proxy-types.ts';
-import { decideFault, type FaultTuning } from './fault-policy.ts';
+import { decideFault, type FaultAction, type FaultTuning } from './fault-policy.ts';
 import type { AccountRecord } from './pool-account.ts';
 
 export interface FaultContext {
@@ -31,8 +31,8 @@ export function authFailed(r: AccountRecord, err: KiroUpstreamError): void {
   r.authFailedReason = `Kiro rejected a freshly refreshed token (HTTP ${err.status}): log in again`;
 }
 
-/** The lasting part of a fault (cooldown, disable, suspend, expire); false when it has none. */
-export function applyAccountConsequence(r: AccountRecord, err: KiroUpstreamError, ctx: FaultContext): boolean {
+/** The lasting part of a fault (cooldown, disable, suspend, expire): which one, or undefined when it has none. */
+export function applyAccountConsequence(r: AccountRecord, err: KiroUpstreamError, ctx: FaultContext): FaultAction['kind'] | undefined {
   const { now, logger } = ctx;
   const action = decideFault(err, { refreshed: true, serverRetries: Infinity, capacityRetries: Infinity }, ctx.tuning, now, ctx.random, r.quota?.nextResetAt);
   switch (action.kind) {
@@ -40,22 +40,22 @@ export function applyAccountConsequence(r: AccountRecord, err: KiroUpstreamError
       r.cooldownUntil = Math.max(r.cooldownUntil ?? 0, action.until);
       r.cooldownReason = err.reason ? `${err.reason}: ${err.message}` : err.message;
       logger.warn(`[pool] ${r.account.label}: ${err.cls} (${err.status}), cooling down until ${new Date(r.cooldownUntil).toISOString()}`);
-      return true;
+      return action.kind;
     }
     case 'disable_until':
       r.disabledUntil = action.until;
       r.disabledWithOverage = r.quota?.overageEnabled === true;
       r.disabledReason = `monthly quota exhausted (${err.reason ?? err.status}) until ${new Date(action.until).toISOString()}`;
       logger.warn(`[pool] ${r.account.label}: ${r.disabledReason}`);
-      return true;
+      return action.kind;
     case 'suspend':
       suspend(r, err, logger);
-      return true;
+      return action.kind;
     case 'expire':
       authFailed(r, err);
       logger.warn(`[pool] ${r.account.label}: ${r.authFailedReason}`);
-      return true;
+      return action.kind;
     default:
-      return false;
+      return undefined;
   }
 }

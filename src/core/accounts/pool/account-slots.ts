@@ -4,14 +4,15 @@
 // record that a request causes goes through report(); the executor never touches a record.
 import type { ProxyError } from '../../errors.ts';
 import { KiroUpstreamError, type KiroAccountContext } from '../../kiro/types.ts';
+import type { InFlightLease, SharedPoolState } from '../../team/types.ts';
 import type { FaultAction } from './fault-policy.ts';
 import { applyAccountConsequence, recordError } from './account-faults.ts';
 import { concurrencyLimit, deriveState, isServable, remainingQuota, type AccountRecord, type AccountTokenSource } from './pool-account.ts';
 import type { UpstreamLease } from './pool-types.ts';
 import { allUnavailableError } from './pool-unavailable.ts';
 import type { RegistryCore } from './registry.ts';
-import { selectAccount, type Candidate } from './selection.ts';
-import { createStickyMap } from './stickiness.ts';
+import { rankCandidates, type Candidate } from './selection.ts';
+import type { SharedSync } from './shared-sync.ts';
 import { beginQuotaProbe, endQuotaProbe } from '../quota/quota-probe.ts';
 
 /** One request's hold on one account, from acquire until the attempt fails or the lease is released. */
@@ -30,6 +31,9 @@ export interface AccountSlot {
 /** The record behind a slot stays with it: a removed account's record still takes the report. */
 interface HeldSlot extends AccountSlot {
   readonly record: AccountRecord;
+  /** The in-flight slot in the pool state (shared across instances in team mode). */
+  readonly lease: InFlightLease;
+  ended: boolean;
 }
 
 export type LeaseOutcome = Parameters<UpstreamLease['release']>[0];
@@ -37,8 +41,8 @@ export type LeaseOutcome = Parameters<UpstreamLease['release']>[0];
 export type AttemptReport =
   /** The request's own abort or timeout: nobody's fault, no penalty. */
   | { kind: 'cancelled' }
-  /** The first event is in hand; the slot is held until `released`. The conversation stays on this account. */
-  | { kind: 'served'; stickyKey: string }
+  /** The first event is in hand; the slot is held until `released`. */
+  | { kind: 'served' }
   | { kind: 'token_failed'; message: string; needsLogin: boolean }
   | { kind: 'failed'; error: KiroUpstreamError; action: FaultAction }
   | { kind: 'released'; outcome: LeaseOutcome };
@@ -57,72 +61,84 @@ export interface UpstreamAccounts {
   unavailableError(): ProxyError;
 }
 
-export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { forget(id: string): void } {
+export interface AccountSlotsOptions {
+  core: RegistryCore;
+  /** Cooldowns, disabled states, stickiness and in-flight caps: in process, or shared through Redis. */
+  state: SharedPoolState;
+  sync: SharedSync;
+  /** While every candidate is busy on other instances, look again this often (no local release wakes us then). */
+  busyPollMs?: number;
+}
+
+export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccounts {
+  const { core, state, sync } = options;
   const { clock, logger, settings } = core;
-  const sticky = createStickyMap({ maxEntries: settings.tuning.stickyMaxEntries, ttlMs: settings.tuning.stickyTtlMs, now: () => clock.now() });
+  const busyPollMs = options.busyPollMs ?? 25;
   const waiters = new Set<() => void>();
   let rrCursor = -1;
   core.onSlotsMayHaveFreed(() => {
     for (const w of [...waiters]) w();
   });
 
-  function waitForSlot(signal: AbortSignal): Promise<void> {
+  /** Until a local slot frees (or `pollMs` passes: the slot may be held by another instance). */
+  function waitForSlot(signal: AbortSignal, pollMs?: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const done = () => {
         waiters.delete(done);
+        timer?.clear();
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
       const onAbort = () => {
         waiters.delete(done);
+        timer?.clear();
         reject(signal.reason);
       };
       if (signal.aborted) return reject(signal.reason);
+      const timer = pollMs !== undefined ? clock.setTimeout(done, pollMs) : undefined;
       waiters.add(done);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  function candidatesFor(excluded: ReadonlySet<string>): { servable: number; free: AccountRecord[] } {
+  const limitOf = (r: AccountRecord) => r.account.maxConcurrency ?? settings.config.accountConcurrency;
+
+  /**
+   * One pass over the registry: how many accounts could serve, and the free ones best first as
+   * pool-state candidates. A quota probe is a last resort: offered only when nothing else is
+   * free, so a conversation bound to it does not pull it forward.
+   */
+  function candidatesFor(excluded: ReadonlySet<string>): { servable: number; ranked: Candidate[] } {
     const now = clock.now();
     let servable = 0;
-    const free: AccountRecord[] = [];
+    let order = -1;
+    const regular: Candidate[] = [];
+    let probes: Candidate[] | undefined;
     for (const r of core.records()) {
+      order++;
       if (excluded.has(r.account.id)) continue;
       const d = deriveState(r, now);
       if (!isServable(d.state) && !d.quotaProbe) continue;
       servable++;
-      if (r.inFlight < concurrencyLimit(r, settings.config.accountConcurrency)) free.push(r);
-    }
-    return { servable, free };
-  }
-
-  function pick(stickyKey: string, free: AccountRecord[]): AccountRecord | undefined {
-    const now = clock.now();
-    const stuck = sticky.get(stickyKey);
-    // A conversation does not pull a quota probe forward: that stays a last resort.
-    const pinned = stuck !== undefined ? free.find((r) => r.account.id === stuck && !deriveState(r, now).quotaProbe) : undefined;
-    if (pinned) return pinned;
-    const order = [...core.records()].map((r) => r.account.id);
-    const candidates: Candidate[] = free.map((r) => {
-      const d = deriveState(r, now);
-      return {
+      if (r.inFlight >= concurrencyLimit(r, settings.config.accountConcurrency)) continue;
+      const c: Candidate = {
         id: r.account.id,
-        order: order.indexOf(r.account.id),
+        order,
         inFlight: r.inFlight,
         requests: r.counters.requests,
         lastUsedAt: r.lastUsedAt,
         remaining: remainingQuota(r.quota),
         degraded: d.state === 'error' || d.quotaProbe === true,
       };
-    });
-    const picked = selectAccount(settings.config.selectionStrategy, candidates, rrCursor);
-    if (!picked) return undefined;
-    rrCursor = picked.cursor;
-    return core.record(picked.candidate.id);
+      (d.quotaProbe ? (probes ??= []) : regular).push(c);
+    }
+    const free = regular.length > 0 ? regular : (probes ?? regular);
+    return { servable, ranked: free.length > 1 ? rankCandidates(settings.config.selectionStrategy, free, rrCursor) : free };
   }
 
-  function start(r: AccountRecord, probeAgain: boolean): AccountSlot {
+  const toAcquire = (c: Candidate) => ({ accountId: c.id, limit: Math.max(0, limitOf(core.record(c.id)!)) });
+
+  function start(r: AccountRecord, probeAgain: boolean, lease: InFlightLease): AccountSlot {
     const now = clock.now();
     const probe = beginQuotaProbe(r, probeAgain, now, settings.tuning.quotaProbeIntervalMs, logger);
     if (probe) core.changed();
@@ -131,6 +147,8 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
     r.lastUsedAt = now;
     const slot: HeldSlot = {
       record: r,
+      lease,
+      ended: false,
       accountId: r.account.id,
       label: r.account.label,
       tokens: r.account.tokens,
@@ -142,8 +160,13 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
     return slot;
   }
 
-  function end(r: AccountRecord): void {
+  function end(slot: HeldSlot): void {
+    if (slot.ended) return;
+    slot.ended = true;
+    const r = slot.record;
     r.inFlight = Math.max(0, r.inFlight - 1);
+    // Never rejects, and not on the request's path (team mode: a round trip after the answer).
+    void state.release(slot.lease);
     core.slotsMayHaveFreed();
   }
 
@@ -155,19 +178,40 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
 
   async function acquire(stickyKey: string, excluded: ReadonlySet<string>, signal: AbortSignal, again?: AccountSlot): Promise<AccountSlot | undefined> {
     const retried = again ? stillUsable(again) : undefined;
-    if (retried) return start(retried, again!.probe);
+    if (retried) {
+      const got = await state.acquire({ candidates: [{ accountId: retried.account.id, limit: Math.max(0, limitOf(retried)) }], stickyKey }, signal);
+      if (got.ok) return start(retried, again!.probe, got.lease);
+      sync.skipped(got.skipped);
+    }
     for (;;) {
       signal.throwIfAborted();
-      const { servable, free } = candidatesFor(excluded);
+      const { servable, ranked } = candidatesFor(excluded);
       if (servable === 0) return undefined;
-      const r = free.length > 0 ? pick(stickyKey, free) : undefined;
-      if (r) return start(r, false);
-      await waitForSlot(signal);
+      if (ranked.length === 0) {
+        await waitForSlot(signal);
+        continue;
+      }
+      // The one round trip of team mode: the first candidate the pool state lets us have.
+      const got = await state.acquire({ candidates: ranked.map(toAcquire), stickyKey }, signal);
+      if (!got.ok) {
+        // A peer's cooldown or disable this instance had not heard of: choose again. Else all busy elsewhere.
+        if (!sync.skipped(got.skipped)) await waitForSlot(signal, busyPollMs);
+        continue;
+      }
+      const r = core.record(got.accountId);
+      const c = ranked.find((x) => x.id === got.accountId);
+      if (!r || !c) {
+        void state.release(got.lease);
+        continue;
+      }
+      rrCursor = c.order;
+      return start(r, false, got.lease);
     }
   }
 
-  function released(r: AccountRecord, outcome: LeaseOutcome): void {
-    end(r);
+  function released(slot: HeldSlot, outcome: LeaseOutcome): void {
+    end(slot);
+    const r = slot.record;
     r.counters.tokensIn += outcome.inputTokens ?? 0;
     r.counters.tokensOut += outcome.outputTokens ?? 0;
     r.counters.credits += outcome.credits ?? 0;
@@ -179,12 +223,17 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
       if (err instanceof KiroUpstreamError) {
         recordError(r, now, err.message, err.cls, true);
         // Only pushback that outlives this stream; an auth failure mid-answer proves nothing about the token.
-        if (err.cls !== 'auth_invalid') applyAccountConsequence(r, err, core.faultContext());
+        if (err.cls !== 'auth_invalid') consequence(r, err);
       } else {
         recordError(r, now, err instanceof Error ? err.message : 'stream failed', undefined, true);
       }
     }
     core.changed();
+  }
+
+  function consequence(r: AccountRecord, err: KiroUpstreamError): void {
+    const kind = applyAccountConsequence(r, err, core.faultContext());
+    if (kind) sync.consequence(r, kind);
   }
 
   function failed(r: AccountRecord, err: KiroUpstreamError, action: FaultAction): void {
@@ -203,38 +252,38 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
         if (err.cls === 'server' || err.cls === 'network' || err.cls === 'timeout') r.degradedReason = err.message;
         break;
       default:
-        applyAccountConsequence(r, err, core.faultContext());
+        consequence(r, err);
         break;
     }
   }
 
   function report(slot: AccountSlot, rep: AttemptReport): void {
-    const r = (slot as HeldSlot).record;
+    const held = slot as HeldSlot;
+    const r = held.record;
     if (slot.probe && rep.kind !== 'released') endQuotaProbe(r, rep.kind === 'served', logger);
     switch (rep.kind) {
       case 'cancelled':
         r.counters.requests--;
-        end(r);
+        end(held);
         return;
       case 'served':
         r.degradedReason = undefined;
-        sticky.set(rep.stickyKey, r.account.id);
         core.changed();
         return;
       case 'token_failed':
-        end(r);
+        end(held);
         recordError(r, clock.now(), rep.message, 'token', true);
         if (rep.needsLogin) logger.warn(`[pool] ${r.account.label}: needs a new login (${rep.message})`);
         else r.degradedReason = rep.message;
         core.changed();
         return;
       case 'failed':
-        end(r);
+        end(held);
         failed(r, rep.error, rep.action);
         core.changed();
         return;
       case 'released':
-        released(r, rep.outcome);
+        released(held, rep.outcome);
         return;
     }
   }
@@ -251,7 +300,6 @@ export function createAccountSlots(core: RegistryCore): UpstreamAccounts & { for
       return false;
     },
     unavailableError: () => allUnavailableError(core.list(), clock.now()),
-    forget: (id) => sticky.forgetAccount(id),
   };
 }
 

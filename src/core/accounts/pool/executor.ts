@@ -111,7 +111,7 @@ export function createUpstreamExecutor(options: ExecutorOptions): UpstreamExecut
    */
   function settle(run: Run, slot: AccountSlot, memo: Memo, result: AttemptResult): UpstreamLease | number | undefined {
     if (result.ok) {
-      accounts.report(slot, { kind: 'served', stickyKey: run.stickyKey });
+      accounts.report(slot, { kind: 'served' });
       return makeLease(slot, result, run.attempts, run.finish);
     }
     if (result.kind === 'token') {

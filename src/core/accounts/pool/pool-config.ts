@@ -3,6 +3,7 @@
 // each of them can read the settings without importing the facade.
 import type { KiroClient } from '../../kiro/types.ts';
 import type { AccountView, Clock, Disposable, Logger, ProxyConfig } from '../../proxy-types.ts';
+import type { SharedPoolState, TeamEvents, TeamHealth } from '../../team/types.ts';
 import type { FaultTuning } from './fault-policy.ts';
 import type { PoolAccount } from './pool-account.ts';
 import type { AccountPool } from './pool-types.ts';
@@ -39,6 +40,20 @@ export const DEFAULT_POOL_TUNING: PoolTuning = {
   quotaProbeIntervalMs: DEFAULT_QUOTA_PROBE_INTERVAL_MS,
 };
 
+/**
+ * The pool's side of team mode (src/core/team): a TeamState from `openRedisTeam(…)` (or
+ * `localTeam(…)`) fits as it is. Without one the pool keeps this state in process.
+ */
+export interface PoolTeam {
+  readonly instanceId: string;
+  /** Cooldowns, disabled states, quota figures, stickiness and in-flight caps, shared. */
+  readonly pool: SharedPoolState;
+  /** What the other instances announce (their cooldowns, disables, quota updates). */
+  readonly events?: TeamEvents;
+  /** Redis back after a gap: the pool re-reads what the team knows. */
+  onHealth?(listener: (health: TeamHealth) => void): Disposable;
+}
+
 export interface AccountPoolOptions {
   client: KiroClient;
   config: PoolConfig;
@@ -47,6 +62,8 @@ export interface AccountPoolOptions {
   /** [0, 1); injectable so jitter is deterministic in tests. */
   random?: () => number;
   tuning?: Partial<PoolTuning>;
+  /** Team mode: share the pool's state with the other instances of a team (see PoolTeam). */
+  team?: PoolTeam;
 }
 
 export interface ManagedAccountPool extends AccountPool {

@@ -9,18 +9,25 @@ import { createUpstreamExecutor } from './executor.ts';
 import { DEFAULT_POOL_TUNING, type AccountPoolOptions, type ManagedAccountPool, type PoolSettings } from './pool-config.ts';
 import { createAccountRegistry } from './registry.ts';
 import { createQuotaService } from '../quota/quota-service.ts';
+import { MemoryPoolState } from '../../team/memory-pool-state.ts';
+import { createSharedSync } from './shared-sync.ts';
 
 export { DEFAULT_POOL_TUNING } from './pool-config.ts';
-export type { AccountPoolOptions, ManagedAccountPool, PoolConfig, PoolTuning } from './pool-config.ts';
+export type { AccountPoolOptions, ManagedAccountPool, PoolConfig, PoolTeam, PoolTuning } from './pool-config.ts';
 
 export function createAccountPool(options: AccountPoolOptions): ManagedAccountPool {
   const { client, clock, logger } = options;
   const random = options.random ?? Math.random;
   const settings: PoolSettings = { config: { ...options.config }, tuning: { ...DEFAULT_POOL_TUNING, ...options.tuning } };
   const registry = createAccountRegistry({ settings, clock, logger, random });
-  const slots = createAccountSlots(registry);
-  registry.onRemoved((id) => slots.forget(id));
-  const quota = createQuotaService({ registry, client });
+  // The in-process state by default; team mode shares it through Redis (src/core/team).
+  const state = options.team?.pool ?? new MemoryPoolState({ instanceId: 'local', now: () => clock.now(), stickyTtlMs: settings.tuning.stickyTtlMs, stickyMaxEntries: settings.tuning.stickyMaxEntries });
+  const sync = createSharedSync(registry, state, options.team);
+  const slots = createAccountSlots({ core: registry, state, sync });
+  registry.onAdded((r) => sync.added(r.account.id));
+  registry.onRemoved((id) => void state.forgetAccount(id, registry.lifetime).catch(() => undefined));
+  registry.onUnsuspended((r) => sync.lifted(r));
+  const quota = createQuotaService({ registry, client, onFetched: (id, q) => sync.quota(id, q), onReenabled: (id) => sync.lifted(registry.mustGet(id)) });
   const executor = createUpstreamExecutor({ client, clock, random, settings, accounts: slots, lifetime: registry.lifetime, disposed: () => registry.disposed });
 
   return {
@@ -42,7 +49,10 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
     dispose() {
       if (registry.disposed) return;
       quota.dispose();
+      sync.dispose();
       registry.dispose();
+      // A team's state belongs to the team (closed with it); the in-process one is ours.
+      if (!options.team) state.dispose();
     },
   };
 }

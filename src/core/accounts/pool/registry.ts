@@ -55,8 +55,12 @@ export interface AccountRegistry extends RegistryCore {
   /** Forces a token refresh; success clears the expired flag. */
   refreshToken(id: string, signal?: AbortSignal): Promise<AccountView>;
   onChange(listener: (accounts: AccountView[]) => void): Disposable;
-  /** Called after a record is removed (stickiness forgets it). */
+  /** Called after a record is added or replaced (team mode reads what the team knows of it). */
+  onAdded(listener: (r: AccountRecord) => void): void;
+  /** Called after a record is removed (the pool state forgets it). */
   onRemoved(listener: (id: string) => void): void;
+  /** Called when the user re-enabled an account that was suspended (the team learns it is back). */
+  onUnsuspended(listener: (r: AccountRecord) => void): void;
   dispose(): void;
 }
 
@@ -66,6 +70,8 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
   const listeners = new Set<(accounts: AccountView[]) => void>();
   const freedListeners: (() => void)[] = [];
   const removedListeners: ((id: string) => void)[] = [];
+  const addedListeners: ((r: AccountRecord) => void)[] = [];
+  const unsuspendedListeners: ((r: AccountRecord) => void)[] = [];
   const lifetime = new AbortController();
   let recoveryTimer: { at: number; handle: { clear(): void } } | undefined;
   let disposed = false;
@@ -163,6 +169,8 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
     onSlotsMayHaveFreed: (l) => void freedListeners.push(l),
     slotsMayHaveFreed,
     onRemoved: (l) => void removedListeners.push(l),
+    onAdded: (l) => void addedListeners.push(l),
+    onUnsuspended: (l) => void unsuspendedListeners.push(l),
     add(account) {
       const existing = records.get(account.id);
       if (existing) {
@@ -173,9 +181,11 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
       } else {
         records.set(account.id, newRecord(account));
       }
+      const r = mustGet(account.id);
+      for (const l of addedListeners) l(r);
       slotsMayHaveFreed();
       changed();
-      return view(mustGet(account.id));
+      return view(r);
     },
     remove(id) {
       const removed = records.delete(id);
@@ -193,7 +203,9 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
       const r = mustGet(id);
       r.enabled = enabled;
       if (enabled) {
+        const wasSuspended = r.suspendedReason !== undefined;
         r.suspendedReason = undefined;
+        if (wasSuspended) for (const l of unsuspendedListeners) l(r);
         r.authFailedReason = undefined;
         r.degradedReason = undefined;
         slotsMayHaveFreed();
