@@ -35,38 +35,50 @@ export class MemoryPoolState implements SharedPoolState {
     this.#sticky = createStickyMap({ maxEntries: options.stickyMaxEntries ?? 10_000, ttlMs: options.stickyTtlMs ?? 30 * 60_000, now: this.#now });
   }
 
-  async acquire(req: AcquireRequest, signal: AbortSignal): Promise<AcquireResult> {
+  // The pool's hot path in single-user mode: no array copies, no skip list unless nothing is free.
+  acquire(req: AcquireRequest, signal: AbortSignal): Promise<AcquireResult> {
     signal.throwIfAborted();
     const now = this.#now();
     const bound = req.stickyKey !== undefined ? this.#sticky.get(req.stickyKey) : undefined;
-    const ordered = [...req.candidates.filter((c) => c.accountId === bound), ...req.candidates.filter((c) => c.accountId !== bound)];
+    const cands = req.candidates;
+    const first = bound === undefined ? -1 : cands.findIndex((c) => c.accountId === bound);
+    for (let i = first === -1 ? 0 : -1; i < cands.length; i++) {
+      if (i === first) continue;
+      const c = cands[i === -1 ? first : i]!;
+      if (this.#blocked(c.accountId, now)) continue;
+      let set = this.#inflight.get(c.accountId);
+      if (c.limit > 0 && set !== undefined && set.size >= c.limit) continue;
+      if (!set) this.#inflight.set(c.accountId, (set = new Set<string>()));
+      const id = `${this.#id}:${(this.#nextLease++).toString(36)}`;
+      set.add(id);
+      if (req.stickyKey !== undefined && bound !== c.accountId) this.#sticky.set(req.stickyKey, c.accountId);
+      return Promise.resolve({ ok: true, lease: { accountId: c.accountId, id }, accountId: c.accountId, inFlight: set.size, sticky: bound === c.accountId });
+    }
+    return Promise.resolve({ ok: false, skipped: this.#skips(first === -1 ? cands : [cands[first]!, ...cands.filter((_, i) => i !== first)], now) });
+  }
+
+  #blocked(accountId: string, now: number): boolean {
+    return live(this.#cooldown, accountId, now) !== undefined || live(this.#disabled, accountId, now) !== undefined;
+  }
+
+  /** Why each candidate was passed over, in the order they were considered. */
+  #skips(ordered: readonly AcquireRequest['candidates'][number][], now: number): { accountId: string; why: SkipReason; remainingMs?: number }[] {
     const skipped: { accountId: string; why: SkipReason; remainingMs?: number }[] = [];
     for (const c of ordered) {
       const cd = live(this.#cooldown, c.accountId, now);
-      const dis = cd ? undefined : live(this.#disabled, c.accountId, now);
-      if (cd || dis) {
-        const t = (cd ?? dis)!;
-        skipped.push(t.until !== undefined ? { accountId: c.accountId, why: cd ? 'cooldown' : 'disabled', remainingMs: t.until - now } : { accountId: c.accountId, why: cd ? 'cooldown' : 'disabled' });
-        continue;
-      }
-      const set = this.#inflight.get(c.accountId) ?? new Set<string>();
-      if (c.limit > 0 && set.size >= c.limit) {
-        skipped.push({ accountId: c.accountId, why: 'full' });
-        continue;
-      }
-      const id = `${this.#id}:${(this.#nextLease++).toString(36)}`;
-      set.add(id);
-      this.#inflight.set(c.accountId, set);
-      if (req.stickyKey !== undefined) this.#sticky.set(req.stickyKey, c.accountId);
-      return { ok: true, lease: { accountId: c.accountId, id }, accountId: c.accountId, inFlight: set.size, sticky: bound === c.accountId };
+      const t = cd ?? live(this.#disabled, c.accountId, now);
+      if (t) {
+        const why = cd ? 'cooldown' : 'disabled';
+        skipped.push(t.until !== undefined ? { accountId: c.accountId, why, remainingMs: t.until - now } : { accountId: c.accountId, why });
+      } else skipped.push({ accountId: c.accountId, why: 'full' });
     }
-    return { ok: false, skipped };
+    return skipped;
   }
 
-  async release(lease: InFlightLease): Promise<void> {
-    const set = this.#inflight.get(lease.accountId);
-    set?.delete(lease.id);
-    if (set?.size === 0) this.#inflight.delete(lease.accountId);
+  release(lease: InFlightLease): Promise<void> {
+    // The empty set is kept: the next request on the account reuses it.
+    this.#inflight.get(lease.accountId)?.delete(lease.id);
+    return RESOLVED;
   }
 
   async setCooldown(accountId: string, cooldown: { durationMs: number; reason: string }, signal: AbortSignal): Promise<void> {
@@ -122,6 +134,8 @@ export class MemoryPoolState implements SharedPoolState {
     this.#inflight.clear();
   }
 }
+
+const RESOLVED = Promise.resolve();
 
 function live(map: Map<string, Timed>, id: string, now: number): Timed | undefined {
   const t = map.get(id);

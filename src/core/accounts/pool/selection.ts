@@ -1,5 +1,6 @@
-// Picks one account among those able to serve now. Pure: the pool passes the candidates and the
-// round-robin cursor, and keeps the returned cursor.
+// Orders the accounts able to serve now, best first. Pure: the pool passes the candidates and the
+// round-robin cursor, and keeps the cursor of the account it got (the shared state may pass over
+// the first ones: busy on another instance, or cooling down there).
 import type { SelectionStrategy } from '../../proxy-types.ts';
 
 export interface Candidate {
@@ -31,24 +32,32 @@ const byQuota = (a: Candidate, b: Candidate) => {
   return rb - ra || byUse(a, b);
 };
 
-export function selectAccount(strategy: SelectionStrategy, candidates: readonly Candidate[], cursor: number): Selection | undefined {
-  const healthy = candidates.filter((c) => !c.degraded);
-  const pool = healthy.length > 0 ? healthy : [...candidates];
-  if (pool.length === 0) return undefined;
-  let picked: Candidate | undefined;
+/** Healthy candidates first, each group in the strategy's order (round-robin: after the cursor, wrapping). */
+export function rankCandidates(strategy: SelectionStrategy, candidates: readonly Candidate[], cursor: number): Candidate[] {
+  const healthy: Candidate[] = [];
+  const degraded: Candidate[] = [];
+  for (const c of candidates) (c.degraded ? degraded : healthy).push(c);
+  return [...rankGroup(strategy, healthy, cursor), ...rankGroup(strategy, degraded, cursor)];
+}
+
+function rankGroup(strategy: SelectionStrategy, group: Candidate[], cursor: number): Candidate[] {
+  if (group.length < 2) return group;
   switch (strategy) {
     case 'round-robin': {
-      const sorted = [...pool].sort((a, b) => a.order - b.order);
-      picked = sorted.find((c) => c.order > cursor) ?? sorted[0];
-      break;
+      const sorted = group.sort((a, b) => a.order - b.order);
+      const next = sorted.findIndex((c) => c.order > cursor);
+      return next <= 0 ? sorted : [...sorted.slice(next), ...sorted.slice(0, next)];
     }
     case 'most-quota':
-      picked = [...pool].sort(byQuota)[0];
-      break;
+      return group.sort(byQuota);
     case 'least-used':
     default:
-      picked = [...pool].sort(byUse)[0];
-      break;
+      return group.sort(byUse);
   }
+}
+
+/** The first of rankCandidates, and the new round-robin cursor (the picked order). */
+export function selectAccount(strategy: SelectionStrategy, candidates: readonly Candidate[], cursor: number): Selection | undefined {
+  const picked = rankCandidates(strategy, candidates, cursor)[0];
   return picked ? { candidate: picked, cursor: picked.order } : undefined;
 }
