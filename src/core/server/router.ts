@@ -8,6 +8,7 @@ import { ProxyError, toProxyError } from '../errors.ts';
 import { handleCompletion, sendError, type CompletionDeps } from '../pipeline/completion.ts';
 import type { RequestHandler } from './http-server.ts';
 import { shouldCloseConnection } from './body.ts';
+import { createResponseSink } from './response-sink.ts';
 import { markClientClosed } from '../observe/request-outcome.ts';
 import { guardError, type GuardDecision } from './guard.ts';
 
@@ -130,6 +131,7 @@ export function createRouter(deps: RouterDeps): RequestHandler {
         else if (log.status === 0) log.status = res.statusCode;
         deps.onRequestLogged(log);
       };
+      const sink = createResponseSink(res);
       try {
         let body: unknown;
         try {
@@ -137,7 +139,7 @@ export function createRouter(deps: RouterDeps): RequestHandler {
         } catch (err) {
           // A body left half-read (too large, stalled) makes the connection unusable for the next request.
           if (shouldCloseConnection(err)) res.setHeader('connection', 'close');
-          sendError(dialect, res, toProxyError(err), log);
+          sendError(dialect, sink, toProxyError(err), log);
           return;
         }
         if (isCountTokens) {
@@ -146,11 +148,11 @@ export function createRouter(deps: RouterDeps): RequestHandler {
             sendJson(res, 200, deps.countTokens(dialect, body, rctx));
             log.status = 200;
           } catch (err) {
-            sendError(dialect, res, toProxyError(err), log);
+            sendError(dialect, sink, toProxyError(err), log);
           }
           return;
         }
-        await handleCompletion(dialect, body, rctx, res, { requestId, route: path, startedAt, log }, deps);
+        await handleCompletion(dialect, body, rctx, sink, { requestId, route: path, startedAt, log }, deps);
       } catch (err) {
         // The server's last-resort handler answers 500; the log says so too.
         if (log.status === 0) log.status = 500;
