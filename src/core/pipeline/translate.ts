@@ -5,7 +5,7 @@ import type { NeutralEvent, NeutralRequest, NeutralUsage } from '../conversation
 import type { UpstreamLease } from '../accounts/pool/pool-types.ts';
 import type { Logger, RequestLogEntry } from '../proxy-types.ts';
 import type { NormaliseResult } from '../conversation/normalise.ts';
-import { createStreamAssembler } from '../kiro/stream-assembler.ts';
+import { createStreamAssembler } from '../conversation/from-kiro/stream-assembler.ts';
 import { createOutputLimiter } from '../dialects/output-limits.ts';
 import { ResponseBodyCapture } from './log-bodies.ts';
 import type { CacheRecorder } from './acquire.ts';
