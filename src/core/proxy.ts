@@ -43,6 +43,7 @@ import { withRedaction } from './observe/redacting-logger.ts';
 import { accountTransitionTracker } from './observe/account-transitions.ts';
 import { emptyTally, isErrorStatus, tallyStatus } from './observe/request-outcome.ts';
 import { CompletionCache } from './pipeline/cache.ts';
+import { poolCompleteText } from './pipeline/complete-text.ts';
 import { handleAdminHttp, handleDashboardHttp } from './admin/http.ts';
 import { loginWithSocial } from './kiro/login/social-pkce.ts';
 import { startDeviceLogin } from './kiro/login/device-code.ts';
@@ -458,6 +459,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     const router = createRouter({
       dialects: { openaiChat: openAIChatDialect, openaiResponses: openAIResponsesDialect, anthropic: anthropicDialect },
       pool,
+      completeText: poolCompleteText(pool),
       config: () => config,
       logger,
       availableModels: () => models,

@@ -82,7 +82,7 @@ export class Acquisition {
       contextWindow: this.#model.contextWindow,
       normalise: (r) => (r === this.#original && preNorm ? preNorm : this.#normalise(r)),
       logger: deps.logger,
-      pool: deps.pool,
+      completeText: deps.completeText,
       stickyKey: this.#stickyKey,
       signal,
     });

@@ -3,10 +3,13 @@
 import type { AccountPool } from '../accounts/pool/pool-types.ts';
 import type { Logger, ProxyConfig, RequestLogEntry } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
+import type { CompleteText } from '../conversation/summarise.ts';
 import type { CompletionCache } from './cache.ts';
 
 export interface CompletionDeps {
   pool: AccountPool;
+  /** Short text completions for truncation summaries (pipeline/complete-text.ts); one per start, its summary cache with it. */
+  completeText: CompleteText;
   config(): ProxyConfig;
   logger: Logger;
   /** Models the accounts reported (ListAvailableModels), if known. */
