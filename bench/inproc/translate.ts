@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { kiroEventsFromBody } from '../../src/core/kiro/event-iterable.ts';
 import { replayThenFollow } from '../../src/core/accounts/pool/pool-lease.ts';
-import { createStreamAssembler } from '../../src/core/kiro/stream-assembler.ts';
+import { createStreamAssembler } from '../../src/core/conversation/from-kiro/stream-assembler.ts';
 import { createOutputLimiter } from '../../src/core/dialects/output-limits.ts';
 import { dialects } from '../../src/core/dialects/index.ts';
 import { buildToolNameMap } from '../../src/core/conversation/tool-names.ts';

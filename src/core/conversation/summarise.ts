@@ -1,10 +1,11 @@
 // Opt-in: instead of silently losing the turns truncation dropped, replace them by a short summary
-// written by a cheap model through the same account pool. Cached per conversation (sticky key) and
+// written by a cheap model through the same account pool (reached through the injected
+// CompleteText, which the pipeline implements: conversation/ does not know the pool). Cached per conversation (sticky key) and
 // extended incrementally: when the dropped prefix grows, only the newly dropped messages are
 // summarised, together with the previous summary. Any failure returns undefined and the caller
 // falls back to plain dropping.
 import { createHash } from 'node:crypto';
-import type { AccountPool } from '../accounts/pool/pool-types.ts';
+import type { KiroRequestBody } from '../kiro/wire.ts';
 import type { Logger } from '../proxy-types.ts';
 import type { NeutralMessage, NeutralRequest } from './types.ts';
 import { normalise } from './normalise.ts';
@@ -56,8 +57,15 @@ export class SummaryCache {
   }
 }
 
-// One cache per account pool: it lives and dies with the pool the proxy builds on start (the
-// pipeline has no other per-proxy owner to hang it on).
+/**
+ * One short completion upstream: a normalised Kiro body → the answer's text. Owned here (what the
+ * summariser needs), implemented by the pipeline over the account pool (pipeline/complete-text.ts).
+ * Throws when the upstream fails.
+ */
+export type CompleteText = (req: { body: KiroRequestBody; modelId: string; stickyKey: string; signal: AbortSignal }) => Promise<string>;
+
+// One cache per CompleteText: the composition root makes one per start, so the cache lives and
+// dies with the running proxy.
 const caches = new WeakMap<object, SummaryCache>();
 export function summaryCacheFor(owner: object): SummaryCache {
   let c = caches.get(owner);
@@ -89,7 +97,7 @@ function transcriptOf(messages: NeutralMessage[]): string {
 }
 
 export interface SummariseOptions {
-  pool: AccountPool;
+  completeText: CompleteText;
   cache: SummaryCache;
   stickyKey: string;
   signal: AbortSignal;
@@ -134,18 +142,7 @@ async function ask(transcript: string, modelId: string, o: SummariseOptions): Pr
   };
   const norm = normalise(req, { modelId, conversationId: crypto.randomUUID() });
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
-  const lease = await o.pool.execute({ body: norm.body, modelId, stickyKey: `summary:${o.stickyKey}`, signal });
-  let text = '';
-  let ok = false;
-  try {
-    for await (const ev of lease.events) {
-      if (ev.type === 'assistantResponse') text += ev.content;
-      else if (ev.type === 'error' || ev.type === 'invalidState') throw new Error(`summary stream failed: ${ev.message ?? ev.type}`);
-    }
-    ok = true;
-  } finally {
-    lease.release(ok ? { ok: true } : { ok: false });
-  }
+  const text = await o.completeText({ body: norm.body, modelId, stickyKey: `summary:${o.stickyKey}`, signal });
   return cap(text.trim(), SUMMARY_MAX_CHARS);
 }
 

@@ -3,15 +3,15 @@
 //   preEstimate   before sending, keep the estimated input under the model's context window minus
 //                 an output reserve; the real tokenizer (tokenizer.ts) is consulted only when the
 //                 fast estimate is near the limit;
-//   errorRetry    on CONTENT_LENGTH_EXCEEDS_THRESHOLD drop more and retry, geometrically (30%, 40%,
+//   errorRetry    when Kiro says the input is too long (upstream class content_too_long) drop more and retry, geometrically (30%, 40%,
 //                 then 50% of what is left each time), ending with a clear 400 when nothing can go;
 //   summarise     replace what was dropped by a short summary (summarise.ts).
 // Every drop is decided against the original request (truncate.ts units, oldest first), so the
 // state is one number: how many units are gone. The estimate clients see (meta.estimatedInputTokens,
 // count_tokens) is of the whole normalised request, before any truncation: it tells the client how
 // big its conversation really is, which is what makes it compact in time.
-import type { AccountPool } from '../accounts/pool/pool-types.ts';
 import type { KiroRequestBody } from '../kiro/wire.ts';
+import { upstreamErrorClassOf } from '../kiro/types.ts';
 import type { Logger, TruncationConfig } from '../proxy-types.ts';
 import type { NeutralRequest } from './types.ts';
 import type { NormaliseResult } from './normalise.ts';
@@ -20,7 +20,7 @@ import { estimateKiroBodyTokens, estimateRequestTokens } from './estimate.ts';
 import { inputTokensOf } from './estimate-input.ts';
 import { applyDrop, dropUnits, type DropUnit, type TruncationResult } from './truncate.ts';
 import { createTokenizer, type Tokenizer } from './tokenizer.ts';
-import { summariseDropped, summaryCacheFor, withSummary, type SummaryCache } from './summarise.ts';
+import { summariseDropped, summaryCacheFor, withSummary, type CompleteText, type SummaryCache } from './summarise.ts';
 
 const TOO_LONG_CODE = 'CONTENT_LENGTH_EXCEEDS_THRESHOLD';
 /** Room kept under maxRequestBytes for what is added after normalising (profileArn) and a summary. */
@@ -43,7 +43,8 @@ export interface FitterOptions {
   /** normalise() with the request's model and conversation id. */
   normalise(req: NeutralRequest): NormaliseResult;
   logger: Logger;
-  pool: AccountPool;
+  /** Writes summaries (summarise strategy): injected, implemented over the account pool by the pipeline. */
+  completeText: CompleteText;
   stickyKey: string;
   signal: AbortSignal;
   tokenizer?: Tokenizer;
@@ -64,8 +65,9 @@ export interface ConversationFitter {
   droppedTurns(): number;
 }
 
+/** Kiro's own verdict, typed (the pool's error carries the classified upstream error as its cause). */
 function isTooLong(err: unknown): boolean {
-  return err instanceof ProxyError && err.code === TOO_LONG_CODE;
+  return upstreamErrorClassOf(err) === 'content_too_long';
 }
 
 /** The clear 400 a client gets when even the shortest conversation does not fit. */
@@ -117,8 +119,8 @@ export function createConversationFitter(o: FitterOptions): ConversationFitter {
     let request = current.request;
     if (cfg.summarise) {
       const summary = await summariseDropped(current.dropped, {
-        pool: o.pool,
-        cache: o.summaryCache ?? summaryCacheFor(o.pool),
+        completeText: o.completeText,
+        cache: o.summaryCache ?? summaryCacheFor(o.completeText),
         stickyKey: o.stickyKey,
         signal: o.signal,
         logger: o.logger,

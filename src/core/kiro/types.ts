@@ -88,6 +88,18 @@ export class KiroUpstreamError extends Error {
   }
 }
 
+/**
+ * The upstream class behind a failure, typed: the error itself, or the KiroUpstreamError a
+ * client-facing error was made from (its `cause`, as the pool throws them). Callers decide on
+ * what happened upstream, never on the wording or code shown to the client.
+ */
+export function upstreamErrorClassOf(err: unknown): UpstreamErrorClass | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof KiroUpstreamError) return e.cls;
+  }
+  return undefined;
+}
+
 export interface ModelInfo {
   modelId: string;
   modelName?: string;

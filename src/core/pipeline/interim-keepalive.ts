@@ -9,7 +9,7 @@
 // its headers timer on every 1xx and otherwise ignores it. It is only sent to clients known to
 // take it, because some do not: Python's http.client (requests, urllib3) reads a 102 as the final
 // response. RFC 9110 §15.2 requires every client to skip unexpected 1xx, but not all do.
-import type { ServerResponse } from 'node:http';
+import type { ResponseSink } from './response-sink.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -26,10 +26,9 @@ export interface InterimKeepAlive {
 }
 
 /** Sends `102 Processing` every `intervalMs` until disposed or the final response has begun. */
-export function startInterimKeepAlive(res: ServerResponse, intervalMs: number): InterimKeepAlive {
+export function startInterimKeepAlive(sink: ResponseSink, intervalMs: number): InterimKeepAlive {
   const timer = setInterval(() => {
-    if (res.headersSent || res.destroyed) return clearInterval(timer);
-    res.writeProcessing();
+    if (!sink.sendProcessing()) clearInterval(timer);
   }, intervalMs);
   timer.unref();
   return { dispose: () => clearInterval(timer) };

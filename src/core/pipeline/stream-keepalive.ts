@@ -8,8 +8,7 @@
 // A keepalive carries nothing of the answer, so the pool can still fail over to another account
 // until the first content event: opening early only means that a failure before it must go out
 // as the dialect's in-stream error event instead of an HTTP error status.
-import type { ServerResponse } from 'node:http';
-import { SseWriter } from '../server/sse.ts';
+import type { EventStreamWriter, ResponseSink } from './response-sink.ts';
 
 export interface KeepAliveStreamOptions {
   /** Quiet time before a keepalive; 0 = never (the response opens with the first event). */
@@ -26,15 +25,15 @@ export interface KeepAliveStreamOptions {
 
 /** Owns one streamed response: its SSE writer (once opened) and its keepalive timer. dispose() clears both. */
 export class KeepAliveStream {
-  private readonly res: ServerResponse;
+  private readonly sink: ResponseSink;
   private readonly options: KeepAliveStreamOptions;
-  private sse: SseWriter | undefined;
+  private sse: EventStreamWriter | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closeGauge: (() => void) | undefined;
   private disposed = false;
 
-  constructor(res: ServerResponse, options: KeepAliveStreamOptions) {
-    this.res = res;
+  constructor(sink: ResponseSink, options: KeepAliveStreamOptions) {
+    this.sink = sink;
     this.options = options;
     if (options.intervalMs > 0) {
       this.timer = setTimeout(this.fire, options.firstAfterMs ?? options.intervalMs);
@@ -49,13 +48,13 @@ export class KeepAliveStream {
   }
 
   /** The SSE writer, opening the response on first use. */
-  open(): SseWriter {
+  open(): EventStreamWriter {
     if (this.sse) return this.sse;
     // Every flush (a batch of events, or a keepalive) restarts the quiet interval.
-    const sse = new SseWriter(this.res, this.timer ? () => this.timer?.refresh() : undefined);
-    this.sse = sse;
+    // The gauge opens before the headers are computed, as it always did (the headers carry the overhead time).
     this.closeGauge = this.options.onOpen?.();
-    sse.open(this.options.headers());
+    const sse = this.sink.openEventStream(this.options.headers(), this.timer ? () => this.timer?.refresh() : undefined);
+    this.sse = sse;
     return sse;
   }
 

@@ -2,38 +2,20 @@
 // done by the pipeline (completions), the pool (instances) and the observe modules.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Dialect, RequestContext } from '../dialects/types.ts';
-import type { RequestLogEntry } from '../proxy-types.ts';
-import { ProxyError, toProxyError } from '../errors.ts';
-import { handleCompletion, sendError, type CompletionDeps } from '../pipeline/completion.ts';
+import type { Dialect } from '../dialects/types.ts';
+import { ProxyError } from '../errors.ts';
+import type { CompletionDeps } from '../pipeline/completion.ts';
+import { handleAdminHttp, handleDashboardHttp } from '../admin/http.ts';
 import type { RequestHandler } from './http-server.ts';
-import { shouldCloseConnection } from './body.ts';
-import { markClientClosed } from '../observe/request-outcome.ts';
-import { guardError, type GuardDecision } from './guard.ts';
+import { checkRequest, guardError, type GuardDecision } from './guard.ts';
+import { healthBody, modelsBody } from './health.ts';
+import { sendJson, serveCompletion } from './completion-route.ts';
+import type { ServerHost } from './server-host.ts';
 
-export interface RouterDeps extends CompletionDeps {
+export interface RouterDeps {
   dialects: { openaiChat: Dialect; openaiResponses: Dialect; anthropic: Dialect };
-  /** The gate (guard.ts): its refusals are rendered here, in the dialect of the route. */
-  guard(req: IncomingMessage): GuardDecision;
-  readJsonBody(req: IncomingMessage): Promise<unknown>;
-  health(): Record<string, unknown>;
-  models(): unknown;
-  instances(): unknown;
-  metrics(): Promise<{ contentType: string; body: string }>;
-  countTokens(dialect: Dialect, body: unknown, rctx: RequestContext): unknown;
-  /** Admin API (/api/*); returns false when the path is not an admin route. */
-  admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
-  /** Static dashboard assets (/dashboard, /dashboard/*); returns false when not found. */
-  dashboard(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
-  onRequestLogged(entry: RequestLogEntry): void;
-  /** Counts requests in flight (status bar, health). */
-  inFlight: { inc(): void; dec(): void };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(json);
+  completion: CompletionDeps;
+  host: ServerHost;
 }
 
 const COMPLETION_ROUTES: Record<string, keyof RouterDeps['dialects']> = {
@@ -52,16 +34,48 @@ function dialectForPath(path: string, d: RouterDeps['dialects']): Dialect {
   return d.openaiChat;
 }
 
+function guard(req: IncomingMessage, deps: RouterDeps): GuardDecision {
+  const config = deps.completion.config();
+  return checkRequest(
+    { method: req.method, url: req.url, headers: req.headers },
+    { host: config.host, port: deps.host.port(), apiKey: config.apiKey, allowedHosts: config.allowedHosts, corsOrigins: config.corsOrigins },
+  );
+}
+
+/** GET routes answered from the host's state; true when the request was one. */
+async function serveInfo(req: IncomingMessage, res: ServerResponse, path: string, method: string, deps: RouterDeps): Promise<boolean> {
+  const { host } = deps;
+  // Reachability probes (Claude Code sends HEAD / first).
+  if (path === '/' && (method === 'HEAD' || method === 'GET')) {
+    if (method === 'HEAD') {
+      res.writeHead(200);
+      res.end();
+    } else sendJson(res, 200, { name: 'kiro-proxy', status: 'ok', endpoints: ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/models', '/health', '/dashboard'] });
+    return true;
+  }
+  if (path === '/health' && (method === 'GET' || method === 'HEAD')) sendJson(res, 200, healthBody(host.health()));
+  else if ((path === '/v1/models' || path === '/models') && method === 'GET') sendJson(res, 200, modelsBody(deps.completion.availableModels()));
+  else if (path === '/loadbalancer/instances' && method === 'GET') sendJson(res, 200, host.accounts());
+  else if (path === '/metrics' && method === 'GET') {
+    const m = await host.metrics();
+    res.writeHead(200, { 'content-type': m.contentType });
+    res.end(m.body);
+  } else if (path === '/api' || path.startsWith('/api/')) await handleAdminHttp(req, res, path, host.admin);
+  else if (path === '/dashboard' || path.startsWith('/dashboard/')) return handleDashboardHttp(req, res, path, { dir: host.dashboardDir });
+  else return false;
+  return true;
+}
+
 export function createRouter(deps: RouterDeps): RequestHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
-    const startedAt = deps.now();
+    const startedAt = deps.completion.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
     const requestId = `req_${randomUUID().replace(/-/g, '')}`;
     res.setHeader('x-kiro-proxy-request-id', requestId);
 
-    const decision = deps.guard(req);
+    const decision = guard(req, deps);
     for (const [k, v] of Object.entries(decision.headers)) res.setHeader(k, v);
     if (!decision.ok) {
       const rendered = dialectForPath(path, deps.dialects).renderError(guardError(decision));
@@ -76,88 +90,14 @@ export function createRouter(deps: RouterDeps): RequestHandler {
       res.end();
       return;
     }
+    if (await serveInfo(req, res, path, method, deps)) return;
 
-    // Reachability probes (Claude Code sends HEAD / first).
-    if (path === '/' && (method === 'HEAD' || method === 'GET')) {
-      if (method === 'HEAD') {
-        res.writeHead(200);
-        res.end();
-      } else sendJson(res, 200, { name: 'kiro-proxy', status: 'ok', endpoints: ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/models', '/health', '/dashboard'] });
-      return;
-    }
-    if (path === '/health' && (method === 'GET' || method === 'HEAD')) return sendJson(res, 200, deps.health());
-    if ((path === '/v1/models' || path === '/models') && method === 'GET') return sendJson(res, 200, deps.models());
-    if (path === '/loadbalancer/instances' && method === 'GET') return sendJson(res, 200, deps.instances());
-    if (path === '/metrics' && method === 'GET') {
-      const m = await deps.metrics();
-      res.writeHead(200, { 'content-type': m.contentType });
-      res.end(m.body);
-      return;
-    }
-    if (path === '/api' || path.startsWith('/api/')) {
-      if (await deps.admin(req, res, path)) return;
-    }
-    if (path === '/dashboard' || path.startsWith('/dashboard/')) {
-      if (await deps.dashboard(req, res, path)) return;
-    }
-
-    const rctx: RequestContext = { headers: req.headers, query: url.searchParams };
     const completion = COMPLETION_ROUTES[path];
     const isCountTokens = path === '/v1/messages/count_tokens' || path === '/messages/count_tokens';
     if ((completion || isCountTokens) && method === 'POST') {
       const dialect = completion ? deps.dialects[completion] : deps.dialects.anthropic;
-      const log: RequestLogEntry = {
-        id: requestId,
-        time: startedAt,
-        method,
-        route: path,
-        status: 0,
-        durationMs: 0,
-        stream: false,
-      };
-      deps.inFlight.inc();
-      // Logged once the handler is done (not at 'close'), so an aborted stream is recorded with
-      // its real outcome, account and usage rather than whatever was known when the socket went.
-      let closedEarly = false;
-      res.once('close', () => {
-        if (!res.writableFinished) closedEarly = true;
-      });
-      const finish = () => {
-        deps.inFlight.dec();
-        log.durationMs = deps.now() - startedAt;
-        // A client gone before the answer was complete gave up (499) unless we had failed first.
-        if (log.status === 0 ? !res.headersSent || closedEarly : closedEarly && log.status < 500) markClientClosed(log);
-        else if (log.status === 0) log.status = res.statusCode;
-        deps.onRequestLogged(log);
-      };
-      try {
-        let body: unknown;
-        try {
-          body = await deps.readJsonBody(req);
-        } catch (err) {
-          // A body left half-read (too large, stalled) makes the connection unusable for the next request.
-          if (shouldCloseConnection(err)) res.setHeader('connection', 'close');
-          sendError(dialect, res, toProxyError(err), log);
-          return;
-        }
-        if (isCountTokens) {
-          log.dialect = dialect.name;
-          try {
-            sendJson(res, 200, deps.countTokens(dialect, body, rctx));
-            log.status = 200;
-          } catch (err) {
-            sendError(dialect, res, toProxyError(err), log);
-          }
-          return;
-        }
-        await handleCompletion(dialect, body, rctx, res, { requestId, route: path, startedAt, log }, deps);
-      } catch (err) {
-        // The server's last-resort handler answers 500; the log says so too.
-        if (log.status === 0) log.status = 500;
-        throw err;
-      } finally {
-        finish();
-      }
+      const rctx = { headers: req.headers, query: url.searchParams };
+      await serveCompletion(req, res, { dialect, countOnly: !completion, requestId, path, method, startedAt, rctx }, deps.completion, deps.host);
       return;
     }
 

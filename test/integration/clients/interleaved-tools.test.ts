@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startProxyWithMock, readSse, type ProxyWithMock } from '../../helpers/proxy.ts';
 import type { MockStep } from '../../../src/core/kiro-mock/index.ts';
-import { createStreamAssembler } from '../../../src/core/kiro/stream-assembler.ts';
+import { createStreamAssembler } from '../../../src/core/conversation/from-kiro/stream-assembler.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
 import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
 import type { NeutralEvent } from '../../../src/core/conversation/types.ts';

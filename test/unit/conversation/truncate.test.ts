@@ -7,6 +7,8 @@ import { normalise } from '../../../src/core/conversation/normalise.ts';
 import { ProxyError } from '../../../src/core/errors.ts';
 import type { NeutralMessage, NeutralRequest } from '../../../src/core/conversation/types.ts';
 import type { AccountPool, UpstreamRequest } from '../../../src/core/accounts/pool/pool-types.ts';
+import { KiroUpstreamError } from '../../../src/core/kiro/types.ts';
+import { poolCompleteText } from '../../../src/core/pipeline/complete-text.ts';
 import type { TruncationConfig } from '../../../src/core/proxy-types.ts';
 import { assistant, captureLogger, request, result, tool, use, user } from './helpers.ts';
 
@@ -41,7 +43,12 @@ function toolPairsIntact(messages: NeutralMessage[]): boolean {
 }
 
 const cfg = (over: Partial<TruncationConfig> = {}): TruncationConfig => ({ errorRetry: true, autoTruncate: false, preEstimate: false, summarise: false, maxRequestBytes: 600_000, ...over });
-const tooLong = () => new ProxyError('invalid_request', 'Input is too long.', { code: 'CONTENT_LENGTH_EXCEEDS_THRESHOLD' });
+// As the pool throws it: the client-facing error made from the classified upstream error (its cause).
+const tooLong = () =>
+  new ProxyError('invalid_request', 'Input is too long.', {
+    code: 'CONTENT_LENGTH_EXCEEDS_THRESHOLD',
+    cause: new KiroUpstreamError({ cls: 'content_too_long', status: 400, message: 'Input is too long.', reason: 'CONTENT_LENGTH_EXCEEDS_THRESHOLD' }),
+  });
 const noPool: AccountPool = { execute: () => Promise.reject(new Error('no pool in this test')) };
 
 function fitter(req: NeutralRequest, over: Partial<TruncationConfig> = {}, extra: Partial<Parameters<typeof createConversationFitter>[0]> = {}) {
@@ -52,7 +59,7 @@ function fitter(req: NeutralRequest, over: Partial<TruncationConfig> = {}, extra
     contextWindow: 200_000,
     normalise: (r) => normalise(r, { modelId: 'claude-sonnet-4.5', conversationId: '00000000-0000-4000-8000-000000000000', agentContinuationId: 'x' }),
     logger,
-    pool: noPool,
+    completeText: poolCompleteText(noPool),
     stickyKey: 's:test',
     signal: new AbortController().signal,
     ...extra,
@@ -216,7 +223,7 @@ test('summarise: the summary replaces dropped turns, comes from the pool with a 
   const cache = new SummaryCache(2);
   const req = request(history(20));
   const run = async (p: AccountPool) => {
-    const { f } = fitter(req, { summarise: true }, { pool: p, summaryCache: cache });
+    const { f } = fitter(req, { summarise: true }, { completeText: poolCompleteText(p), summaryCache: cache });
     await f.initial();
     return (await f.afterError(tooLong()))!;
   };
@@ -230,7 +237,7 @@ test('summarise: the summary replaces dropped turns, comes from the pool with a 
   assert.equal(calls.length, 1, 'second identical drop is served from the cache');
   const failing: AccountPool = { execute: () => Promise.reject(new Error('boom')) };
   const cold = new SummaryCache();
-  const { f } = fitter(request(history(20, 100)), { summarise: true }, { pool: failing, summaryCache: cold });
+  const { f } = fitter(request(history(20, 100)), { summarise: true }, { completeText: poolCompleteText(failing), summaryCache: cold });
   await f.initial();
   const b = (await f.afterError(tooLong()))!;
   assert.ok(!JSON.stringify(b.request.messages).includes('Summary of earlier conversation'));

@@ -1,7 +1,7 @@
 // Drives a stream assembler and folds its events into what a client would end up showing.
 import type { NeutralEvent } from '../../../src/core/conversation/types.ts';
 import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
-import { createStreamAssembler, type StreamAssemblerOptions } from '../../../src/core/kiro/stream-assembler.ts';
+import { createStreamAssembler, type StreamAssemblerOptions } from '../../../src/core/conversation/from-kiro/stream-assembler.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
 
 export function run(events: KiroEvent[], opts: Partial<StreamAssemblerOptions> = {}): NeutralEvent[] {

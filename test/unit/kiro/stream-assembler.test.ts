@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStreamAssembler } from '../../../src/core/kiro/stream-assembler.ts';
+import { createStreamAssembler } from '../../../src/core/conversation/from-kiro/stream-assembler.ts';
 import { KiroUpstreamError } from '../../../src/core/kiro/types.ts';
 import { buildToolNameMap } from '../../../src/core/conversation/tool-names.ts';
 import { estimateTokens } from '../../../src/core/conversation/estimate.ts';

@@ -1,8 +1,8 @@
 // Usage and stop reason at the end of a Kiro stream (protocol §7.6). metadataEvent numbers are
 // authoritative; else contextUsagePercentage × window gives the whole context (output included);
 // else the local estimate made before sending.
-import type { NeutralUsage, StopReason } from '../conversation/types.ts';
-import type { KiroEvent } from './kiro-event.ts';
+import type { NeutralUsage, StopReason } from '../types.ts';
+import type { KiroEvent } from '../../kiro/kiro-event.ts';
 
 export type TokenUsage = NonNullable<Extract<KiroEvent, { type: 'metadata' }>['tokenUsage']>;
 

@@ -2,17 +2,17 @@
 // assembler: text is forwarded as it arrives (held back only to spot a leading <thinking> tag or a
 // `[Called ` text tool call), tool fragments are assembled, and finish() reports stop reason and
 // usage. In-band errors throw KiroUpstreamError.
-import type { Logger } from '../proxy-types.ts';
-import type { NeutralEvent } from '../conversation/types.ts';
-import type { ToolNameMap } from '../conversation/tool-names.ts';
-import { createTokenCounter } from '../conversation/estimate.ts';
+import type { Logger } from '../../proxy-types.ts';
+import type { NeutralEvent } from '../types.ts';
+import type { ToolNameMap } from '../tool-names.ts';
+import { createTokenCounter } from '../estimate.ts';
 import { randomUUID } from 'node:crypto';
-import type { KiroEvent } from './kiro-event.ts';
-import { createThinkingSplitter } from './stream-thinking.ts';
-import { createBracketScanner } from './stream-bracket.ts';
+import type { KiroEvent } from '../../kiro/kiro-event.ts';
+import { createThinkingSplitter } from '../../kiro/stream-thinking.ts';
+import { createBracketScanner } from '../../kiro/stream-bracket.ts';
 import { createToolAssembler } from './stream-tools.ts';
 import { computeUsage, stopReasonFor, type TokenUsage } from './stream-usage.ts';
-import { OUTPUT_LIMIT_EXCEPTION, streamError } from './stream-errors.ts';
+import { OUTPUT_LIMIT_EXCEPTION, streamError } from '../../kiro/stream-errors.ts';
 
 export interface StreamAssemblerOptions {
   toolNames: ToolNameMap;

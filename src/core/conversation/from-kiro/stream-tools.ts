@@ -2,10 +2,10 @@
 // toolUseId, streamed as start → deltas → end, names mapped back to the client's. Tolerates
 // interleaved tools (serialised: one call's events end before the next starts), repeated events
 // for a finished id, nameless events, truncated JSON.
-import type { Logger } from '../proxy-types.ts';
-import type { NeutralEvent } from '../conversation/types.ts';
-import { clientToolName, type ToolNameMap } from '../conversation/tool-names.ts';
-import type { KiroEvent } from './kiro-event.ts';
+import type { Logger } from '../../proxy-types.ts';
+import type { NeutralEvent } from '../types.ts';
+import { clientToolName, type ToolNameMap } from '../tool-names.ts';
+import type { KiroEvent } from '../../kiro/kiro-event.ts';
 
 type ToolUseEvent = Extract<KiroEvent, { type: 'toolUse' }>;
 
