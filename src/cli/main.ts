@@ -62,6 +62,99 @@ async function parseInvocation(): Promise<{ opts: ParsedCli; login: LoginArgs | 
 
 /** Runs until SIGINT/SIGTERM, then stops the proxy; a second signal exits at once. */
 function untilSignalled(proxy: Proxy, logger: Logger): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`kiro-proxy: ${signal} again, exiting now\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info(`${signal} received, stopping`);
+      proxy.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error(`error while stopping: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+
+async function main(): Promise<number> {
+  const parsed = await parseInvocation();
+  if (typeof parsed === 'number') return parsed;
+  const { opts, login } = parsed;
+  const fileSettings = await readSettingsFile(opts.config.home);
+  const config = applySettings(opts.config, fileSettings.settings, opts.explicit);
+  const secrets = createSecretRegistry();
+  const logger = createConsoleLogger(opts.logLevel, (t) => secrets.scrub(t));
+
+  for (const p of fileSettings.problems) logger.warn(`settings: ${p}`);
+
+  const bind = checkBindPolicy(config.host, config.apiKey, config.allowedHosts);
+  if (!bind.ok) {
+    process.stderr.write(`kiro-proxy: ${bind.message}\n`);
+    return 2;
+  }
+
+  if (login) {
+    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true });
+    await proxy.start();
+    try {
+      await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
+      return 0;
+    } catch (err) {
+      process.stderr.write(`kiro-proxy: login failed: ${secrets.scrub((err as Error).message)}\n`);
+      return 1;
+    } finally {
+      await proxy.stop();
+    }
+  }
+
+  if (!config.mock) {
+    const found = await discoverCredentials(config);
+    for (const p of found.problems) logger.warn(`credentials: ${p}`);
+    if (found.count === 0 && (await countStoredAccounts(config.home)) === 0 && !opts.mockExplicit) {
+      config.mock = true;
+      process.stderr.write(
+        [
+          '',
+          '  No Kiro credentials found: running with the built-in MOCK upstream.',
+          '  Answers are simulated. Log in with the Kiro IDE (~/.aws/sso/cache), or pass',
+          '  --creds-file / --creds-base64 / --provider-pools-file, to use your real accounts. --mock silences this.',
+          '',
+        ].join('\n') + '\n',
+      );
+    }
+  }
+
+  const proxy = createProxy(config, {
+    logger,
+    secrets: createFileSecretStore(join(config.home, 'secrets.json')),
+    secretRegistry: secrets,
+    persistSettings: true,
+    refreshJournal: true,
+  });
+  let url: string;
+  try {
+    ({ url } = await proxy.start());
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      process.stderr.write(`kiro-proxy: port ${config.port} on ${config.host} is already in use (choose another with --port)\n`);
+      return 1;
+    }
+    process.stderr.write(`kiro-proxy: failed to start: ${secrets.scrub(e.message ?? String(err))}\n`);
+    return 1;
+  }
+  process.stdout.write(`Kiro Proxy ${VERSION} listening on ${url}${config.mock ? ' (mock upstream)' : ''}\n`);
+
   return untilSignalled(proxy, logger);
 }
 
