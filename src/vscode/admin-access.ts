@@ -1,10 +1,10 @@
 // The admin protocol (the methods the dashboard and the commands use) as this window answers it
-// from its own core: the target the shared dispatcher drives, and what is answered while the
-// server does not run (read-only views from the core if it exists, empty ones if it was never
-// loaded, anything else from another window's proxy or "not running").
+// from its own core: the target the shared dispatcher drives while the server runs, and what is
+// answered while it does not (the read-only views empty, as a stopped core holds no accounts;
+// anything else from another window's proxy, or "not running").
 import type { ProxyConfig, ProxyHandle } from '../core/proxy-types.ts';
 import { AdminError, type AdminMethod, type AdminParams, type AdminResult } from '../core/admin/protocol.ts';
-import { dispatchAdmin, type AdminTarget } from '../core/admin/dispatch.ts';
+import type { AdminTarget } from '../core/admin/dispatch.ts';
 import { monitorSeries } from '../core/admin/monitor-series.ts';
 import { publicConfig } from '../core/admin/public-view.ts';
 import { probeKiroProxy } from './health-probe.ts';
@@ -40,8 +40,8 @@ function idleAnswer<M extends AdminMethod>(method: M, mock: boolean): AdminResul
 }
 
 interface StoppedContext {
-  /** This window's core, if it was created: it still holds its accounts, logs and status when stopped. */
-  local: AdminTarget | undefined;
+  /** This window's core, if it was created (it knows its own status even while stopped). */
+  proxy: ProxyHandle | undefined;
   config(): Promise<ProxyConfig>;
   settings: KiroSettings;
   /** KIRO_MOCK_MODE=true in the environment. */
@@ -57,9 +57,7 @@ interface StoppedContext {
 export async function answerWhileStopped<M extends AdminMethod>(method: M, params: AdminParams<M> | undefined, ctx: StoppedContext): Promise<AdminResult<M>> {
   if (method === 'config.get') return publicConfig(await ctx.config()) as AdminResult<M>;
   if (IDLE_ANSWERS.has(method)) {
-    // A core that exists answers from what it holds (the accounts the Accounts view lists, the
-    // last run's logs); only a window that never loaded it has nothing to show.
-    if (ctx.local) return (await dispatchAdmin(method, params, ctx.local)) as AdminResult<M>;
+    if (method === 'status' && ctx.proxy) return ctx.proxy.status() as AdminResult<M>;
     return idleAnswer(method, ctx.settings.mockMode || ctx.mockEnv);
   }
   const s = ctx.settings;

@@ -6,36 +6,20 @@
 // changed silently.
 import * as vscode from 'vscode';
 import { mkdir } from 'node:fs/promises';
-import type { AccountView, Logger, ProxyConfig, ProxyEvent, ProxyHandle, ProxyStatus, SecretStore } from '../core/proxy-types.ts';
+import type { AccountView, ProxyConfig, ProxyEvent, ProxyHandle, ProxyStatus } from '../core/proxy-types.ts';
 import type { AdminMethod, AdminParams, AdminResult } from '../core/admin/protocol.ts';
 import { dispatchAdmin } from '../core/admin/dispatch.ts';
 import { Disposable } from './lifecycle.ts';
 import { probeKiroProxy, probeHost } from './health-probe.ts';
 import { callRemoteAdmin, type RemoteEndpoint } from './remote-admin.ts';
-import { configDiff, settingsToConfig, type KiroSettings } from './settings-to-config.ts';
+import { configDiff, settingsToConfig } from './settings-to-config.ts';
 import { API_KEY_SECRET, getOrCreateApiKey } from './api-key.ts';
 import { listenOnConfiguredPort } from './bind-retry.ts';
 import { isProcessAlive, stopStillInForce } from './serve-intent.ts';
 import { adminTargetOf, answerWhileStopped } from './admin-access.ts';
 import { ServingWindows } from './serving-windows.ts';
 import { PortInUseError, type Announcement, type ServeState, type StopReason } from './serve-state.ts';
-
-interface CoreModule {
-  createProxy(config: ProxyConfig, deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string }): ProxyHandle & { getConfig?(): ProxyConfig };
-  defaultConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
-}
-
-export interface ControllerDeps {
-  logger: Logger;
-  secrets: SecretStore;
-  readSettings(): KiroSettings;
-  globalStorage: string;
-  /** dist/ of the extension: the proxy serves the same dashboard bundle at /dashboard. */
-  dashboardDir: string;
-  env: Record<string, string | undefined>;
-  /** Loads the core on first need (kept out of activation). */
-  loadCore(): Promise<CoreModule>;
-}
+import type { ControllerDeps, CoreModule } from './controller-deps.ts';
 
 export class ProxyController extends Disposable {
   private _state: ServeState = { kind: 'stopped' };
@@ -223,7 +207,7 @@ export class ProxyController extends Disposable {
     const proxy = this.proxy;
     if (!proxy?.status().running) {
       return answerWhileStopped(method, params, {
-        local: proxy && adminTargetOf(proxy, () => this.config!),
+        proxy,
         config: async () => this.config ?? (await this.buildConfig()),
         settings: this.deps.readSettings(),
         mockEnv: this.deps.env['KIRO_MOCK_MODE'] === 'true',

@@ -94,7 +94,9 @@ export class MonitorView {
   private renderAccounts(): void {
     const list = this.store.accounts;
     if (list.length === 0) {
-      const body = h('div', { class: 'empty' }, h('p', {}, 'No account yet.'));
+      // A stopped proxy holds no accounts (they load when it starts): not the same as having none.
+      const running = this.store.status?.running ?? false;
+      const body = h('div', { class: 'empty' }, h('p', {}, running ? 'No account yet.' : 'The proxy is not running; its accounts are listed once it starts.'));
       if (this.transport.commands) {
         const add = h('button', { type: 'button' }, 'Add Account');
         const scan = h('button', { type: 'button', class: 'secondary' }, 'Scan Tokens');

@@ -267,6 +267,10 @@ test('in the error state the Accounts view says error, not "stopped"', async () 
     });
     assert.doesNotMatch(text, /The Kiro proxy is stopped/);
     assert.match(await vs.vscode.kiroStatusLabel(), /used by another program/);
+    // The dashboard (editor panel, Monitor tab) does not claim the user has no account.
+    const monitor = vs.vscode.webviewFrame(-1).locator('.monitor-view');
+    await monitor.locator('.empty', { hasText: 'The proxy is not running' }).waitFor({ timeout: 15_000 });
+    assert.doesNotMatch(await monitor.innerText(), /No account yet/);
     await vs.vscode.screenshot('11-accounts-error-state');
   } finally {
     foreign.closeAllConnections();

@@ -72,13 +72,4 @@ describe('Kiro commands', function () {
     assert.equal(api.controller.state.kind, 'stopped');
     assert.equal(await status(port), 0);
   });
-
-  it('stopped, the dashboard lists the same accounts as the Accounts view (not "No account yet")', async function () {
-    assert.equal(api.controller.state.kind, 'stopped');
-    const tree = api.controller.accounts.map((a) => a.id).sort();
-    assert.ok(tree.length >= 1, 'the imported account is still known');
-    const dashboard = (await api.controller.call('accounts.list')).map((a) => a.id).sort();
-    assert.deepEqual(dashboard, tree);
-    assert.equal((await api.controller.call('status')).running, false);
-  });
 });
