@@ -181,6 +181,28 @@ const FLAGS: FlagSpec[] = [
     help: 'do not import token files from the SSO cache on start',
     apply: (c, v) => (c.importSsoCacheOnStart = !(v as boolean)),
   },
+  {
+    flag: '--redis-url',
+    env: 'KIRO_PROXY_REDIS_URL',
+    kind: 'string',
+    help: 'team mode: share the account pool through this Redis (redis://host:6379 or rediss://); needs KIRO_PROXY_STATE_KEY',
+    apply: (c, v) => {
+      const url = (v as string).trim();
+      if (url && !/^rediss?:\/\//i.test(url)) throw new CliUsageError(`--redis-url must start with redis:// or rediss://, got "${url}"`);
+      c.redisUrl = url || undefined;
+    },
+  },
+  {
+    flag: '--redis-prefix',
+    env: 'KIRO_PROXY_REDIS_PREFIX',
+    kind: 'string',
+    help: 'key namespace in Redis, so several teams can share one server (kiro-proxy)',
+    apply: (c, v) => {
+      const prefix = (v as string).trim();
+      if (!/^[A-Za-z0-9._:-]{1,64}$/.test(prefix)) throw new CliUsageError(`--redis-prefix must be 1-64 characters of A-Z a-z 0-9 . _ : -, got "${prefix}"`);
+      c.redisPrefix = prefix;
+    },
+  },
 ];
 
 /** Seed 004 (and AIClient-2-API) users name the provider; this proxy serves Kiro only. */

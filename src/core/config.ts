@@ -47,6 +47,8 @@ export function defaultConfig(overrides: Partial<ProxyConfig> = {}): ProxyConfig
     cacheTtlSeconds: 300,
     cacheMaxEntries: 256,
     importSsoCacheOnStart: true,
+    redisUrl: undefined,
+    redisPrefix: 'kiro-proxy',
     ...overrides,
   };
 }

@@ -59,6 +59,10 @@ export interface ProxyConfig {
   cacheMaxEntries: number;
   /** Import every token found in the SSO cache on start (headless default; the editor asks). */
   importSsoCacheOnStart: boolean;
+  /** Team mode: pool state shared through this Redis (`redis://` or `rediss://`); none = in-process pool. */
+  redisUrl: string | undefined;
+  /** Key namespace in Redis, so several teams can share one server. */
+  redisPrefix: string;
 }
 
 export interface Logger {
