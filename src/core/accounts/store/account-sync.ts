@@ -9,8 +9,8 @@
 //      there before calling the account expired;
 //   4. saves the result (headless: first a journal entry, refresh-journal.ts) to the store and,
 //      at the same time, into the file's entry of this account (found by identity,
-//      entry-match.ts, re-reading right before the write): either copy survives a crash of the
-//      other write, and the newer one wins on the next start.
+//      entry-match.ts, re-reading right before the write, link-write-back.ts): either copy
+//      survives a crash of the other write, and the newer one wins on the next start.
 // When the file holds another account now (the IDE logged in someone else), the link is dropped
 // for good: the account lives on from the store and the file is never written for it again.
 import { join } from 'node:path';
@@ -19,13 +19,14 @@ import type { KiroCredential } from '../credentials/credential.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
 import { RefreshError } from '../tokens/refresh-error.ts';
 import { sleep } from '../pool/backoff.ts';
-import { applyRefresh, type RefreshResult } from '../tokens/token-refresh.ts';
+import { applyRefresh, refreshResultOf, tokensOf, type RefreshResult } from '../tokens/token-refresh.ts';
 import { compareTokens, isAdoptable } from '../tokens/token-order.ts';
 import { tokenFingerprint, remember } from '../tokens/token-fingerprint.ts';
 import { matchEntry, type FileEntry } from '../credentials/entry-match.ts';
-import { readCredentialEntries, writeEntryTokens, EntryMovedError } from '../credentials/credential-file.ts';
+import { readCredentialEntries, writeEntryTokens } from '../credentials/credential-file.ts';
 import { readAccountRecord, writeAccountRecord, type AccountLink, type AccountRecord } from './account-record.ts';
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
+import { writeBackToLink, type DiskLook, type WriteBackContext } from './link-write-back.ts';
 
 /** What the account's user id fingerprint is for a credential's access token; undefined when it cannot be told. */
 export type UserProbe = (credential: KiroCredential, signal: AbortSignal) => Promise<string | undefined>;
@@ -68,13 +69,6 @@ const REREAD_EVERY_MS = 100;
 function isRejection(err: unknown): err is RefreshError {
   return err instanceof RefreshError && (err.code === 'invalid_grant' || err.code === 'unauthorized' || err.code === 'bad_credentials');
 }
-
-type DiskLook =
-  | { kind: 'entry'; entry: FileEntry; how: 'current' | 'earlier' | 'candidate' }
-  | { kind: 'unconfirmed'; entry: FileEntry }
-  | { kind: 'other-account'; entry: FileEntry }
-  | { kind: 'none'; message: string }
-  | { kind: 'unlinked' };
 
 export class AccountSync {
   readonly id: string;
@@ -194,7 +188,7 @@ export class AccountSync {
         this.#o.logger.info(`[accounts] ${label}: ${elsewhere.where} already held a newer token (another program refreshed this account); adopted it without a refresh`);
         await this.#saveRecord(cur);
         this.#current = cur;
-        return resultOf(cur);
+        return refreshResultOf(cur);
       }
     }
 
@@ -213,7 +207,7 @@ export class AccountSync {
       if (this.#usable(cur) && retry.confirmed) {
         await this.#saveRecord(cur);
         this.#current = cur;
-        return resultOf(cur);
+        return refreshResultOf(cur);
       }
       try {
         result = await this.#o.refresh(cur, signal);
@@ -339,42 +333,17 @@ export class AccountSync {
     return u === undefined || u === this.#user;
   }
 
-  async #writeBack(next: KiroCredential, prevRefreshToken: string | undefined, signal: AbortSignal): Promise<void> {
-    const link = this.#link;
-    const label = this.#o.label();
-    if (!link || link.dropped) return;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const look = await this.#lookOnDisk(next, signal, prevRefreshToken);
-      if (look.kind === 'unlinked') return;
-      if (look.kind === 'other-account') {
-        await this.#dropLink(look.entry);
-        return;
-      }
-      if (look.kind === 'none' || look.kind === 'unconfirmed') {
-        const why = look.kind === 'none' ? look.message : `the entry in ${link.path} holds a token the proxy cannot tie to this account`;
-        this.#setNotice(`not written back: ${why}; the new token is kept in the proxy's own store`);
-        this.#o.logger.warn(`[accounts] ${label}: refreshed token not written to ${link.path}: ${why}. It is kept in the proxy's store and the account keeps working.`);
-        return;
-      }
-      const order = compareTokens(look.entry.credential, next, this.#historySet());
-      if (isAdoptable(order)) {
-        // Never overwrite a newer token with an older one.
-        this.#setNotice(`not written back: ${link.path} holds a newer token of this account`);
-        return;
-      }
-      try {
-        await writeEntryTokens(link.path, look.entry.index, look.entry.credential.refreshToken, next);
-        this.#setNotice(undefined);
-        return;
-      } catch (err) {
-        if (!(err instanceof EntryMovedError)) {
-          this.#setNotice(`not written back to ${link.path}: ${(err as Error).message}; the new token is kept in the proxy's own store`);
-          this.#o.logger.error(`[accounts] ${label}: could not write the refreshed token to ${link.path}: ${(err as Error).message}. It is kept in the proxy's store.`);
-          return;
-        }
-      }
-    }
-    this.#setNotice(`not written back: ${link.path} kept changing while the proxy tried; the new token is kept in the proxy's own store`);
+  #writeBack(next: KiroCredential, prevRefreshToken: string | undefined, signal: AbortSignal): Promise<void> {
+    const ctx: WriteBackContext = {
+      link: this.#link,
+      label: this.#o.label(),
+      logger: this.#o.logger,
+      history: () => this.#historySet(),
+      look: (cur, s, prev) => this.#lookOnDisk(cur, s, prev),
+      dropLink: (entry) => this.#dropLink(entry),
+      setNotice: (notice) => this.#setNotice(notice),
+    };
+    return writeBackToLink(ctx, next, prevRefreshToken, signal);
   }
 
   /** The rotated token of the account that now owns the file goes back into its entry. */
@@ -413,17 +382,4 @@ export class AccountSync {
       ...(this.#user ? { user: this.#user } : {}),
     });
   }
-}
-
-function tokensOf(c: KiroCredential): Partial<KiroCredential> {
-  const out: Partial<KiroCredential> = {};
-  if (c.accessToken !== undefined) out.accessToken = c.accessToken;
-  if (c.refreshToken !== undefined) out.refreshToken = c.refreshToken;
-  if (c.expiresAt !== undefined) out.expiresAt = c.expiresAt;
-  if (c.profileArn !== undefined) out.profileArn = c.profileArn;
-  return out;
-}
-
-function resultOf(c: KiroCredential): RefreshResult {
-  return { accessToken: c.accessToken!, expiresAt: c.expiresAt!, ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}), ...(c.profileArn ? { profileArn: c.profileArn } : {}) };
 }

@@ -171,3 +171,18 @@ export function applyRefresh(cred: KiroCredential, r: RefreshResult): KiroCreden
   if (r.profileArn) next.profileArn = r.profileArn;
   return next;
 }
+
+/** The token fields of a credential (what a refresh changes), to lay over another copy of it. */
+export function tokensOf(c: KiroCredential): Partial<KiroCredential> {
+  const out: Partial<KiroCredential> = {};
+  if (c.accessToken !== undefined) out.accessToken = c.accessToken;
+  if (c.refreshToken !== undefined) out.refreshToken = c.refreshToken;
+  if (c.expiresAt !== undefined) out.expiresAt = c.expiresAt;
+  if (c.profileArn !== undefined) out.profileArn = c.profileArn;
+  return out;
+}
+
+/** A credential's tokens as the result of a refresh (one adopted instead of made); it has an access token. */
+export function refreshResultOf(c: KiroCredential): RefreshResult {
+  return { accessToken: c.accessToken!, expiresAt: c.expiresAt!, ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}), ...(c.profileArn ? { profileArn: c.profileArn } : {}) };
+}
