@@ -1,8 +1,8 @@
 // One account as the AccountManager holds it: the AccountSync that keeps its tokens consistent
 // with the store and its file, the TokenManager that refreshes through it, and the PoolAccount the
 // pool serves. Built here so the manager only decides which accounts exist; the lookups across
-// entries (whose token is this, who is linked to that file) live here too, as they read only
-// these entries.
+// entries (whose token is this, who is linked to that file) and their export live here too, as
+// they read only these entries.
 import type { KiroEndpoints } from '../../kiro/types.ts';
 import type { Clock, Logger, SecretStore } from '../../proxy-types.ts';
 import { describeOrigin, sha256Hex, type KiroCredential, type LoadedCredential } from '../credentials/credential.ts';
@@ -13,8 +13,8 @@ import type { AccountTokenSource, PoolAccount } from '../pool/pool-account.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
 import { AccountSync } from './account-sync.ts';
-import type { AccountLink, AccountRecord } from './account-record.ts';
-import type { StoredAccountMeta } from './account-meta.ts';
+import { toTokenFileForm, type AccountLink, type AccountRecord } from './account-record.ts';
+import type { StoredAccountMeta, StoredMeta } from './account-meta.ts';
 
 export interface AccountEntry {
   manager: TokenManager;
@@ -56,7 +56,12 @@ function registerCredential(deps: AccountEntryDeps, c: KiroCredential): void {
 }
 
 /** The sync (none for mock accounts) and token manager of one account; its secrets are registered. */
-export function createAccountEntry(deps: AccountEntryDeps, loaded: LoadedCredential, record: AccountRecord | undefined, link: AccountLink | undefined): AccountEntry {
+export function createAccountEntry(
+  deps: AccountEntryDeps,
+  loaded: LoadedCredential,
+  record: AccountRecord | undefined,
+  link: AccountLink | undefined,
+): AccountEntry {
   const machineId = machineIdFor(loaded.id);
   // Assigned below, after the sync that calls back into it is built.
   // eslint-disable-next-line prefer-const
@@ -158,4 +163,23 @@ export function othersHistory(entries: ReadonlyMap<string, AccountEntry>, id: st
     for (const h of e.sync.history()) out.add(h);
   }
   return out;
+}
+
+/** Every account in the creds-file form (an array); tokens and client secrets only when asked. */
+export function exportEntries(entries: Iterable<AccountEntry>, meta: StoredMeta, includeSecrets: boolean): string {
+  const out = [...entries].map(({ manager, loaded }) => {
+    const form = toTokenFileForm(manager.credential);
+    const entry: Record<string, unknown> = {
+      id: loaded.id,
+      label: meta.accounts[loaded.id]?.label ?? loaded.label,
+      source: describeOrigin(loaded.origin),
+    };
+    for (const [k, v] of Object.entries(form)) {
+      if (v === undefined) continue;
+      if (!includeSecrets && /token|secret/i.test(k)) continue;
+      entry[k] = v;
+    }
+    return entry;
+  });
+  return JSON.stringify(out, null, 2);
 }

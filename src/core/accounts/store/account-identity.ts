@@ -40,7 +40,13 @@ async function isUnclaimedLegacy(secrets: SecretStore, meta: StoredMeta, id: str
  * the same label, enabled flag and the newest token the proxy has. Ids made by older versions
  * from the position are taken over once, for entries the store does not know yet.
  */
-export async function fileAccountId(secrets: SecretStore, meta: StoredMeta, path: string, loaded: LoadedCredential, used: ReadonlySet<string>): Promise<string> {
+export async function fileAccountId(
+  secrets: SecretStore,
+  meta: StoredMeta,
+  path: string,
+  loaded: LoadedCredential,
+  used: ReadonlySet<string>,
+): Promise<string> {
   const rt = loaded.credential.refreshToken ?? loaded.credential.accessToken ?? '';
   const fp = tokenFingerprint(rt);
   for (const [id, m] of Object.entries(meta.accounts)) {
@@ -78,7 +84,10 @@ export async function identifySsoFile(ctx: SsoFileContext, path: string, cred: K
   const { entries, signal } = ctx;
   const owner = ownerOf(entries, cred.refreshToken);
   if (owner) {
-    await entries.get(owner)?.sync?.checkDisk(signal).catch(() => undefined);
+    await entries
+      .get(owner)
+      ?.sync?.checkDisk(signal)
+      .catch(() => undefined);
     return { existing: owner };
   }
   // Let the accounts linked to the file look first: one of them may recognise a rotated token
@@ -101,6 +110,8 @@ export async function identifySsoFile(ctx: SsoFileContext, path: string, cred: K
   }
   const fingerprint = tokenFingerprint(cred.refreshToken ?? '');
   const legacy = credentialId({ type: 'sso-cache', path }, cred);
-  const id = (await isUnclaimedLegacy(ctx.secrets, ctx.meta, legacy, (i) => entries.has(i))) ? legacy : `acct-${sha256Hex(`sso\0${path}\0${fingerprint}`).slice(0, 12)}`;
+  const id = (await isUnclaimedLegacy(ctx.secrets, ctx.meta, legacy, (i) => entries.has(i)))
+    ? legacy
+    : `acct-${sha256Hex(`sso\0${path}\0${fingerprint}`).slice(0, 12)}`;
   return { id, fingerprint, who, user };
 }

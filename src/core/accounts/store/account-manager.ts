@@ -24,7 +24,7 @@ import { recoverLeftoverTmps } from '../credentials/tmp-recovery.ts';
 import { CredentialWatcher } from '../credentials/credential-watcher.ts';
 import { RefreshJournal } from '../tokens/refresh-journal.ts';
 import { readStoredMeta, writeStoredMeta, type StoredMeta } from './account-meta.ts';
-import { createAccountEntry, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
+import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
 import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
 
 export { countStoredAccounts } from './account-meta.ts';
@@ -85,7 +85,8 @@ export class AccountManager {
       this.#o.logger.warn(`[accounts] could not check the secret store for leftovers of an interrupted write: ${(err as Error).message}`);
       return [];
     });
-    for (const id of recovered ?? []) this.#o.logger.warn(`[accounts] recovered the newer token of account ${id} from a write of the secret store that a crash interrupted`);
+    for (const id of recovered ?? [])
+      this.#o.logger.warn(`[accounts] recovered the newer token of account ${id} from a write of the secret store that a crash interrupted`);
     if (this.#journal) {
       await this.#journal.prepare();
       await this.#journal.recover(this.#o.secrets, this.#o.logger).catch((err: unknown) => {
@@ -172,7 +173,10 @@ export class AccountManager {
     );
     this.#entries.set(loaded.id, entry);
     // A record for every account from the start, so its tokens are known even before a refresh.
-    if (entry.sync) void entry.sync.save().catch((err: unknown) => this.#o.logger.warn(`[accounts] ${loaded.label}: could not save to the secret store: ${(err as Error).message}`));
+    if (entry.sync)
+      void entry.sync
+        .save()
+        .catch((err: unknown) => this.#o.logger.warn(`[accounts] ${loaded.label}: could not save to the secret store: ${(err as Error).message}`));
     const account = poolAccountFor(entry, link, this.#meta.accounts[loaded.id]);
     this.#accounts.set(loaded.id, account);
     return this.#o.pool.add(account);
@@ -213,17 +217,7 @@ export class AccountManager {
 
   /** Every account in the creds-file form (an array); tokens and client secrets only when asked. */
   exportJson(includeSecrets: boolean): string {
-    const out = [...this.#entries.values()].map(({ manager, loaded }) => {
-      const form = toTokenFileForm(manager.credential);
-      const entry: Record<string, unknown> = { id: loaded.id, label: this.#meta.accounts[loaded.id]?.label ?? loaded.label, source: describeOrigin(loaded.origin) };
-      for (const [k, v] of Object.entries(form)) {
-        if (v === undefined) continue;
-        if (!includeSecrets && /token|secret/i.test(k)) continue;
-        entry[k] = v;
-      }
-      return entry;
-    });
-    return JSON.stringify(out, null, 2);
+    return exportEntries(this.#entries.values(), this.#meta, includeSecrets);
   }
 
   /** Token files in the SSO cache, for "Scan Tokens". */
