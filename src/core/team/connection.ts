@@ -3,18 +3,23 @@
 // throws TeamUnavailableError at once, so the pool falls back to local state instead of waiting).
 // A reply that does not come within `commandTimeoutMs` (a frozen server, a silent partition)
 // marks the connection down and replaces the socket, which rejects everything still waiting.
-// Health (`up`/`down` with since/reason) is observable; pub/sub runs on a dedicated connection.
+// Health (`up`/`down` with since/reason) is observable; pub/sub runs on a dedicated connection
+// (team-subscriber.ts).
 //
 // `@redis/client` is loaded with a dynamic import on open(), so a proxy without --redis-url
 // never loads it (like the mock upstream is only loaded in mock mode).
 import { createHash } from 'node:crypto';
 import { abortable } from '../abortable.ts';
 import type { Disposable, Logger } from '../proxy-types.ts';
-import { TeamError, TeamUnavailableError } from './errors.ts';
+import { TeamUnavailableError, callListener, messageOf } from './errors.ts';
+import { checkRedisUrl, redactRedisUrl } from './redis-url.ts';
+import { TeamSubscriber } from './team-subscriber.ts';
 import type { TeamHealth } from './types.ts';
 
+export { checkRedisUrl, redactRedisUrl } from './redis-url.ts';
+
 /** The part of a node-redis client this module uses (kept narrow so the rest never sees it). */
-interface RawClient {
+export interface RawClient {
   connect(): Promise<unknown>;
   sendCommand<T = unknown>(args: readonly string[], options?: { abortSignal?: AbortSignal }): Promise<T>;
   duplicate(): RawClient;
@@ -49,44 +54,13 @@ export function luaScript(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-/** The URL as it may appear in a log line: the password replaced. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid Redis URL>';
-  }
-}
-
-export function checkRedisUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TeamError('bad_config', `--redis-url ${redactRedisUrl(url)} is not a URL (expected redis://host:6379 or rediss://host:6380)`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new TeamError('bad_config', `--redis-url must start with redis:// or rediss://, got ${u.protocol}//`);
-  }
-}
-
 type HealthListener = (health: TeamHealth) => void;
 
 export class TeamConnection {
   readonly #opts: Required<Omit<TeamConnectionOptions, 'logger' | 'now'>> & Pick<TeamConnectionOptions, 'logger'> & { now: () => number };
   readonly #createClient: (options: object) => RawClient;
   #client: RawClient;
-  #subscriber: RawClient | undefined;
-  #subscriberReady = false;
-  /** Events may have been missed since the subscription was last confirmed. */
-  #subscribeGap = false;
-  readonly #subscriberWaiters: (() => void)[] = [];
-  /** Channels SUBSCRIBEd on the subscriber connection (node-redis renews them after a reconnect). */
-  readonly #subscribedChannels = new Set<string>();
-  readonly #channels = new Map<string, Set<(message: string) => void>>();
-  readonly #resubscribed = new Set<() => void>();
+  readonly #subscriber: TeamSubscriber;
   #health: TeamHealth;
   readonly #healthListeners = new Set<HealthListener>();
   /** Calls waiting for a reply: id → start time (insertion order = oldest first). */
@@ -118,6 +92,13 @@ export class TeamConnection {
     this.#createClient = createClient;
     this.#health = { state: 'down', since: this.#opts.now(), reason: 'connecting' };
     this.#client = this.#newClient();
+    this.#subscriber = new TeamSubscriber({
+      createClient: () => this.#createClient(this.#clientOptions()),
+      closed: () => this.#closed,
+      isUp: () => this.isUp,
+      connectTimeoutMs: this.#opts.connectTimeoutMs,
+      logger: this.#opts.logger,
+    });
     const tick = Math.max(20, Math.min(250, Math.floor(this.#opts.commandTimeoutMs / 4)));
     this.#tickMs = tick;
     this.#lastTick = this.#opts.now();
@@ -203,59 +184,13 @@ export class TeamConnection {
    * Listens on a pub/sub channel over the dedicated subscriber connection (created on first use).
    * The subscription survives reconnects; `onResubscribed` fires after each gap.
    */
-  async subscribe(channel: string, listener: (message: string) => void): Promise<Disposable> {
-    if (this.#closed) throw new TeamUnavailableError('the Redis connection is closed');
-    let set = this.#channels.get(channel);
-    const first = !set;
-    if (!set) {
-      set = new Set();
-      this.#channels.set(channel, set);
-    }
-    set.add(listener);
-    const disposable = {
-      dispose: () => {
-        const s = this.#channels.get(channel);
-        if (!s) return;
-        s.delete(listener);
-        if (s.size === 0) {
-          this.#channels.delete(channel);
-          this.#subscribedChannels.delete(channel);
-          if (this.#subscriberReady) this.#subscriber?.unsubscribe(channel).catch(() => undefined);
-        }
-      },
-    };
-    const sub = this.#ensureSubscriber();
-    if (!first) return disposable;
-    // Resolve once the server confirmed the subscription, so nothing published after this call
-    // is missed. If Redis is away, do not wait long: the subscription is made when it is back,
-    // and that counts as a gap (onResubscribed).
-    if (!this.#subscriberReady && this.isUp) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#opts.connectTimeoutMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.#subscriberWaiters.push(done);
-      });
-    }
-    if (this.#subscribedChannels.has(channel)) return disposable;
-    if (this.#subscriberReady && this.#channels.has(channel)) {
-      try {
-        await this.#subscribeOnce(sub, channel);
-        return disposable;
-      } catch (err) {
-        this.#opts.logger.warn(`[team] subscribe to ${channel} failed, retried on reconnect: ${messageOf(err)}`);
-      }
-    }
-    this.#subscribeGap = true;
-    return disposable;
+  subscribe(channel: string, listener: (message: string) => void): Promise<Disposable> {
+    return this.#subscriber.subscribe(channel, listener);
   }
 
   /** Fires when the subscriber connection is back after a gap (events may have been missed). */
   onResubscribed(listener: () => void): Disposable {
-    this.#resubscribed.add(listener);
-    return { dispose: () => this.#resubscribed.delete(listener) };
+    return this.#subscriber.onResubscribed(listener);
   }
 
   /** Closes both connections; pending calls reject. Idempotent. */
@@ -265,14 +200,11 @@ export class TeamConnection {
     clearInterval(this.#watchdog);
     // destroy(): no QUIT round trip that could hang on a dead server.
     this.#client.destroy();
-    this.#subscriber?.destroy();
-    this.#subscriber = undefined;
-    for (const w of this.#subscriberWaiters.splice(0)) w();
+    this.#subscriber.destroy();
     this.#health = { state: 'down', since: this.#opts.now(), reason: 'closed' };
-    for (const l of [...this.#healthListeners]) safe(() => l(this.health), this.#opts.logger);
+    for (const l of [...this.#healthListeners]) callListener(() => l(this.health), this.#opts.logger);
     this.#healthListeners.clear();
-    this.#resubscribed.clear();
-    this.#channels.clear();
+    this.#subscriber.clear();
   }
 
   #clientOptions(): object {
@@ -302,62 +234,6 @@ export class TeamConnection {
       if (!this.#closed && client === this.#client) this.#opts.logger.debug(`[team] connect ended: ${messageOf(err)}`);
     });
     return client;
-  }
-
-  #ensureSubscriber(): RawClient {
-    if (this.#subscriber) return this.#subscriber;
-    const sub = this.#createClient(this.#clientOptions());
-    this.#subscriber = sub;
-    let everReady = false;
-    sub.on('ready', () => {
-      if (this.#closed || sub !== this.#subscriber) return;
-      // node-redis re-subscribes by itself after a reconnect; on the first ready we subscribe here.
-      const subscribed = everReady
-        ? Promise.resolve()
-        : Promise.all([...this.#channels.keys()].map((ch) => this.#subscribeOnce(sub, ch))).then(() => undefined);
-      everReady = true;
-      subscribed.then(
-        () => {
-          this.#subscriberReady = true;
-          for (const w of this.#subscriberWaiters.splice(0)) w();
-          if (this.#subscribeGap) {
-            this.#subscribeGap = false;
-            for (const l of [...this.#resubscribed]) safe(l, this.#opts.logger);
-          }
-        },
-        (err: unknown) => this.#opts.logger.warn(`[team] subscribe failed: ${messageOf(err)}`),
-      );
-    });
-    const lost = () => {
-      if (this.#subscriberReady) this.#subscribeGap = true;
-      this.#subscriberReady = false;
-    };
-    sub.on('error', lost); // reported through the command connection's health
-    sub.on('end', lost);
-    sub.on('reconnecting', lost);
-    sub.connect().catch(() => undefined);
-    return sub;
-  }
-
-  async #subscribeOnce(sub: RawClient, channel: string): Promise<void> {
-    if (this.#subscribedChannels.has(channel)) return;
-    this.#subscribedChannels.add(channel);
-    try {
-      await sub.subscribe(channel, (m) => this.#deliver(channel, m));
-    } catch (err) {
-      this.#subscribedChannels.delete(channel);
-      throw err;
-    }
-  }
-
-  #deliver(channel: string, message: string): void {
-    for (const l of [...(this.#channels.get(channel) ?? [])]) {
-      try {
-        l(message);
-      } catch (err) {
-        this.#opts.logger.error(`[team] event listener failed: ${messageOf(err)}`);
-      }
-    }
   }
 
   #wire(client: RawClient): void {
@@ -427,21 +303,13 @@ export class TeamConnection {
     const now = this.#opts.now();
     this.#health = state === 'down' ? { state, since: now, reason: reason ?? 'down' } : { state, since: now };
     if (!this.#closed) {
-      if (state === 'down') this.#opts.logger.warn(`[team] Redis ${redactRedisUrl(this.#opts.url)} is unavailable (${reason ?? 'down'}): serving from local state`);
-      else this.#opts.logger.info(`[team] Redis ${redactRedisUrl(this.#opts.url)} is available${prev.reason === 'connecting' ? '' : ` again after ${Math.round((now - prev.since) / 1000)} s`}`);
+      if (state === 'down')
+        this.#opts.logger.warn(`[team] Redis ${redactRedisUrl(this.#opts.url)} is unavailable (${reason ?? 'down'}): serving from local state`);
+      else
+        this.#opts.logger.info(
+          `[team] Redis ${redactRedisUrl(this.#opts.url)} is available${prev.reason === 'connecting' ? '' : ` again after ${Math.round((now - prev.since) / 1000)} s`}`,
+        );
     }
-    for (const l of [...this.#healthListeners]) safe(() => l(this.health), this.#opts.logger);
-  }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function safe(fn: () => void, logger: Logger): void {
-  try {
-    fn();
-  } catch (err) {
-    logger.error(`[team] listener failed: ${messageOf(err)}`);
+    for (const l of [...this.#healthListeners]) callListener(() => l(this.health), this.#opts.logger);
   }
 }

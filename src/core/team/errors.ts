@@ -1,5 +1,7 @@
 // Failures of team mode, as classes with stable codes so the wiring can tell "Redis is not there,
-// use local state" (TeamUnavailableError) from a real conflict or a bad configuration.
+// use local state" (TeamUnavailableError) from a real conflict or a bad configuration; and how
+// team code logs a failure it survives (messageOf, callListener).
+import type { Logger } from '../proxy-types.ts';
 
 export type TeamErrorCode =
   | 'unavailable' // Redis is down or did not answer in time: fall back to local state
@@ -27,4 +29,18 @@ export class TeamUnavailableError extends TeamError {
 
 export function isTeamUnavailable(err: unknown): err is TeamUnavailableError {
   return err instanceof TeamError && err.code === 'unavailable';
+}
+
+/** The message of whatever was thrown, for a log line. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Calls a listener; one that throws is logged, never allowed to break the caller's loop. */
+export function callListener(fn: () => void, logger: Pick<Logger, 'error'>): void {
+  try {
+    fn();
+  } catch (err) {
+    logger.error(`[team] listener failed: ${messageOf(err)}`);
+  }
 }

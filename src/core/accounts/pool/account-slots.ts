@@ -2,18 +2,19 @@
 // in-flight slot on the best account for a request (selection, stickiness, per-account
 // concurrency, waiting for a slot), and report what happened on it. Every change to an account's
 // record that a request causes goes through report(); the executor never touches a record.
+// Selection and waiting are here; the bookkeeping on a taken slot is in held-slot.ts.
 import type { ProxyError } from '../../errors.ts';
-import { KiroUpstreamError, type KiroAccountContext } from '../../kiro/types.ts';
-import type { InFlightLease, SharedPoolState } from '../../team/types.ts';
+import type { KiroAccountContext, KiroUpstreamError } from '../../kiro/types.ts';
+import type { Clock } from '../../proxy-types.ts';
+import type { SharedPoolState } from '../../team/types.ts';
 import type { FaultAction } from './fault-policy.ts';
-import { applyAccountConsequence, recordError } from './account-faults.ts';
 import { concurrencyLimit, deriveState, isServable, remainingQuota, type AccountRecord, type AccountTokenSource } from './pool-account.ts';
 import type { UpstreamLease } from './pool-types.ts';
 import { allUnavailableError } from './pool-unavailable.ts';
 import type { RegistryCore } from './registry.ts';
 import { rankCandidates, type Candidate } from './selection.ts';
 import type { SharedSync } from './shared-sync.ts';
-import { beginQuotaProbe, endQuotaProbe } from '../quota/quota-probe.ts';
+import { reportAttempt, startSlot, type HeldSlot, type SlotBook } from './held-slot.ts';
 
 /** One request's hold on one account, from acquire until the attempt fails or the lease is released. */
 export interface AccountSlot {
@@ -26,14 +27,6 @@ export interface AccountSlot {
   readonly quotaResetAt: number | undefined;
   /** This attempt checks with Kiro an account whose usage numbers say "used up". */
   readonly probe: boolean;
-}
-
-/** The record behind a slot stays with it: a removed account's record still takes the report. */
-interface HeldSlot extends AccountSlot {
-  readonly record: AccountRecord;
-  /** The in-flight slot in the pool state (shared across instances in team mode). */
-  readonly lease: InFlightLease;
-  ended: boolean;
 }
 
 export type LeaseOutcome = Parameters<UpstreamLease['release']>[0];
@@ -70,9 +63,65 @@ export interface AccountSlotsOptions {
   busyPollMs?: number;
 }
 
+/** Until a local slot frees (or `pollMs` passes: the slot may be held by another instance). */
+function waitForSlot(waiters: Set<() => void>, clock: Clock, signal: AbortSignal, pollMs?: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = () => {
+      waiters.delete(done);
+      timer?.clear();
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      waiters.delete(done);
+      timer?.clear();
+      reject(signal.reason);
+    };
+    if (signal.aborted) return reject(signal.reason);
+    const timer = pollMs !== undefined ? clock.setTimeout(done, pollMs) : undefined;
+    waiters.add(done);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * One pass over the registry: how many accounts could serve, and the free ones best first as
+ * pool-state candidates. A quota probe is a last resort: offered only when nothing else is
+ * free, so a conversation bound to it does not pull it forward.
+ */
+function candidatesFor(core: RegistryCore, excluded: ReadonlySet<string>, rrCursor: number): { servable: number; ranked: Candidate[] } {
+  const { settings } = core;
+  const now = core.clock.now();
+  let servable = 0;
+  let order = -1;
+  const regular: Candidate[] = [];
+  let probes: Candidate[] | undefined;
+  for (const r of core.records()) {
+    order++;
+    if (excluded.has(r.account.id)) continue;
+    const d = deriveState(r, now);
+    if (!isServable(d.state) && !d.quotaProbe) continue;
+    servable++;
+    if (r.inFlight >= concurrencyLimit(r, settings.config.accountConcurrency)) continue;
+    const c: Candidate = {
+      id: r.account.id,
+      order,
+      inFlight: r.inFlight,
+      requests: r.counters.requests,
+      lastUsedAt: r.lastUsedAt,
+      remaining: remainingQuota(r.quota),
+      degraded: d.state === 'error' || d.quotaProbe === true,
+    };
+    (d.quotaProbe ? (probes ??= []) : regular).push(c);
+  }
+  const free = regular.length > 0 ? regular : (probes ?? regular);
+  return { servable, ranked: free.length > 1 ? rankCandidates(settings.config.selectionStrategy, free, rrCursor) : free };
+}
+
 export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccounts {
   const { core, state, sync } = options;
-  const { clock, logger, settings } = core;
+  const { clock, settings } = core;
+  const book: SlotBook = { core, state, sync };
   const busyPollMs = options.busyPollMs ?? 25;
   const waiters = new Set<() => void>();
   let rrCursor = -1;
@@ -80,95 +129,8 @@ export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccoun
     for (const w of [...waiters]) w();
   });
 
-  /** Until a local slot frees (or `pollMs` passes: the slot may be held by another instance). */
-  function waitForSlot(signal: AbortSignal, pollMs?: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        waiters.delete(done);
-        timer?.clear();
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        waiters.delete(done);
-        timer?.clear();
-        reject(signal.reason);
-      };
-      if (signal.aborted) return reject(signal.reason);
-      const timer = pollMs !== undefined ? clock.setTimeout(done, pollMs) : undefined;
-      waiters.add(done);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   const limitOf = (r: AccountRecord) => r.account.maxConcurrency ?? settings.config.accountConcurrency;
-
-  /**
-   * One pass over the registry: how many accounts could serve, and the free ones best first as
-   * pool-state candidates. A quota probe is a last resort: offered only when nothing else is
-   * free, so a conversation bound to it does not pull it forward.
-   */
-  function candidatesFor(excluded: ReadonlySet<string>): { servable: number; ranked: Candidate[] } {
-    const now = clock.now();
-    let servable = 0;
-    let order = -1;
-    const regular: Candidate[] = [];
-    let probes: Candidate[] | undefined;
-    for (const r of core.records()) {
-      order++;
-      if (excluded.has(r.account.id)) continue;
-      const d = deriveState(r, now);
-      if (!isServable(d.state) && !d.quotaProbe) continue;
-      servable++;
-      if (r.inFlight >= concurrencyLimit(r, settings.config.accountConcurrency)) continue;
-      const c: Candidate = {
-        id: r.account.id,
-        order,
-        inFlight: r.inFlight,
-        requests: r.counters.requests,
-        lastUsedAt: r.lastUsedAt,
-        remaining: remainingQuota(r.quota),
-        degraded: d.state === 'error' || d.quotaProbe === true,
-      };
-      (d.quotaProbe ? (probes ??= []) : regular).push(c);
-    }
-    const free = regular.length > 0 ? regular : (probes ?? regular);
-    return { servable, ranked: free.length > 1 ? rankCandidates(settings.config.selectionStrategy, free, rrCursor) : free };
-  }
-
   const toAcquire = (c: Candidate) => ({ accountId: c.id, limit: Math.max(0, limitOf(core.record(c.id)!)) });
-
-  function start(r: AccountRecord, probeAgain: boolean, lease: InFlightLease): AccountSlot {
-    const now = clock.now();
-    const probe = beginQuotaProbe(r, probeAgain, now, settings.tuning.quotaProbeIntervalMs, logger);
-    if (probe) core.changed();
-    r.inFlight++;
-    r.counters.requests++;
-    r.lastUsedAt = now;
-    const slot: HeldSlot = {
-      record: r,
-      lease,
-      ended: false,
-      accountId: r.account.id,
-      label: r.account.label,
-      tokens: r.account.tokens,
-      context: core.contextFor(r),
-      profileArn: core.profileArnOf(r),
-      quotaResetAt: r.quota?.nextResetAt,
-      probe,
-    };
-    return slot;
-  }
-
-  function end(slot: HeldSlot): void {
-    if (slot.ended) return;
-    slot.ended = true;
-    const r = slot.record;
-    r.inFlight = Math.max(0, r.inFlight - 1);
-    // Never rejects, and not on the request's path (team mode: a round trip after the answer).
-    void state.release(slot.lease);
-    core.slotsMayHaveFreed();
-  }
 
   function stillUsable(slot: AccountSlot): AccountRecord | undefined {
     const r = (slot as HeldSlot).record;
@@ -180,22 +142,22 @@ export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccoun
     const retried = again ? stillUsable(again) : undefined;
     if (retried) {
       const got = await state.acquire({ candidates: [{ accountId: retried.account.id, limit: Math.max(0, limitOf(retried)) }], stickyKey }, signal);
-      if (got.ok) return start(retried, again!.probe, got.lease);
+      if (got.ok) return startSlot(book, retried, again!.probe, got.lease);
       sync.skipped(got.skipped);
     }
     for (;;) {
       signal.throwIfAborted();
-      const { servable, ranked } = candidatesFor(excluded);
+      const { servable, ranked } = candidatesFor(core, excluded, rrCursor);
       if (servable === 0) return undefined;
       if (ranked.length === 0) {
-        await waitForSlot(signal);
+        await waitForSlot(waiters, clock, signal);
         continue;
       }
       // The one round trip of team mode: the first candidate the pool state lets us have.
       const got = await state.acquire({ candidates: ranked.map(toAcquire), stickyKey }, signal);
       if (!got.ok) {
         // A peer's cooldown or disable this instance had not heard of: choose again. Else all busy elsewhere.
-        if (!sync.skipped(got.skipped)) await waitForSlot(signal, busyPollMs);
+        if (!sync.skipped(got.skipped)) await waitForSlot(waiters, clock, signal, busyPollMs);
         continue;
       }
       const r = core.record(got.accountId);
@@ -205,92 +167,13 @@ export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccoun
         continue;
       }
       rrCursor = c.order;
-      return start(r, false, got.lease);
-    }
-  }
-
-  function released(slot: HeldSlot, outcome: LeaseOutcome): void {
-    end(slot);
-    const r = slot.record;
-    r.counters.tokensIn += outcome.inputTokens ?? 0;
-    r.counters.tokensOut += outcome.outputTokens ?? 0;
-    r.counters.credits += outcome.credits ?? 0;
-    const err = outcome.error;
-    const aborted = outcome.clientClosed === true || (err instanceof Error && err.name === 'AbortError');
-    if (outcome.clientClosed) r.counters.aborted++;
-    if (!outcome.ok && !aborted) {
-      const now = clock.now();
-      if (err instanceof KiroUpstreamError) {
-        recordError(r, now, err.message, err.cls, true);
-        // Only pushback that outlives this stream; an auth failure mid-answer proves nothing about the token.
-        if (err.cls !== 'auth_invalid') consequence(r, err);
-      } else {
-        recordError(r, now, err instanceof Error ? err.message : 'stream failed', undefined, true);
-      }
-    }
-    core.changed();
-  }
-
-  function consequence(r: AccountRecord, err: KiroUpstreamError): void {
-    const kind = applyAccountConsequence(r, err, core.faultContext());
-    if (kind) sync.consequence(r, kind);
-  }
-
-  function failed(r: AccountRecord, err: KiroUpstreamError, action: FaultAction): void {
-    // Model capacity is Kiro's problem, not the account's: shown, not counted.
-    recordError(r, clock.now(), err.message, err.cls, err.cls !== 'capacity');
-    logger.debug(`[pool] ${r.account.label}: ${err.cls} (${err.status}${err.reason ? ` ${err.reason}` : ''}) → ${action.kind}`);
-    switch (action.kind) {
-      case 'refresh_retry':
-      case 'retry_any':
-      case 'fail':
-        break;
-      case 'retry_same':
-        r.degradedReason = err.message;
-        break;
-      case 'switch':
-        if (err.cls === 'server' || err.cls === 'network' || err.cls === 'timeout') r.degradedReason = err.message;
-        break;
-      default:
-        consequence(r, err);
-        break;
-    }
-  }
-
-  function report(slot: AccountSlot, rep: AttemptReport): void {
-    const held = slot as HeldSlot;
-    const r = held.record;
-    if (slot.probe && rep.kind !== 'released') endQuotaProbe(r, rep.kind === 'served', logger);
-    switch (rep.kind) {
-      case 'cancelled':
-        r.counters.requests--;
-        end(held);
-        return;
-      case 'served':
-        r.degradedReason = undefined;
-        core.changed();
-        return;
-      case 'token_failed':
-        end(held);
-        recordError(r, clock.now(), rep.message, 'token', true);
-        if (rep.needsLogin) logger.warn(`[pool] ${r.account.label}: needs a new login (${rep.message})`);
-        else r.degradedReason = rep.message;
-        core.changed();
-        return;
-      case 'failed':
-        end(held);
-        failed(r, rep.error, rep.action);
-        core.changed();
-        return;
-      case 'released':
-        released(held, rep.outcome);
-        return;
+      return startSlot(book, r, false, got.lease);
     }
   }
 
   return {
     acquire,
-    report,
+    report: (slot, rep) => reportAttempt(book, slot, rep),
     anyServable(ids) {
       const now = clock.now();
       for (const id of ids) {
@@ -302,4 +185,3 @@ export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccoun
     unavailableError: () => allUnavailableError(core.list(), clock.now()),
   };
 }
-

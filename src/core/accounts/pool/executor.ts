@@ -62,123 +62,132 @@ export interface UpstreamExecutor {
   execute(req: UpstreamRequest): Promise<UpstreamLease>;
 }
 
-export function createUpstreamExecutor(options: ExecutorOptions): UpstreamExecutor {
-  const { client, clock, random, settings, accounts, lifetime } = options;
+function makeLease(
+  accounts: UpstreamAccounts,
+  slot: AccountSlot,
+  result: Extract<AttemptResult, { ok: true }>,
+  attempts: number,
+  finish: () => void,
+): UpstreamLease {
+  let released = false;
+  return {
+    accountId: slot.accountId,
+    accountLabel: slot.label,
+    requestId: result.requestId,
+    attempts,
+    events: replayThenFollow(result.peeked, result.iterator),
+    release(outcome) {
+      if (released) return;
+      released = true;
+      finish();
+      // Frees the upstream connection if the stream was abandoned; a no-op after a complete one.
+      result.controller.abort(LEASE_RELEASED);
+      accounts.report(slot, { kind: 'released', outcome });
+    },
+  };
+}
 
-  function makeLease(slot: AccountSlot, result: Extract<AttemptResult, { ok: true }>, attempts: number, finish: () => void): UpstreamLease {
-    let released = false;
-    return {
-      accountId: slot.accountId,
-      accountLabel: slot.label,
-      requestId: result.requestId,
-      attempts,
-      events: replayThenFollow(result.peeked, result.iterator),
-      release(outcome) {
-        if (released) return;
-        released = true;
-        finish();
-        // Frees the upstream connection if the stream was abandoned; a no-op after a complete one.
-        result.controller.abort(LEASE_RELEASED);
-        accounts.report(slot, { kind: 'released', outcome });
-      },
-    };
+function memoOf(run: Run, id: string): Memo {
+  let m = run.memos.get(id);
+  if (!m) run.memos.set(id, (m = { refreshed: false, serverRetries: 0, forceNext: false, rejectedToken: undefined }));
+  return m;
+}
+
+/** The attempt's input: the account's context, the body with its profile ARN, a forced refresh when due. */
+function attemptInput(o: ExecutorOptions, run: Run, slot: AccountSlot, memo: Memo): AttemptInput {
+  return {
+    client: o.client,
+    clock: o.clock,
+    tokens: slot.tokens,
+    context: slot.context,
+    body: { ...run.req.body, profileArn: slot.profileArn },
+    forceRefresh: memo.forceNext,
+    rejectedToken: memo.forceNext ? memo.rejectedToken : undefined,
+    signal: run.signal,
+    firstTokenTimeoutMs: o.settings.config.firstTokenTimeoutMs,
+  };
+}
+
+/**
+ * What one attempt's result means for the request: the lease, a pause before the next attempt
+ * (ms), or undefined to go on at once. Synchronous, so the hot path has no extra await.
+ */
+function settle(o: ExecutorOptions, run: Run, slot: AccountSlot, memo: Memo, result: AttemptResult): UpstreamLease | number | undefined {
+  const { accounts } = o;
+  if (result.ok) {
+    accounts.report(slot, { kind: 'served' });
+    return makeLease(accounts, slot, result, run.attempts, run.finish);
   }
-
-  function memoOf(run: Run, id: string): Memo {
-    let m = run.memos.get(id);
-    if (!m) run.memos.set(id, (m = { refreshed: false, serverRetries: 0, forceNext: false, rejectedToken: undefined }));
-    return m;
-  }
-
-  /** The attempt's input: the account's context, the body with its profile ARN, a forced refresh when due. */
-  function attemptInput(run: Run, slot: AccountSlot, memo: Memo): AttemptInput {
-    return {
-      client,
-      clock,
-      tokens: slot.tokens,
-      context: slot.context,
-      body: { ...run.req.body, profileArn: slot.profileArn },
-      forceRefresh: memo.forceNext,
-      rejectedToken: memo.forceNext ? memo.rejectedToken : undefined,
-      signal: run.signal,
-      firstTokenTimeoutMs: settings.config.firstTokenTimeoutMs,
-    };
-  }
-
-  /**
-   * What one attempt's result means for the request: the lease, a pause before the next attempt
-   * (ms), or undefined to go on at once. Synchronous, so the hot path has no extra await.
-   */
-  function settle(run: Run, slot: AccountSlot, memo: Memo, result: AttemptResult): UpstreamLease | number | undefined {
-    if (result.ok) {
-      accounts.report(slot, { kind: 'served' });
-      return makeLease(slot, result, run.attempts, run.finish);
+  if (result.kind === 'token') {
+    accounts.report(slot, { kind: 'token_failed', message: result.message, needsLogin: result.needsLogin });
+    if (!result.needsLogin) {
+      run.lastClientError = new ProxyError('upstream', `Could not get a Kiro access token for ${slot.label}: ${result.message}`, {
+        code: 'KIRO_TOKEN_REFRESH_FAILED',
+      });
     }
-    if (result.kind === 'token') {
-      accounts.report(slot, { kind: 'token_failed', message: result.message, needsLogin: result.needsLogin });
-      if (!result.needsLogin) {
-        run.lastClientError = new ProxyError('upstream', `Could not get a Kiro access token for ${slot.label}: ${result.message}`, {
-          code: 'KIRO_TOKEN_REFRESH_FAILED',
-        });
-      }
+    run.excluded.add(slot.accountId);
+    return undefined;
+  }
+
+  const err = result.error;
+  const faults = { refreshed: memo.refreshed, serverRetries: memo.serverRetries, capacityRetries: run.capacityRetries };
+  const action = decideFault(err, faults, faultTuningOf(o.settings), o.clock.now(), o.random, slot.quotaResetAt);
+  accounts.report(slot, { kind: 'failed', error: err, action });
+  if (!isAccountStateClass(err.cls)) run.lastClientError = upstreamToProxyError(err);
+  switch (action.kind) {
+    case 'refresh_retry':
+      memo.refreshed = true;
+      memo.forceNext = true;
+      memo.rejectedToken = result.token;
+      run.again = slot;
+      return undefined;
+    case 'retry_same':
+      memo.serverRetries++;
+      run.again = slot;
+      return action.delayMs;
+    case 'retry_any':
+      run.capacityRetries++;
+      return action.delayMs;
+    case 'fail':
+      throw upstreamToProxyError(err);
+    default:
+      // switch, and the lasting consequences (cooldown, disable, suspend, expire): the registry applied them.
       run.excluded.add(slot.accountId);
       return undefined;
-    }
-
-    const err = result.error;
-    const faults = { refreshed: memo.refreshed, serverRetries: memo.serverRetries, capacityRetries: run.capacityRetries };
-    const action = decideFault(err, faults, faultTuningOf(settings), clock.now(), random, slot.quotaResetAt);
-    accounts.report(slot, { kind: 'failed', error: err, action });
-    if (!isAccountStateClass(err.cls)) run.lastClientError = upstreamToProxyError(err);
-    switch (action.kind) {
-      case 'refresh_retry':
-        memo.refreshed = true;
-        memo.forceNext = true;
-        memo.rejectedToken = result.token;
-        run.again = slot;
-        return undefined;
-      case 'retry_same':
-        memo.serverRetries++;
-        run.again = slot;
-        return action.delayMs;
-      case 'retry_any':
-        run.capacityRetries++;
-        return action.delayMs;
-      case 'fail':
-        throw upstreamToProxyError(err);
-      default:
-        // switch, and the lasting consequences (cooldown, disable, suspend, expire): the registry applied them.
-        run.excluded.add(slot.accountId);
-        return undefined;
-    }
   }
+}
 
-  async function failover(run: Run): Promise<UpstreamLease> {
-    for (;;) {
-      run.signal.throwIfAborted();
-      if (run.attempts >= settings.tuning.maxAttempts) throw run.lastClientError ?? accounts.unavailableError();
-      const again = run.again;
-      run.again = undefined;
-      const slot = await accounts.acquire(run.stickyKey, run.excluded, run.signal, again);
-      if (!slot) {
-        throw run.lastClientError && accounts.anyServable(run.excluded) ? run.lastClientError : accounts.unavailableError();
-      }
-      run.attempts++;
-      const memo = memoOf(run, slot.accountId);
-      let result: AttemptResult;
-      try {
-        result = await runAttempt(attemptInput(run, slot, memo));
-      } catch (err) {
-        // Only the request's own abort/timeout lands here: nobody's fault, no penalty.
-        accounts.report(slot, { kind: 'cancelled' });
-        throw err;
-      }
-      memo.forceNext = false;
-      const next = settle(run, slot, memo, result);
-      if (typeof next === 'object') return next;
-      if (next !== undefined) await sleep(next, clock, run.signal);
+/** Attempts on account after account until one gives a first event, or none is left. */
+async function failover(o: ExecutorOptions, run: Run): Promise<UpstreamLease> {
+  const { accounts } = o;
+  for (;;) {
+    run.signal.throwIfAborted();
+    if (run.attempts >= o.settings.tuning.maxAttempts) throw run.lastClientError ?? accounts.unavailableError();
+    const again = run.again;
+    run.again = undefined;
+    const slot = await accounts.acquire(run.stickyKey, run.excluded, run.signal, again);
+    if (!slot) {
+      throw run.lastClientError && accounts.anyServable(run.excluded) ? run.lastClientError : accounts.unavailableError();
     }
+    run.attempts++;
+    const memo = memoOf(run, slot.accountId);
+    let result: AttemptResult;
+    try {
+      result = await runAttempt(attemptInput(o, run, slot, memo));
+    } catch (err) {
+      // Only the request's own abort/timeout lands here: nobody's fault, no penalty.
+      accounts.report(slot, { kind: 'cancelled' });
+      throw err;
+    }
+    memo.forceNext = false;
+    const next = settle(o, run, slot, memo, result);
+    if (typeof next === 'object') return next;
+    if (next !== undefined) await sleep(next, o.clock, run.signal);
   }
+}
+
+export function createUpstreamExecutor(options: ExecutorOptions): UpstreamExecutor {
+  const { clock, settings, lifetime } = options;
 
   async function execute(req: UpstreamRequest): Promise<UpstreamLease> {
     if (options.disposed()) throw new ProxyError('unavailable', 'the Kiro account pool is shut down', { code: 'POOL_DISPOSED' });
@@ -218,7 +227,7 @@ export function createUpstreamExecutor(options: ExecutorOptions): UpstreamExecut
       lastClientError: undefined,
     };
     try {
-      return await failover(run);
+      return await failover(options, run);
     } catch (err) {
       finish();
       if (req.signal.aborted) throw req.signal.reason ?? err;

@@ -1,6 +1,6 @@
 // The account registry: one record per account (what the host handed in, and what the pool
 // learned about it), the state derived from it, the change events the hosts show, and recovery
-// (one timer for the whole pool, so "cooldown → active" shows without polling). The executor
+// (one timer for the whole pool, so "cooldown → active" shows without polling; recovery-timer.ts). The executor
 // reaches it only through the narrow UpstreamAccounts interface (account-slots.ts); the quota
 // service through RegistryCore below. Nothing here talks to Kiro.
 import { ProxyError } from '../../errors.ts';
@@ -8,11 +8,10 @@ import type { KiroAccountContext } from '../../kiro/types.ts';
 import type { AccountView, Clock, Disposable, Logger } from '../../proxy-types.ts';
 import { effectiveProfileArn, effectiveRegion } from '../credentials/profile-arn.ts';
 import { faultTuningOf, type PoolSettings } from './pool-config.ts';
-import { deriveState, newRecord, toView, type AccountRecord, type PoolAccount } from './pool-account.ts';
+import { newRecord, toView, type AccountRecord, type PoolAccount } from './pool-account.ts';
 import { recordError, type FaultContext } from './account-faults.ts';
 import { link } from './pool-attempt.ts';
-
-const MAX_TIMER_MS = 6 * 60 * 60_000;
+import { createRecoveryTimer } from './recovery-timer.ts';
 
 export interface RegistryOptions {
   settings: PoolSettings;
@@ -64,113 +63,48 @@ export interface AccountRegistry extends RegistryCore {
   dispose(): void;
 }
 
-export function createAccountRegistry(options: RegistryOptions): AccountRegistry {
-  const { settings, clock, logger, random } = options;
-  const records = new Map<string, AccountRecord>();
-  const listeners = new Set<(accounts: AccountView[]) => void>();
-  const freedListeners: (() => void)[] = [];
-  const removedListeners: ((id: string) => void)[] = [];
-  const addedListeners: ((r: AccountRecord) => void)[] = [];
-  const unsuspendedListeners: ((r: AccountRecord) => void)[] = [];
-  const lifetime = new AbortController();
-  let recoveryTimer: { at: number; handle: { clear(): void } } | undefined;
-  let disposed = false;
+function profileArnOf(r: AccountRecord): string {
+  const live = r.account.tokens.credential?.profileArn;
+  return effectiveProfileArn(live ? { ...r.account, profileArn: live } : r.account);
+}
 
-  function list(): AccountView[] {
-    const now = clock.now();
-    return [...records.values()].map((r) => toView(r, now));
-  }
+function contextFor(r: AccountRecord, defaultRegion: string): Omit<KiroAccountContext, 'accessToken'> {
+  const a = r.account;
+  const profileArn = profileArnOf(r);
+  const ctx: Omit<KiroAccountContext, 'accessToken'> = {
+    profileArn,
+    machineId: a.machineId,
+    region: effectiveRegion(a, profileArn, defaultRegion),
+  };
+  if (a.tokenType) ctx.tokenType = a.tokenType;
+  return ctx;
+}
 
-  function changed(): void {
-    if (disposed) return;
-    scheduleRecoveryTick();
-    if (listeners.size === 0) return;
-    const views = list();
-    for (const l of [...listeners]) {
-      try {
-        l(views);
-      } catch (err) {
-        logger.error(`[pool] onChange listener failed: ${(err as Error)?.message ?? 'unknown error'}`);
-      }
-    }
-  }
+/** Who hears about records appearing, going and coming back (team mode, the pool state, waiting requests). */
+interface RegistryHooks {
+  freed: (() => void)[];
+  removed: ((id: string) => void)[];
+  added: ((r: AccountRecord) => void)[];
+  unsuspended: ((r: AccountRecord) => void)[];
+}
 
-  /** One timer for the whole pool, at the earliest deadline any account recovers by itself. */
-  function scheduleRecoveryTick(): void {
-    const now = clock.now();
-    let next: number | undefined;
-    for (const r of records.values()) {
-      const until = deriveState(r, now).until;
-      if (until !== undefined && until > now && (next === undefined || until < next)) next = until;
-    }
-    if (next === undefined) {
-      recoveryTimer?.handle.clear();
-      recoveryTimer = undefined;
-      return;
-    }
-    if (recoveryTimer && recoveryTimer.at === next) return;
-    recoveryTimer?.handle.clear();
-    const at = next;
-    recoveryTimer = {
-      at,
-      handle: clock.setTimeout(() => {
-        recoveryTimer = undefined;
-        changed();
-      }, Math.min(MAX_TIMER_MS, Math.max(0, at - now) + 1)),
-    };
-  }
+interface OperationsDeps {
+  records: Map<string, AccountRecord>;
+  hooks: RegistryHooks;
+  clock: Clock;
+  lifetime: AbortSignal;
+  mustGet: (id: string) => AccountRecord;
+  view: (r: AccountRecord) => AccountView;
+  changed: () => void;
+  slotsMayHaveFreed: () => void;
+}
 
-  function slotsMayHaveFreed(): void {
-    for (const l of freedListeners) l();
-  }
+type AccountOperations = Pick<AccountRegistry, 'add' | 'remove' | 'get' | 'setEnabled' | 'setLabel' | 'refreshToken'>;
 
-  function mustGet(id: string): AccountRecord {
-    const r = records.get(id);
-    if (!r) throw new ProxyError('not_found', `no Kiro account with id ${id}`, { code: 'ACCOUNT_NOT_FOUND' });
-    return r;
-  }
-
-  function profileArnOf(r: AccountRecord): string {
-    const live = r.account.tokens.credential?.profileArn;
-    return effectiveProfileArn(live ? { ...r.account, profileArn: live } : r.account);
-  }
-
-  function contextFor(r: AccountRecord): Omit<KiroAccountContext, 'accessToken'> {
-    const a = r.account;
-    const profileArn = profileArnOf(r);
-    const ctx: Omit<KiroAccountContext, 'accessToken'> = {
-      profileArn,
-      machineId: a.machineId,
-      region: effectiveRegion(a, profileArn, settings.config.region),
-    };
-    if (a.tokenType) ctx.tokenType = a.tokenType;
-    return ctx;
-  }
-
-  const view = (r: AccountRecord) => toView(r, clock.now());
-
+/** What the hosts do to accounts (add, remove, enable, rename, refresh), on the registry's records. */
+function accountOperations(d: OperationsDeps): AccountOperations {
+  const { records, hooks, mustGet, view, changed, slotsMayHaveFreed } = d;
   return {
-    settings,
-    clock,
-    logger,
-    lifetime: lifetime.signal,
-    get disposed() {
-      return disposed;
-    },
-    records: () => records.values(),
-    record: (id) => records.get(id),
-    mustGet,
-    view,
-    list,
-    changed,
-    contextFor,
-    profileArnOf,
-    faultContext: () => ({ now: clock.now(), logger, random, tuning: faultTuningOf(settings) }),
-    onSlotsMayHaveFreed: (l) => void freedListeners.push(l),
-    slotsMayHaveFreed,
-    onRemoved: (l) => void removedListeners.push(l),
-    onAdded: (l) => void addedListeners.push(l),
-    onUnsuspended: (l) => void unsuspendedListeners.push(l),
     add(account) {
       const existing = records.get(account.id);
       if (existing) {
@@ -182,7 +116,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
         records.set(account.id, newRecord(account));
       }
       const r = mustGet(account.id);
-      for (const l of addedListeners) l(r);
+      for (const l of hooks.added) l(r);
       slotsMayHaveFreed();
       changed();
       return view(r);
@@ -190,7 +124,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
     remove(id) {
       const removed = records.delete(id);
       if (removed) {
-        for (const l of removedListeners) l(id);
+        for (const l of hooks.removed) l(id);
         changed();
       }
       return removed;
@@ -205,7 +139,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
       if (enabled) {
         const wasSuspended = r.suspendedReason !== undefined;
         r.suspendedReason = undefined;
-        if (wasSuspended) for (const l of unsuspendedListeners) l(r);
+        if (wasSuspended) for (const l of hooks.unsuspended) l(r);
         r.authFailedReason = undefined;
         r.degradedReason = undefined;
         slotsMayHaveFreed();
@@ -222,7 +156,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
     async refreshToken(id, signal) {
       const r = mustGet(id);
       const ctl = new AbortController();
-      const unlinks = [link(lifetime.signal, ctl), ...(signal ? [link(signal, ctl)] : [])];
+      const unlinks = [link(d.lifetime, ctl), ...(signal ? [link(signal, ctl)] : [])];
       try {
         await r.account.tokens.getAccessToken({ signal: ctl.signal, forceRefresh: true });
         r.authFailedReason = undefined;
@@ -231,7 +165,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
         return view(r);
       } catch (err) {
         if (!ctl.signal.aborted) {
-          recordError(r, clock.now(), `token refresh: ${err instanceof Error ? err.message : String(err)}`, 'token', false);
+          recordError(r, d.clock.now(), `token refresh: ${err instanceof Error ? err.message : String(err)}`, 'token', false);
           changed();
         }
         throw err;
@@ -239,6 +173,82 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
         for (const u of unlinks) u();
       }
     },
+  };
+}
+
+export function createAccountRegistry(options: RegistryOptions): AccountRegistry {
+  const { settings, clock, logger, random } = options;
+  const records = new Map<string, AccountRecord>();
+  const listeners = new Set<(accounts: AccountView[]) => void>();
+  const hooks: RegistryHooks = { freed: [], removed: [], added: [], unsuspended: [] };
+  const lifetime = new AbortController();
+  const recovery = createRecoveryTimer(
+    clock,
+    () => records.values(),
+    () => changed(),
+  );
+  let disposed = false;
+
+  function list(): AccountView[] {
+    const now = clock.now();
+    return [...records.values()].map((r) => toView(r, now));
+  }
+
+  function changed(): void {
+    if (disposed) return;
+    recovery.schedule();
+    if (listeners.size === 0) return;
+    const views = list();
+    for (const l of [...listeners]) {
+      try {
+        l(views);
+      } catch (err) {
+        logger.error(`[pool] onChange listener failed: ${(err as Error)?.message ?? 'unknown error'}`);
+      }
+    }
+  }
+
+  function slotsMayHaveFreed(): void {
+    for (const l of hooks.freed) l();
+  }
+
+  function mustGet(id: string): AccountRecord {
+    const r = records.get(id);
+    if (!r) throw new ProxyError('not_found', `no Kiro account with id ${id}`, { code: 'ACCOUNT_NOT_FOUND' });
+    return r;
+  }
+
+  const view = (r: AccountRecord) => toView(r, clock.now());
+  const ops = accountOperations({ records, hooks, clock, lifetime: lifetime.signal, mustGet, view, changed, slotsMayHaveFreed });
+
+  return {
+    settings,
+    clock,
+    logger,
+    lifetime: lifetime.signal,
+    get disposed() {
+      return disposed;
+    },
+    records: () => records.values(),
+    record: (id) => records.get(id),
+    mustGet,
+    view,
+    list,
+    changed,
+    contextFor: (r) => contextFor(r, settings.config.region),
+    profileArnOf,
+    faultContext: () => ({ now: clock.now(), logger, random, tuning: faultTuningOf(settings) }),
+    onSlotsMayHaveFreed: (l) => void hooks.freed.push(l),
+    slotsMayHaveFreed,
+    onRemoved: (l) => void hooks.removed.push(l),
+    onAdded: (l) => void hooks.added.push(l),
+    onUnsuspended: (l) => void hooks.unsuspended.push(l),
+    add: ops.add,
+    remove: ops.remove,
+    get: ops.get,
+    setEnabled: ops.setEnabled,
+    setLabel: ops.setLabel,
+    refreshToken: ops.refreshToken,
     onChange(listener) {
       listeners.add(listener);
       return { dispose: () => listeners.delete(listener) };
@@ -246,8 +256,7 @@ export function createAccountRegistry(options: RegistryOptions): AccountRegistry
     dispose() {
       if (disposed) return;
       disposed = true;
-      recoveryTimer?.handle.clear();
-      recoveryTimer = undefined;
+      recovery.clear();
       lifetime.abort();
       listeners.clear();
       slotsMayHaveFreed();

@@ -157,6 +157,50 @@ function finishItem(o: OpenItem, incomplete: boolean, emitJson: (type: string, f
   return [out, item];
 }
 
+type Emit = (type: string, fieldsJson: string) => string;
+
+/** Opens a message or reasoning item at `index` through `start` (which closes the open one); returns their events. */
+function openTextItem(
+  kind: 'message' | 'reasoning',
+  index: number,
+  meta: ResponseMeta,
+  start: (next: OpenItem, added: unknown) => string,
+  emitJson: Emit,
+): string {
+  if (kind === 'message') {
+    const o = openItem(kind, index, itemId('msg', meta, index));
+    return (
+      start(o, messageItem(o.id, '', 'in_progress')) +
+      emitJson('response.content_part.added', `${o.at},"content_index":0,"part":${JSON.stringify(outputText(''))}`)
+    );
+  }
+  const o = openItem(kind, index, itemId('rs', meta, index));
+  return (
+    start(o, reasoningItem(o.id, undefined)) + emitJson('response.reasoning_summary_part.added', `${o.at},"summary_index":0,"part":${summaryTextJson('""')}`)
+  );
+}
+
+/** A tool call's end on the open item: a custom tool's whole input, or a function's arguments if none streamed; then its done events. */
+function endToolCall(
+  o: OpenItem | undefined,
+  ev: Extract<NeutralEvent, { type: 'tool_call_end' }>,
+  delta: (o: OpenItem, text: string) => string,
+  close: () => string,
+): string {
+  if (o?.kind === 'custom' && o.tool === ev.index) {
+    o.text = customInputOf(ev.input);
+    return (o.text ? delta(o, o.text) : '') + close();
+  }
+  if (o?.kind !== 'function' || o.tool !== ev.index) return '';
+  let out = '';
+  // Clients rebuild arguments from deltas; send them whole if none streamed.
+  if (!o.text) {
+    o.text = stringifyInput(ev.input);
+    out += delta(o, o.text);
+  }
+  return out + close();
+}
+
 export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta): StreamEncoder {
   const nextSeq = createSequence();
   let ended = false;
@@ -193,17 +237,6 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
     return out;
   };
 
-  /** Opens a message or reasoning item (closing the open one); returns their events. */
-  const ensureText = (kind: 'message' | 'reasoning'): string => {
-    const index = output.length;
-    if (kind === 'message') {
-      const o = openItem(kind, index, itemId('msg', meta, index));
-      return start(o, messageItem(o.id, '', 'in_progress')) + emitJson('response.content_part.added', `${o.at},"content_index":0,"part":${JSON.stringify(outputText(''))}`);
-    }
-    const o = openItem(kind, index, itemId('rs', meta, index));
-    return start(o, reasoningItem(o.id, undefined)) + emitJson('response.reasoning_summary_part.added', `${o.at},"summary_index":0,"part":${summaryTextJson('""')}`);
-  };
-
   /** A text or summary delta, opening its item first when another kind is open. */
   const textDelta = (kind: 'message' | 'reasoning', text: string): string => {
     let o = open;
@@ -211,7 +244,7 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
       o.text += text;
       return delta(o, text);
     }
-    const prefix = ensureText(kind);
+    const prefix = openTextItem(kind, output.length, meta, start, emitJson);
     o = open!;
     o.text += text;
     return prefix + delta(o, text);
@@ -238,21 +271,8 @@ export function createResponsesEncoder(req: NeutralRequest, meta: ResponseMeta):
         o.text += ev.json;
         return delta(o, ev.json);
       }
-      case 'tool_call_end': {
-        const o = open;
-        if (o?.kind === 'custom' && o.tool === ev.index) {
-          o.text = customInputOf(ev.input);
-          return (o.text ? delta(o, o.text) : '') + close();
-        }
-        if (o?.kind !== 'function' || o.tool !== ev.index) return '';
-        let out = '';
-        // Clients rebuild arguments from deltas; send them whole if none streamed.
-        if (!o.text) {
-          o.text = stringifyInput(ev.input);
-          out += delta(o, o.text);
-        }
-        return out + close();
-      }
+      case 'tool_call_end':
+        return endToolCall(open, ev, delta, close);
       case 'end': {
         ended = true;
         const { status, incomplete_details } = finalStatus(ev.stopReason);
