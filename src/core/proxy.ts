@@ -19,6 +19,7 @@ import { persistableSettings } from './settings-file.ts';
 import { poolConfigOf, Runtime, type RuntimeEnv, type StartScopedService } from './runtime.ts';
 import { proxyAccounts } from './proxy-accounts.ts';
 import type { AccountManager } from './accounts/store/account-manager.ts';
+import type { TeamTuning } from './team/team-runtime.ts';
 
 export type { StartScopedService } from './runtime.ts';
 export const VERSION = '0.1.0';
@@ -42,6 +43,13 @@ export interface ProxyDeps {
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
   /** Services that live as long as one start (runtime.ts StartScopedService), e.g. team mode. */
   services?: readonly StartScopedService[];
+  /**
+   * Team mode (config.redisUrl): the operator's KIRO_PROXY_STATE_KEY, asked for at each start
+   * (the CLI reads the environment, the editor its SecretStorage). Never part of the config.
+   */
+  teamStateKey?: () => string | undefined | Promise<string | undefined>;
+  /** Team-mode timings (tests shorten lock and presence leases). */
+  teamTuning?: TeamTuning;
 }
 
 export type Proxy = ProxyHandle & { getConfig(): ProxyConfig; metrics: ProxyMetrics };
@@ -72,6 +80,8 @@ function needsRestart(prev: ProxyConfig, next: ProxyConfig): boolean {
     prev.mock !== next.mock ||
     prev.maxConnections !== next.maxConnections ||
     prev.endpointStyle !== next.endpointStyle ||
+    prev.redisUrl !== next.redisUrl ||
+    prev.redisPrefix !== next.redisPrefix ||
     JSON.stringify(prev.endpoints) !== JSON.stringify(next.endpoints)
   );
 }
@@ -236,6 +246,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     },
     requestFinished,
     ...(deps.services ? { services: deps.services } : {}),
+    team: { stateKey: deps.teamStateKey ?? (() => undefined), ...(deps.teamTuning ? { tuning: deps.teamTuning } : {}) },
   };
 
   async function doStart(): Promise<{ url: string; port: number }> {

@@ -29,6 +29,7 @@ import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import { recoverLeftoverTmps } from '../credentials/tmp-recovery.ts';
 import { CredentialWatcher } from '../credentials/credential-watcher.ts';
 import { RefreshJournal } from '../tokens/refresh-journal.ts';
+import type { TeamTokens } from '../tokens/team-tokens.ts';
 
 interface StoredMeta {
   settings?: Record<string, unknown>;
@@ -72,6 +73,8 @@ export interface AccountManagerOptions {
    * (refresh-journal.ts). The editor keeps tokens in SecretStorage only and goes without.
    */
   refreshJournal?: boolean;
+  /** Team mode: refreshes single-flight across instances, tokens others rotated adopted (team-tokens.ts). */
+  team?: TeamTokens;
 }
 
 /** How many accounts earlier imports/logins left in KIRO_PROXY_HOME (no secret is read). */
@@ -295,7 +298,8 @@ export class AccountManager {
     manager = new TokenManager({
       credential,
       refresh: async (c, signal) => {
-        const r = sync ? await sync.refresh(c, signal) : await refreshCredential(this.#o.endpoints(), c, signal, { machineId });
+        const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : refreshCredential(this.#o.endpoints(), p, s, { machineId }));
+        const r = this.#o.team ? await this.#o.team.refresh(loaded.id, c, signal, plain) : await plain(c, signal);
         for (const v of [r.accessToken, r.refreshToken]) if (v) this.#o.registerSecret(v);
         return r;
       },
@@ -304,6 +308,7 @@ export class AccountManager {
       label: loaded.label,
     });
     this.#entries.set(loaded.id, { manager, sync, loaded });
+    this.#o.team?.track(loaded.id, manager);
     // A record for every account from the start, so its tokens are known even before a refresh.
     if (sync) void sync.save().catch((err: unknown) => this.#o.logger.warn(`[accounts] ${loaded.label}: could not save to the secret store: ${(err as Error).message}`));
     const meta = this.#meta.accounts[loaded.id];
@@ -522,6 +527,7 @@ export class AccountManager {
 
   async remove(id: string): Promise<void> {
     this.#entries.get(id)?.manager.dispose();
+    this.#o.team?.untrack(id);
     this.#entries.delete(id);
     this.#accounts.delete(id);
     this.#o.pool.remove(id);
