@@ -12,6 +12,7 @@ import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
 import { join } from 'node:path';
 import { readSettingsFile, applySettings } from '../core/settings-file.ts';
+import { parseStateKeys, STATE_KEY_ENV } from '../core/team/state-key.ts';
 import { API_KEY_ARGV_WARNING, ApiKeyFileError, readApiKeyFile } from './api-key-file.ts';
 
 const VERSION = '0.1.0';
@@ -103,8 +104,19 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // Team mode refuses to start without a usable state key, before anything else (state-key.ts says how to make one).
+  const stateKey = () => process.env[STATE_KEY_ENV];
+  if (config.redisUrl) {
+    try {
+      parseStateKeys(stateKey());
+    } catch (err) {
+      process.stderr.write(`kiro-proxy: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+
   if (login) {
-    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true });
+    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true, teamStateKey: stateKey });
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -140,6 +152,7 @@ async function main(): Promise<number> {
     secretRegistry: secrets,
     persistSettings: true,
     refreshJournal: true,
+    teamStateKey: stateKey,
   });
   let url: string;
   try {

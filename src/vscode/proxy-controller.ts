@@ -177,7 +177,13 @@ export class ProxyController extends Disposable {
     const config = await this.buildConfig();
     // The state home (globalStorage by default) may not exist yet on a fresh install.
     await mkdir(config.home, { recursive: true });
-    const proxy = core.createProxy(config, { logger: this.deps.logger, secrets: this.deps.secrets, dashboardDir: this.deps.dashboardDir });
+    const proxy = core.createProxy(config, {
+      logger: this.deps.logger,
+      secrets: this.deps.secrets,
+      dashboardDir: this.deps.dashboardDir,
+      // Team mode's key comes from the environment VS Code was started from (never a setting).
+      teamStateKey: () => this.deps.env['KIRO_PROXY_STATE_KEY'],
+    });
     this.proxy = proxy;
     this.config = config;
     this._register(proxy.onEvent((ev) => this.onLocalEvent(ev)));

@@ -23,6 +23,8 @@ export interface KiroSettings {
   mockMode: boolean;
   ssoCachePath: string;
   importSsoCache: ImportSsoCacheMode;
+  /** Team mode's Redis URL ('' = none; a value that is not redis:// or rediss:// is ignored). */
+  redisUrl: string;
 }
 
 export const SETTING_DEFAULTS: KiroSettings = {
@@ -40,6 +42,7 @@ export const SETTING_DEFAULTS: KiroSettings = {
   mockMode: false,
   ssoCachePath: '',
   importSsoCache: 'ask',
+  redisUrl: '',
 };
 
 /** Reads each setting through `get`, falling back to the default for a missing or ill-typed value. */
@@ -73,6 +76,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
     mockMode: bool('mockMode', false),
     ssoCachePath: str('ssoCachePath', ''),
     importSsoCache: oneOf('importSsoCache', ['ask', 'always', 'never'] as const, 'ask'),
+    redisUrl: redisUrlOf(str('redisUrl', '')),
   };
 }
 
@@ -106,7 +110,13 @@ export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: H
     fallbackModel: s.fallbackModel || undefined,
     logBodies: s.logBodies,
     importSsoCacheOnStart: s.importSsoCache === 'always',
+    redisUrl: s.redisUrl || redisUrlOf(env['KIRO_PROXY_REDIS_URL']?.trim() ?? '') || undefined,
+    ...(env['KIRO_PROXY_REDIS_PREFIX']?.trim() ? { redisPrefix: env['KIRO_PROXY_REDIS_PREFIX'].trim() } : {}),
   };
+}
+
+function redisUrlOf(v: string): string {
+  return /^rediss?:\/\//i.test(v) ? v : '';
 }
 
 /** Fields whose change needs the listener rebound (the core restarts it in applyConfig). */
