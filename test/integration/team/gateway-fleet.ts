@@ -29,6 +29,8 @@ export interface Fleet {
   mock: MockKiro;
   credsFile: string;
   dir: string;
+  /** The team's key prefix in Redis. */
+  prefix: string;
   members: Member[];
   /** Starts one more instance (same creds file, same Redis). */
   add(name: string, config?: Partial<ProxyConfig>): Promise<Member>;
@@ -51,7 +53,16 @@ export function credsOf(mock: MockKiro): object[] {
 
 export async function startFleet(
   t: TestContext,
-  options: { redisUrl: string; instances: number; accounts: AddAccountOptions[]; mock?: MockKiroOptions; config?: Partial<ProxyConfig>; prefix?: string },
+  options: {
+    redisUrl: string;
+    instances: number;
+    accounts: AddAccountOptions[];
+    mock?: MockKiroOptions;
+    config?: Partial<ProxyConfig>;
+    prefix?: string;
+    /** file: one creds file all instances read and the refresh winner writes (one machine); base64: KIRO_OAUTH_CREDS_BASE64 as in compose.yaml (each instance keeps its own copy). */
+    source?: 'file' | 'base64';
+  },
 ): Promise<Fleet> {
   const mock = await startMockKiro(options.mock ?? {});
   const dir = await mkdtemp(join(tmpdir(), 'kiro-gateway-'));
@@ -68,7 +79,7 @@ export async function startFleet(
       home,
       ssoCache: join(dir, 'sso-empty'),
       importSsoCacheOnStart: false,
-      credsFile,
+      ...(options.source === 'base64' ? { credsBase64: Buffer.from(JSON.stringify(credsOf(mock))).toString('base64') } : { credsFile }),
       endpoints: { ...mock.endpoints },
       redisUrl: options.redisUrl,
       redisPrefix: prefix,
@@ -88,7 +99,7 @@ export async function startFleet(
     await rm(dir, { recursive: true, force: true });
   });
   for (let i = 0; i < options.instances; i++) await add(String.fromCharCode(97 + i));
-  return { mock, credsFile, dir, members, add };
+  return { mock, credsFile, dir, prefix, members, add };
 }
 
 /** One OpenAI chat completion; the first user message decides the conversation (stickiness). */
@@ -102,7 +113,9 @@ export async function chat(url: string, conversation = 'hello', signal?: AbortSi
   return { status: res.status, body: await res.text() };
 }
 
-export async function health(url: string): Promise<Record<string, unknown> & { status: string; team?: { redis: string; instances?: number; mode: string; instance: string } }> {
+export async function health(
+  url: string,
+): Promise<Record<string, unknown> & { status: string; team?: { redis: string; instances?: number; mode: string; instance: string } }> {
   const res = await fetch(`${url}/health`);
   return (await res.json()) as never;
 }

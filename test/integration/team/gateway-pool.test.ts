@@ -47,12 +47,20 @@ describe('team gateway: the shared pool', { skip: redisSkip }, () => {
     assert.equal(b.proxy.logs().length, 0);
     const cooledId = onA.account()!.id;
     for (let i = 0; i < 3; i++) assert.equal((await chat(b.url, `b ${i}`)).status, 200);
-    assert.ok(b.proxy.logs().every((e) => e.accountId !== cooledId), 'B routes around the account A cooled');
+    assert.ok(
+      b.proxy.logs().every((e) => e.accountId !== cooledId),
+      'B routes around the account A cooled',
+    );
   });
 
   test('a conversation stays on its account whichever instance serves it', async (t) => {
     const redis = await redisForTest(t);
-    const fleet = await startFleet(t, { redisUrl: redis.url, instances: 3, accounts: [{ id: 'p' }, { id: 'q' }, { id: 'r' }], config: { selectionStrategy: 'round-robin' } });
+    const fleet = await startFleet(t, {
+      redisUrl: redis.url,
+      instances: 3,
+      accounts: [{ id: 'p' }, { id: 'q' }, { id: 'r' }],
+      config: { selectionStrategy: 'round-robin' },
+    });
     const convs = ['first conversation', 'second conversation', 'third conversation', 'fourth conversation'];
     const served = new Map<string, Set<string>>();
     for (let round = 0; round < 3; round++) {
@@ -80,11 +88,21 @@ describe('team gateway: the shared pool', { skip: redisSkip }, () => {
     await client.connect();
     t.after(() => client.close());
     const keys = await client.keys('*');
-    assert.ok(keys.some((k) => k.endsWith(':token')), `a token record is stored: ${keys.join(', ')}`);
+    assert.ok(
+      keys.some((k) => k.endsWith(':token')),
+      `a token record is stored: ${keys.join(', ')}`,
+    );
     const needles = [acct.accessToken, acct.refreshToken].flatMap((tok) => [tok, tok.slice(0, 16), tok.slice(-16)]);
     for (const k of keys) {
       const type = await client.type(k);
-      const raw = type === 'hash' ? JSON.stringify(await client.hGetAll(k)) : type === 'string' ? ((await client.get(k)) ?? '') : type === 'zset' ? JSON.stringify(await client.zRange(k, 0, -1)) : '';
+      const raw =
+        type === 'hash'
+          ? JSON.stringify(await client.hGetAll(k))
+          : type === 'string'
+            ? ((await client.get(k)) ?? '')
+            : type === 'zset'
+              ? JSON.stringify(await client.zRange(k, 0, -1))
+              : '';
       for (const n of needles) assert.ok(!raw.includes(n), `key ${k} holds a token substring`);
     }
     // B took the rotated token without a refresh of its own.
@@ -98,6 +116,9 @@ describe('team gateway: the shared pool', { skip: redisSkip }, () => {
     assert.ok(!JSON.stringify(h).includes(redis.url), 'no URL in /health');
     const viewA = (await (await fetch(`${a.url}/loadbalancer/instances`)).json()) as AccountView[];
     const viewB = (await (await fetch(`${b.url}/loadbalancer/instances`)).json()) as AccountView[];
-    assert.deepEqual(viewA.map((v) => [v.id, v.state]), viewB.map((v) => [v.id, v.state]));
+    assert.deepEqual(
+      viewA.map((v) => [v.id, v.state]),
+      viewB.map((v) => [v.id, v.state]),
+    );
   });
 });
