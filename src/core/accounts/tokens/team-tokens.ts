@@ -79,7 +79,12 @@ export class TeamTokens implements Disposable {
     const heldGen = t?.gen ?? 0;
     const refresher = async (base: SharedTokenSet, s: AbortSignal): Promise<SharedTokenSet> => {
       const r = await plain({ ...credential, ...defined(base) }, s);
-      return defined({ accessToken: r.accessToken, refreshToken: r.refreshToken ?? base.refreshToken ?? credential.refreshToken, expiresAt: r.expiresAt, profileArn: r.profileArn ?? base.profileArn });
+      return defined({
+        accessToken: r.accessToken,
+        refreshToken: r.refreshToken ?? base.refreshToken ?? credential.refreshToken,
+        expiresAt: r.expiresAt,
+        profileArn: r.profileArn ?? base.profileArn,
+      });
     };
     let record: TokenRecord;
     try {
@@ -116,14 +121,15 @@ export class TeamTokens implements Disposable {
     for (const v of [tokens.accessToken, tokens.refreshToken]) if (v) this.#o.registerSecret(v);
   }
 
+  /** After a gap (Redis back, events resubscribed): re-read every account, whatever generation we hold. */
   #pullAll(): void {
-    for (const id of this.#accounts.keys()) void this.#pull(id, 1);
+    for (const id of this.#accounts.keys()) void this.#pull(id, 1, true);
   }
 
   /** Reads the shared record when it may be newer than ours (`atLeast`), and adopts it. */
-  async #pull(accountId: string, atLeast: number): Promise<void> {
+  async #pull(accountId: string, atLeast: number, resync = false): Promise<void> {
     const t = this.#accounts.get(accountId);
-    if (!t || atLeast <= t.gen || this.#lifetime.signal.aborted || t.unshared) return;
+    if (!t || (!resync && atLeast <= t.gen) || this.#lifetime.signal.aborted || t.unshared) return;
     let record: TokenRecord | undefined;
     try {
       record = await this.#o.team.vault.read(accountId, this.#lifetime.signal);
@@ -131,7 +137,11 @@ export class TeamTokens implements Disposable {
       if (!this.#lifetime.signal.aborted) this.#o.logger.debug(`[team] ${this.#label(accountId)}: reading the shared token failed: ${(err as Error).message}`);
       return;
     }
-    if (!record || this.#accounts.get(accountId) !== t || record.gen <= t.gen) return;
+    if (this.#accounts.get(accountId) !== t) return;
+    // A Redis that came back empty (no persistence) or older counts generations afresh: what it
+    // holds is compared by the tokens themselves, and our next refresh seeds it again.
+    if (resync && (!record || record.gen < t.gen)) t.gen = 0;
+    if (!record || record.gen <= t.gen) return;
     this.#adopt(accountId, t, record);
   }
 
