@@ -20,7 +20,9 @@ const TEAM_ENTRY = 'src/core/team/redis-team.ts';
 const lazyTeam = {
   name: 'lazy-team',
   setup(build) {
-    build.onResolve({ filter: /[/\\]redis-team\.ts$|^\.\/redis-team\.ts$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './team.js', external: true } : undefined));
+    build.onResolve({ filter: /[/\\]redis-team\.ts$|^\.\/redis-team\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './team.js', external: true } : undefined,
+    );
   },
 };
 

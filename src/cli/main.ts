@@ -86,7 +86,6 @@ function untilSignalled(proxy: Proxy, logger: Logger): Promise<number> {
   });
 }
 
-
 async function main(): Promise<number> {
   const parsed = await parseInvocation();
   if (typeof parsed === 'number') return parsed;
@@ -116,7 +115,13 @@ async function main(): Promise<number> {
   }
 
   if (login) {
-    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true, teamStateKey: stateKey });
+    const proxy = createProxy(config, {
+      logger,
+      secrets: createFileSecretStore(join(config.home, 'secrets.json')),
+      secretRegistry: secrets,
+      refreshJournal: true,
+      teamStateKey: stateKey,
+    });
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -174,7 +179,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`kiro-proxy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`kiro-proxy: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

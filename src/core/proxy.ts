@@ -127,7 +127,15 @@ function scrubAccountView(a: AccountView, registry: SecretRegistry): AccountView
 
 function statusOf(config: ProxyConfig, runtime: Runtime | undefined, stats: RequestStats, instance: string): ProxyStatus {
   const { requests, outcomes, inFlight } = stats;
-  const s: ProxyStatus = { running: runtime !== undefined, mode: config.mock ? 'mock' : 'real', requests, errors: outcomes.errors, aborted: outcomes.aborted, inFlight, instance };
+  const s: ProxyStatus = {
+    running: runtime !== undefined,
+    mode: config.mock ? 'mock' : 'real',
+    requests,
+    errors: outcomes.errors,
+    aborted: outcomes.aborted,
+    inFlight,
+    instance,
+  };
   const server = runtime?.server;
   if (server) {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
@@ -162,7 +170,9 @@ function recordRequest(entry: RequestLogEntry, stats: RequestStats, metrics: Pro
 async function saveChangedSettings(prev: ProxyConfig, next: ProxyConfig, accounts: AccountManager, logger: Logger): Promise<void> {
   const after = persistableSettings(next);
   if (JSON.stringify(after) === JSON.stringify(persistableSettings(prev))) return;
-  await accounts.saveSettings(after as Record<string, unknown>).catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
+  await accounts
+    .saveSettings(after as Record<string, unknown>)
+    .catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
 }
 
 export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {

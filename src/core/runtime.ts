@@ -34,7 +34,13 @@ const MODELS_WAIT_MS = 5_000;
  */
 export interface StartScopedService {
   readonly name: string;
-  start(ctx: { config: ProxyConfig; pool: ManagedAccountPool; accounts: AccountManager; logger: Logger; signal: AbortSignal }): Promise<{ close(): Promise<void> | void } | void>;
+  start(ctx: {
+    config: ProxyConfig;
+    pool: ManagedAccountPool;
+    accounts: AccountManager;
+    logger: Logger;
+    signal: AbortSignal;
+  }): Promise<{ close(): Promise<void> | void } | void>;
 }
 
 /** What outlives a restart, as the runtime uses it. */
@@ -130,7 +136,12 @@ export class Runtime {
       this.#closers.push(() => started.mock.close());
       this.endpoints = { ...started.mock.endpoints };
     }
-    const client = createKiroClient({ endpoints: this.endpoints, style: config.endpointStyle, maxConnectionsPerOrigin: config.maxConnections, firstByteTimeoutMs: config.firstTokenTimeoutMs });
+    const client = createKiroClient({
+      endpoints: this.endpoints,
+      style: config.endpointStyle,
+      maxConnectionsPerOrigin: config.maxConnections,
+      firstByteTimeoutMs: config.firstTokenTimeoutMs,
+    });
     this.client = client;
     this.#closers.push(() => client.close());
     // The team first: the pool takes its shared state at creation. Closed last (after the pool).
@@ -188,7 +199,12 @@ export class Runtime {
     const mock = this.mock;
     let team: TeamTokens | undefined;
     if (this.team) {
-      const t = new TeamTokens({ team: this.team.team, logger: env.logger, registerSecret: (v) => env.registry.add(v), labelOf: (id) => pool.get(id)?.label ?? id });
+      const t = new TeamTokens({
+        team: this.team.team,
+        logger: env.logger,
+        registerSecret: (v) => env.registry.add(v),
+        labelOf: (id) => pool.get(id)?.label ?? id,
+      });
       this.#closers.push(() => t.dispose());
       team = t;
     }
@@ -208,7 +224,11 @@ export class Runtime {
       ...(mock ? { beforeAdd: (c) => registerWithMock(mock, c) } : {}),
       whoIs: async (c, machineId, signal) => {
         if (!c.accessToken) return undefined;
-        const profileArn = effectiveProfileArn({ authMethod: c.kind, ...(c.profileArn ? { profileArn: c.profileArn } : {}), ...(c.provider ? { provider: c.provider } : {}) });
+        const profileArn = effectiveProfileArn({
+          authMethod: c.kind,
+          ...(c.profileArn ? { profileArn: c.profileArn } : {}),
+          ...(c.provider ? { provider: c.provider } : {}),
+        });
         const ctx = { accessToken: c.accessToken, profileArn, machineId, region: effectiveRegion(c, profileArn, env.config().region) };
         const q = await client.getUsageLimits(c.kind === 'api_key' ? { ...ctx, tokenType: 'API_KEY' } : ctx, signal);
         return q.userId ? { userId: q.userId, ...(q.email ? { email: q.email } : {}) } : undefined;

@@ -220,7 +220,11 @@ export class ProxyController extends Disposable {
         endpoint: (url) => this.endpoint(url),
       });
     }
-    return (await dispatchAdmin(method, params, adminTargetOf(proxy, () => this.config!))) as AdminResult<M>;
+    return (await dispatchAdmin(
+      method,
+      params,
+      adminTargetOf(proxy, () => this.config!),
+    )) as AdminResult<M>;
   }
 
   /** The config the settings describe right now (for config.get while stopped). */

@@ -53,8 +53,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
   };
   const bool = (k: keyof KiroSettings, d: boolean) => (typeof get(k) === 'boolean' ? (get(k) as boolean) : d);
   const str = (k: keyof KiroSettings, d: string) => (typeof get(k) === 'string' ? (get(k) as string).trim() : d);
-  const oneOf = <T extends string>(k: keyof KiroSettings, values: readonly T[], d: T): T =>
-    values.includes(get(k) as T) ? (get(k) as T) : d;
+  const oneOf = <T extends string>(k: keyof KiroSettings, values: readonly T[], d: T): T => (values.includes(get(k) as T) ? (get(k) as T) : d);
   const mapping = get('modelMapping');
   const modelMapping: Record<string, string> = {};
   if (mapping && typeof mapping === 'object' && !Array.isArray(mapping)) {

@@ -8,7 +8,9 @@ import type { RedisTeamConfig } from './redis-team.ts';
 import type { InstanceInfo, TeamState } from './types.ts';
 
 /** Timings a test or a benchmark may shorten (production uses redis-team.ts defaults). */
-export type TeamTuning = Partial<Pick<RedisTeamConfig, 'connectTimeoutMs' | 'commandTimeoutMs' | 'leaseTtlMs' | 'stickyTtlMs' | 'lockTtlMs' | 'refreshWaitMs' | 'presenceTtlMs'>>;
+export type TeamTuning = Partial<
+  Pick<RedisTeamConfig, 'connectTimeoutMs' | 'commandTimeoutMs' | 'leaseTtlMs' | 'stickyTtlMs' | 'lockTtlMs' | 'refreshWaitMs' | 'presenceTtlMs'>
+>;
 
 export interface TeamRuntimeDeps {
   logger: Logger;

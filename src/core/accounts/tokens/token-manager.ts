@@ -222,4 +222,3 @@ export class TokenManager implements Disposable {
 function wrapUnknown(err: unknown): RefreshError {
   return new RefreshError('token refresh failed unexpectedly', { code: 'network', permanent: false, cause: err });
 }
-
