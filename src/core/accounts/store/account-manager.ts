@@ -3,54 +3,33 @@
 //   every rotation before any file; its refreshes go through an AccountSync (account-sync.ts)
 //   that locks, re-reads and writes back by identity;
 // - creds files, base64 and env text are the user's configuration: read on every start, their
-//   accounts matched to what the store remembers by the tokens they held (below);
+//   accounts matched to what the store remembers by the tokens they held (account-identity.ts);
 // - accounts from the SSO cache (Scan Tokens, the start-up import, the editor's prompt), pasted
 //   JSON and logins are the proxy's own: they live in the store + KIRO_PROXY_HOME/config.json
 //   (labels, enabled flags, no token) and come back on every start, in every window, together
 //   with the file they came from, which is written only while it holds the same account;
 // - credential files are watched, and newer tokens another program wrote are adopted.
 import { join, basename } from 'node:path';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import type { KiroEndpoints } from '../../kiro/types.ts';
 import type { Clock, Logger, SecretStore, AccountView } from '../../proxy-types.ts';
-import { credentialId, credentialLabel, describeOrigin, sha256Hex, type KiroCredential, type LoadedCredential } from '../credentials/credential.ts';
-import { TokenManager } from '../tokens/token-manager.ts';
-import { refreshCredential } from '../tokens/token-refresh.ts';
-import { machineIdFor } from '../../kiro/request-headers.ts';
+import { credentialId, credentialLabel, describeOrigin, type KiroCredential, type LoadedCredential } from '../credentials/credential.ts';
 import { loadCredsFile, loadCredsJsonText, loadSsoCache, loadSsoTokenFile, SSO_TOKEN_FILE } from '../credentials/credential-sources.ts';
 import type { ManagedAccountPool } from '../pool/pool.ts';
-import type { AccountTokenSource, PoolAccount } from '../pool/pool-account.ts';
-import { readJsonFile } from '../../fs/read-json-file.ts';
-import { writeFileAtomic, listLeftoverTmps } from '../../fs/atomic-write.ts';
+import type { PoolAccount } from '../pool/pool-account.ts';
 import { ProxyError } from '../../errors.ts';
-import { AccountSync } from './account-sync.ts';
 import { ACCOUNT_SECRET_PREFIX, readAccountRecord, toTokenFileForm, type AccountLink, type AccountRecord } from './account-record.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import { recoverLeftoverTmps } from '../credentials/tmp-recovery.ts';
 import { CredentialWatcher } from '../credentials/credential-watcher.ts';
 import { RefreshJournal } from '../tokens/refresh-journal.ts';
 import type { TeamTokens } from '../tokens/team-tokens.ts';
+import { readStoredMeta, writeStoredMeta, type StoredMeta } from './account-meta.ts';
+import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
+import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
 
-interface StoredMeta {
-  settings?: Record<string, unknown>;
-  accounts: Record<
-    string,
-    {
-      label?: string;
-      enabled?: boolean;
-      /** The proxy's own account (import, scan, login): loaded from the store on every start. */
-      imported?: { sourceLabel: string };
-      /** A creds-file account: the file it is read from (its id is found by token, not position). */
-      file?: string;
-    }
-  >;
-}
-
-/** Who a token belongs to, as Kiro says (getUsageLimits userInfo). */
-export interface UserIdentity {
-  userId: string;
-  email?: string;
-}
+export { countStoredAccounts } from './account-meta.ts';
+export type { UserIdentity } from './account-entry.ts';
 
 export interface AccountManagerOptions {
   pool: ManagedAccountPool;
@@ -65,7 +44,7 @@ export interface AccountManagerOptions {
   /** Called with each credential before it joins the pool (mock mode makes the simulated Kiro know it). */
   beforeAdd?: (credential: KiroCredential) => void;
   /** getUsageLimits for a credential's access token; undefined when there is no client (tests). */
-  whoIs?: (credential: KiroCredential, machineId: string, signal: AbortSignal) => Promise<UserIdentity | undefined>;
+  whoIs?: WhoIs;
   /** Watcher tuning (tests shorten it); pollMs 0 disables the stat fallback. */
   watch?: { debounceMs?: number; pollMs?: number };
   /**
@@ -77,27 +56,9 @@ export interface AccountManagerOptions {
   team?: TeamTokens;
 }
 
-/** How many accounts earlier imports/logins left in KIRO_PROXY_HOME (no secret is read). */
-export async function countStoredAccounts(home: string): Promise<number> {
-  try {
-    const doc = (await readJsonFile(join(home, 'config.json'))) as Partial<StoredMeta>;
-    return Object.values(doc.accounts ?? {}).filter((a) => a && typeof a === 'object' && a.imported).length;
-  } catch {
-    return 0;
-  }
-}
-
-const userFingerprint = (userId: string) => sha256Hex(`kiro-proxy user\0${userId}`).slice(0, 16);
-
-interface Entry {
-  manager: TokenManager;
-  sync: AccountSync | undefined;
-  loaded: LoadedCredential;
-}
-
 export class AccountManager {
   readonly #o: AccountManagerOptions;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, AccountEntry>();
   readonly #accounts = new Map<string, PoolAccount>();
   readonly #lifetime = new AbortController();
   readonly #watcher: CredentialWatcher;
@@ -116,10 +77,6 @@ export class AccountManager {
     });
   }
 
-  get #metaPath(): string {
-    return join(this.#o.home, 'config.json');
-  }
-
   get #lockDir(): string {
     return join(this.#o.home, 'locks');
   }
@@ -131,27 +88,19 @@ export class AccountManager {
       this.#o.logger.warn(`[accounts] could not check the secret store for leftovers of an interrupted write: ${(err as Error).message}`);
       return [];
     });
-    for (const id of recovered ?? []) this.#o.logger.warn(`[accounts] recovered the newer token of account ${id} from a write of the secret store that a crash interrupted`);
+    for (const id of recovered ?? [])
+      this.#o.logger.warn(`[accounts] recovered the newer token of account ${id} from a write of the secret store that a crash interrupted`);
     if (this.#journal) {
       await this.#journal.prepare();
       await this.#journal.recover(this.#o.secrets, this.#o.logger).catch((err: unknown) => {
         this.#o.logger.warn(`[accounts] could not read the refresh journal: ${(err as Error).message}`);
       });
     }
-    for (const t of await listLeftoverTmps(this.#metaPath)) await unlink(t.path).catch(() => undefined);
-    try {
-      const doc = (await readJsonFile(this.#metaPath)) as Partial<StoredMeta> & Record<string, unknown>;
-      this.#meta = { ...doc, accounts: doc.accounts && typeof doc.accounts === 'object' ? doc.accounts : {} };
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'not_found') this.#o.logger.warn(`config.json unreadable, starting without stored metadata: ${(err as Error).message}`);
-      this.#meta = { accounts: {} };
-    }
+    this.#meta = await readStoredMeta(this.#o.home, this.#o.logger);
   }
 
-  async #saveMeta(): Promise<void> {
-    // A fresh --home (or the editor's global storage) may not exist yet; keep it private.
-    await mkdir(this.#o.home, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.#metaPath, JSON.stringify(this.#meta, null, 2) + '\n', { private: true });
+  #saveMeta(): Promise<void> {
+    return writeStoredMeta(this.#o.home, this.#meta);
   }
 
   /** Saves the behaviour settings into config.json next to the account metadata. */
@@ -182,7 +131,7 @@ export class AccountManager {
       if (given.origin.type === 'creds-file') {
         const path = given.origin.path;
         await this.#recoverOnce(path, 'creds-file');
-        const id = await this.#fileAccountId(path, given, usedIds);
+        const id = await fileAccountId(this.#o.secrets, this.#meta, path, given, usedIds);
         loaded = { ...given, id };
         link = { path, type: 'creds-file' };
         if (this.#meta.accounts[id]?.file !== path) {
@@ -192,7 +141,7 @@ export class AccountManager {
       }
       // The same refresh token under two accounts would be used twice and kill both (a creds
       // file pointing at the SSO cache file the proxy also imported, say): one account only.
-      const owner = loaded.origin.type === 'mock' ? undefined : this.#ownerOf(loaded.credential.refreshToken);
+      const owner = loaded.origin.type === 'mock' ? undefined : ownerOf(this.#entries, loaded.credential.refreshToken);
       if (owner !== undefined && owner !== loaded.id) {
         this.#o.logger.info(`[accounts] ${loaded.label}: the same credential is already served as ${this.#accounts.get(owner)?.label ?? owner}`);
         const view = this.#o.pool.get(owner);
@@ -200,7 +149,7 @@ export class AccountManager {
         continue;
       }
       usedIds.add(loaded.id);
-      const record = loaded.origin.type === 'mock' ? undefined : await this.#recordFor(loaded);
+      const record = loaded.origin.type === 'mock' ? undefined : await storedRecordFor(this.#o.secrets, loaded);
       views.push(this.#addOne(loaded, record, link ?? record?.link));
     }
     for (const e of this.#entries.values()) {
@@ -210,138 +159,31 @@ export class AccountManager {
     return views;
   }
 
-  async #recordFor(loaded: LoadedCredential): Promise<AccountRecord | undefined> {
-    const rec = await readAccountRecord(this.#o.secrets, loaded.id).catch(() => undefined);
-    if (rec) return rec;
-    // Before records, base64/env accounts kept rotated tokens under `<id>.rotated`.
-    const rotated = await this.#o.secrets.get(ACCOUNT_SECRET_PREFIX + loaded.id + '.rotated');
-    if (!rotated) return undefined;
-    try {
-      const r = JSON.parse(rotated) as Partial<KiroCredential>;
-      const credential = { ...loaded.credential, ...r };
-      return { credential, history: credential.refreshToken ? [tokenFingerprint(credential.refreshToken)] : [] };
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * A creds-file entry's account id. Entries move (users reorder and extend the array) and their
-   * refresh token changes on every rotation, so neither index nor token names the account. The
-   * id is made once from the path and the first refresh token seen for the credential, and found
-   * again through the fingerprints of every token the account held since (kept in its store
-   * record): a reordered, extended or stale-token file maps each entry to the same account, with
-   * the same label, enabled flag and the newest token the proxy has. Ids made by older versions
-   * from the position are taken over once, for entries the store does not know yet.
-   */
-  async #fileAccountId(path: string, loaded: LoadedCredential, used: ReadonlySet<string>): Promise<string> {
-    const rt = loaded.credential.refreshToken ?? loaded.credential.accessToken ?? '';
-    const fp = tokenFingerprint(rt);
-    for (const [id, meta] of Object.entries(this.#meta.accounts)) {
-      if (meta.file !== path || used.has(id)) continue;
-      const rec = await readAccountRecord(this.#o.secrets, id).catch(() => undefined);
-      if (rec?.history.includes(fp)) return id;
-    }
-    const legacy = loaded.id;
-    if (this.#meta.accounts[legacy] && !used.has(legacy) && !(await readAccountRecord(this.#o.secrets, legacy).catch(() => undefined))) return legacy;
-    let id = `file-${sha256Hex(`file\0${path}\0${fp}`).slice(0, 12)}`;
-    for (let n = 2; used.has(id); n++) id = `file-${sha256Hex(`file\0${path}\0${fp}\0${n}`).slice(0, 12)}`;
-    return id;
-  }
-
-  #othersHistory(id: string): Set<string> {
-    const out = new Set<string>();
-    for (const [other, e] of this.#entries) {
-      if (other === id || !e.sync) continue;
-      for (const h of e.sync.history()) out.add(h);
-    }
-    return out;
-  }
-
   #addOne(loaded: LoadedCredential, record: AccountRecord | undefined, link: AccountLink | undefined): AccountView {
-    const machineId = machineIdFor(loaded.id);
-    const old = this.#entries.get(loaded.id);
-    old?.manager.dispose();
-    const label = () => this.#accounts.get(loaded.id)?.label ?? this.#meta.accounts[loaded.id]?.label ?? loaded.label;
-    // Assigned below, after the sync that calls back into it is built.
-    // eslint-disable-next-line prefer-const
-    let manager!: TokenManager;
-    const sync =
-      loaded.origin.type === 'mock'
-        ? undefined
-        : new AccountSync({
-            id: loaded.id,
-            label,
-            credential: loaded.credential,
-            record,
-            link,
-            store: this.#o.secrets,
-            lockDir: this.#lockDir,
-            refresh: (c, signal) => refreshCredential(this.#o.endpoints(), c, signal, { machineId }),
-            probeUser: async (c, signal) => {
-              const who = await this.#o.whoIs?.(c, machineId, signal);
-              return who ? userFingerprint(who.userId) : undefined;
-            },
-            othersHistory: () => this.#othersHistory(loaded.id),
-            clock: this.#o.clock,
-            logger: this.#o.logger,
-            onAdopt: (c) => {
-              this.#register(c);
-              manager.replaceCredential(c);
-            },
-            lifetime: this.#lifetime.signal,
-            ...(this.#journal ? { journal: this.#journal } : {}),
-          });
-    const credential = sync?.credential ?? loaded.credential;
-    this.#register(credential);
-    this.#o.beforeAdd?.(credential);
-    manager = new TokenManager({
-      credential,
-      refresh: async (c, signal) => {
-        const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : refreshCredential(this.#o.endpoints(), p, s, { machineId }));
-        const r = this.#o.team ? await this.#o.team.refresh(loaded.id, c, signal, plain) : await plain(c, signal);
-        for (const v of [r.accessToken, r.refreshToken]) if (v) this.#o.registerSecret(v);
-        return r;
+    this.#entries.get(loaded.id)?.manager.dispose();
+    const entry = createAccountEntry(
+      {
+        ...this.#o,
+        lockDir: this.#lockDir,
+        journal: this.#journal,
+        lifetime: this.#lifetime.signal,
+        label: () => this.#accounts.get(loaded.id)?.label ?? this.#meta.accounts[loaded.id]?.label ?? loaded.label,
+        othersHistory: () => othersHistory(this.#entries, loaded.id),
       },
-      clock: this.#o.clock,
-      logger: this.#o.logger,
-      label: loaded.label,
-    });
-    this.#entries.set(loaded.id, { manager, sync, loaded });
-    this.#o.team?.track(loaded.id, manager);
+      loaded,
+      record,
+      link,
+    );
+    this.#entries.set(loaded.id, entry);
+    this.#o.team?.track(loaded.id, entry.manager);
     // A record for every account from the start, so its tokens are known even before a refresh.
-    if (sync) void sync.save().catch((err: unknown) => this.#o.logger.warn(`[accounts] ${loaded.label}: could not save to the secret store: ${(err as Error).message}`));
-    const meta = this.#meta.accounts[loaded.id];
-    const tokens: AccountTokenSource = {
-      getAccessToken: (o) => manager.getAccessToken(o),
-      get state() {
-        return manager.state;
-      },
-      status: () => manager.status(),
-      get credential() {
-        return manager.credential;
-      },
-      notice: () => sync?.notice,
-    };
-    const account: PoolAccount = {
-      id: loaded.id,
-      label: meta?.label ?? loaded.label,
-      source: link ? `${link.path}${link.dropped ? ' (no longer written: it holds another account)' : ''}` : describeOrigin(loaded.origin),
-      authMethod: credential.kind,
-      ...(credential.provider ? { provider: credential.provider } : {}),
-      tokens,
-      ...(credential.profileArn ? { profileArn: credential.profileArn } : {}),
-      machineId,
-      ...(credential.region ? { region: credential.region } : {}),
-      ...(credential.kind === 'api_key' ? { tokenType: 'API_KEY' as const } : credential.kind === 'external_idp' ? { tokenType: 'EXTERNAL_IDP' as const } : {}),
-      enabled: meta?.enabled !== false,
-    };
+    if (entry.sync)
+      void entry.sync
+        .save()
+        .catch((err: unknown) => this.#o.logger.warn(`[accounts] ${loaded.label}: could not save to the secret store: ${(err as Error).message}`));
+    const account = poolAccountFor(entry, link, this.#meta.accounts[loaded.id]);
     this.#accounts.set(loaded.id, account);
     return this.#o.pool.add(account);
-  }
-
-  #register(c: KiroCredential): void {
-    for (const v of [c.accessToken, c.refreshToken, c.clientSecret]) if (v) this.#o.registerSecret(v);
   }
 
   async #recoverOnce(path: string, type: 'sso-cache' | 'creds-file'): Promise<void> {
@@ -379,32 +221,7 @@ export class AccountManager {
 
   /** Every account in the creds-file form (an array); tokens and client secrets only when asked. */
   exportJson(includeSecrets: boolean): string {
-    const out = [...this.#entries.values()].map(({ manager, loaded }) => {
-      const form = toTokenFileForm(manager.credential);
-      const entry: Record<string, unknown> = { id: loaded.id, label: this.#meta.accounts[loaded.id]?.label ?? loaded.label, source: describeOrigin(loaded.origin) };
-      for (const [k, v] of Object.entries(form)) {
-        if (v === undefined) continue;
-        if (!includeSecrets && /token|secret/i.test(k)) continue;
-        entry[k] = v;
-      }
-      return entry;
-    });
-    return JSON.stringify(out, null, 2);
-  }
-
-  /** The account that holds (or held) this refresh token, if any. */
-  #ownerOf(refreshToken: string | undefined): string | undefined {
-    if (!refreshToken) return undefined;
-    const fp = tokenFingerprint(refreshToken);
-    for (const [id, e] of this.#entries) if (e.sync?.history().has(fp)) return id;
-    return undefined;
-  }
-
-  #linkedTo(path: string): [string, Entry][] {
-    return [...this.#entries].filter(([, e]) => {
-      const l = e.sync?.link;
-      return l !== undefined && l.path === path && !l.dropped;
-    });
+    return exportEntries(this.#entries.values(), this.#meta, includeSecrets);
   }
 
   /** Token files in the SSO cache, for "Scan Tokens". */
@@ -412,7 +229,7 @@ export class AccountManager {
     const found = await loadSsoCache(this.#o.ssoCache());
     return found.credentials.map((c) => {
       const path = c.origin.type === 'sso-cache' ? c.origin.path : describeOrigin(c.origin);
-      return { path, label: c.label, alreadyImported: this.#ownerOf(c.credential.refreshToken) !== undefined };
+      return { path, label: c.label, alreadyImported: ownerOf(this.#entries, c.credential.refreshToken) !== undefined };
     });
   }
 
@@ -438,36 +255,21 @@ export class AccountManager {
     const res = await loadSsoTokenFile(path);
     const cred = res.credentials[0];
     if (!cred) throw new ProxyError('invalid_request', res.problems.map((p) => p.message).join('; ') || `${path}: not a Kiro token file`);
-    const signal = this.#lifetime.signal;
-    const owner = this.#ownerOf(cred.credential.refreshToken);
-    if (owner) {
-      await this.#entries.get(owner)?.sync?.checkDisk(signal).catch(() => undefined);
-      return this.#o.pool.get(owner)!;
-    }
-    // Let the accounts linked to the file look first: one of them may recognise a rotated token
-    // as its own, or find out the file now holds someone else.
-    for (const [, e] of this.#linkedTo(path)) await e.sync?.checkDisk(signal).catch(() => undefined);
-    const again = this.#ownerOf((await loadSsoTokenFile(path)).credentials[0]?.credential.refreshToken);
-    if (again) return this.#o.pool.get(again)!;
-    const machineId = machineIdFor(path);
-    const who = await this.#o.whoIs?.(cred.credential, machineId, signal).catch(() => undefined);
-    const user = who ? userFingerprint(who.userId) : undefined;
-    if (user) {
-      const same = [...this.#entries].find(([, e]) => e.sync?.userFingerprint === user);
-      if (same) return this.#o.pool.get(same[0])!;
-    } else if (this.#linkedTo(path).length > 0) {
-      // Whose token this is cannot be told (its access token expired), and an account linked
-      // to the file will try it if its own token is rejected: a second account on the same
-      // refresh token would kill both.
-      const [id] = this.#linkedTo(path)[0]!;
-      if (options.auto) return this.#o.pool.get(id)!;
-    }
-    const fp = tokenFingerprint(cred.credential.refreshToken ?? '');
-    const legacy = credentialId({ type: 'sso-cache', path }, cred.credential);
-    const id =
-      this.#meta.accounts[legacy] && !this.#entries.has(legacy) && !(await readAccountRecord(this.#o.secrets, legacy).catch(() => undefined))
-        ? legacy
-        : `acct-${sha256Hex(`sso\0${path}\0${fp}`).slice(0, 12)}`;
+    const found = await identifySsoFile(
+      {
+        entries: this.#entries,
+        meta: this.#meta,
+        secrets: this.#o.secrets,
+        whoIs: this.#o.whoIs,
+        signal: this.#lifetime.signal,
+        reload: async () => (await loadSsoTokenFile(path)).credentials[0]?.credential,
+      },
+      path,
+      cred.credential,
+      options,
+    );
+    if ('existing' in found) return this.#o.pool.get(found.existing)!;
+    const { id, fingerprint: fp, who, user } = found;
     const label = who?.email ? `${cred.credential.provider ?? 'Kiro'} ${who.email}` : cred.label;
     this.#meta.accounts[id] = { ...this.#meta.accounts[id], imported: { sourceLabel: label } };
     await this.#saveMeta();
@@ -496,7 +298,7 @@ export class AccountManager {
 
   async #onFileChange(path: string): Promise<void> {
     const signal = this.#lifetime.signal;
-    for (const [, e] of this.#linkedTo(path)) {
+    for (const [, e] of linkedTo(this.#entries, path)) {
       await e.sync?.checkDisk(signal).catch((err: unknown) => this.#o.logger.debug(`[accounts] re-reading ${path}: ${(err as Error).message}`));
     }
     if (signal.aborted) return;
@@ -519,7 +321,7 @@ export class AccountManager {
       const c = e.sync!.credential;
       return !present.has(c.refreshToken) && ![...present].some((rt) => rt && e.sync!.history().has(tokenFingerprint(rt)));
     });
-    const fresh = res.credentials.filter((c) => this.#ownerOf(c.credential.refreshToken) === undefined);
+    const fresh = res.credentials.filter((c) => ownerOf(this.#entries, c.credential.refreshToken) === undefined);
     if (fresh.length === 0 || orphans.length > 0) return;
     this.#o.logger.info(`[accounts] ${path}: ${fresh.length} new entr${fresh.length === 1 ? 'y' : 'ies'}, added`);
     await this.add(fresh);

@@ -9,8 +9,8 @@
 //      there before calling the account expired;
 //   4. saves the result (headless: first a journal entry, refresh-journal.ts) to the store and,
 //      at the same time, into the file's entry of this account (found by identity,
-//      entry-match.ts, re-reading right before the write): either copy survives a crash of the
-//      other write, and the newer one wins on the next start.
+//      entry-match.ts, re-reading right before the write, linked-file.ts): either copy
+//      survives a crash of the other write, and the newer one wins on the next start.
 // When the file holds another account now (the IDE logged in someone else), the link is dropped
 // for good: the account lives on from the store and the file is never written for it again.
 import { join } from 'node:path';
@@ -19,16 +19,16 @@ import type { KiroCredential } from '../credentials/credential.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
 import { RefreshError } from '../tokens/refresh-error.ts';
 import { sleep } from '../pool/backoff.ts';
-import { applyRefresh, type RefreshResult } from '../tokens/token-refresh.ts';
+import { applyRefresh, refreshResultOf, tokensOf, type RefreshResult } from '../tokens/token-refresh.ts';
 import { compareTokens, isAdoptable } from '../tokens/token-order.ts';
 import { tokenFingerprint, remember } from '../tokens/token-fingerprint.ts';
-import { matchEntry, type FileEntry } from '../credentials/entry-match.ts';
-import { readCredentialEntries, writeEntryTokens, EntryMovedError } from '../credentials/credential-file.ts';
+import type { FileEntry } from '../credentials/entry-match.ts';
+import { readCredentialEntries, writeEntryTokens } from '../credentials/credential-file.ts';
 import { readAccountRecord, writeAccountRecord, type AccountLink, type AccountRecord } from './account-record.ts';
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
+import { lookOnDisk, usableForProbe, writeBackToLink, type LinkedFileContext, type UserProbe } from './linked-file.ts';
 
-/** What the account's user id fingerprint is for a credential's access token; undefined when it cannot be told. */
-export type UserProbe = (credential: KiroCredential, signal: AbortSignal) => Promise<string | undefined>;
+export type { UserProbe } from './linked-file.ts';
 
 export interface AccountSyncOptions {
   id: string;
@@ -69,13 +69,6 @@ function isRejection(err: unknown): err is RefreshError {
   return err instanceof RefreshError && (err.code === 'invalid_grant' || err.code === 'unauthorized' || err.code === 'bad_credentials');
 }
 
-type DiskLook =
-  | { kind: 'entry'; entry: FileEntry; how: 'current' | 'earlier' | 'candidate' }
-  | { kind: 'unconfirmed'; entry: FileEntry }
-  | { kind: 'other-account'; entry: FileEntry }
-  | { kind: 'none'; message: string }
-  | { kind: 'unlinked' };
-
 export class AccountSync {
   readonly id: string;
   #o: AccountSyncOptions;
@@ -85,10 +78,23 @@ export class AccountSync {
   #user: string | undefined;
   #notice: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #file: LinkedFileContext;
 
   constructor(o: AccountSyncOptions) {
     this.id = o.id;
     this.#o = o;
+    this.#file = {
+      link: () => this.#link,
+      label: o.label,
+      logger: o.logger,
+      clock: o.clock,
+      history: () => this.#historySet(),
+      othersHistory: () => o.othersHistory(),
+      probeUser: (c, signal) => o.probeUser(c, signal),
+      myUser: (cur, signal) => this.#myUser(cur, signal),
+      dropLink: (entry) => this.#dropLink(entry),
+      setNotice: (notice) => this.#setNotice(notice),
+    };
     this.#history = [...(o.record?.history ?? [])];
     this.#user = o.record?.user;
     // The store's view of the link wins: it knows when the link was dropped.
@@ -96,7 +102,9 @@ export class AccountSync {
     let cred = o.credential;
     const stored = o.record?.credential.refreshToken ? tokenFingerprint(o.record.credential.refreshToken) : undefined;
     if (o.record && isAdoptable(compareTokens(o.record.credential, cred, new Set(this.#history.filter((h) => h !== stored))))) {
-      o.logger.info(`[accounts] ${o.label()}: the proxy's store holds a newer token than ${this.#link?.path ?? 'the source'}; using it (the file is brought up to date on the next refresh)`);
+      o.logger.info(
+        `[accounts] ${o.label()}: the proxy's store holds a newer token than ${this.#link?.path ?? 'the source'}; using it (the file is brought up to date on the next refresh)`,
+      );
       cred = { ...cred, ...tokensOf(o.record.credential) };
     }
     this.#current = cred;
@@ -191,10 +199,12 @@ export class AccountSync {
     if (elsewhere) {
       cur = { ...cur, ...tokensOf(elsewhere.credential) };
       if (this.#usable(cur)) {
-        this.#o.logger.info(`[accounts] ${label}: ${elsewhere.where} already held a newer token (another program refreshed this account); adopted it without a refresh`);
+        this.#o.logger.info(
+          `[accounts] ${label}: ${elsewhere.where} already held a newer token (another program refreshed this account); adopted it without a refresh`,
+        );
         await this.#saveRecord(cur);
         this.#current = cur;
-        return resultOf(cur);
+        return refreshResultOf(cur);
       }
     }
 
@@ -206,14 +216,20 @@ export class AccountSync {
       if (!isRejection(err) || signal.aborted) throw err;
       const retry = await this.#anotherToken(cur, signal);
       if (!retry) {
-        throw new RefreshError(`${err.message}. Re-read ${this.#reReadAdvice()}: no newer token of this account there. Log in again`, { code: err.code, permanent: true, ...(err.status !== undefined ? { status: err.status } : {}) });
+        throw new RefreshError(`${err.message}. Re-read ${this.#reReadAdvice()}: no newer token of this account there. Log in again`, {
+          code: err.code,
+          permanent: true,
+          ...(err.status !== undefined ? { status: err.status } : {}),
+        });
       }
-      this.#o.logger.warn(`[accounts] ${label}: the refresh token was rotated by another program; re-read ${retry.where} and continuing with the token found there`);
+      this.#o.logger.warn(
+        `[accounts] ${label}: the refresh token was rotated by another program; re-read ${retry.where} and continuing with the token found there`,
+      );
       cur = { ...cur, ...tokensOf(retry.credential) };
       if (this.#usable(cur) && retry.confirmed) {
         await this.#saveRecord(cur);
         this.#current = cur;
-        return resultOf(cur);
+        return refreshResultOf(cur);
       }
       try {
         result = await this.#o.refresh(cur, signal);
@@ -229,7 +245,10 @@ export class AccountSync {
       // We refreshed the file's token to find out whose it is, and it is someone else's: its
       // rotated token goes back into the file so that account keeps working; ours is dead.
       await this.#writeForeign(cur.refreshToken, next);
-      throw new RefreshError(`the refresh token of ${label} was rejected, and ${this.#link?.path ?? 'its file'} now holds another account: log in again`, { code: 'invalid_grant', permanent: true });
+      throw new RefreshError(`the refresh token of ${label} was rejected, and ${this.#link?.path ?? 'its file'} now holds another account: log in again`, {
+        code: 'invalid_grant',
+        permanent: true,
+      });
     }
     // Store and file at once: Kiro has already killed the old token, so the new one must reach
     // disk as soon as possible, and either copy is enough (whichever is newer wins on the next
@@ -239,7 +258,7 @@ export class AccountSync {
       this.#o.logger.warn(`[accounts] ${label}: could not journal the refreshed token: ${(err as Error).message}`);
       return undefined;
     });
-    const [unjournal] = await Promise.all([journaled, this.#saveRecord(next), this.#writeBack(next, cur.refreshToken, signal)]);
+    const [unjournal] = await Promise.all([journaled, this.#saveRecord(next), writeBackToLink(this.#file, next, cur.refreshToken, signal)]);
     await unjournal?.();
     return result;
   }
@@ -266,9 +285,10 @@ export class AccountSync {
       this.#history = [...new Set([...rec.history, ...this.#history])];
       if (rec.link?.dropped && this.#link && !this.#link.dropped && rec.link.path === this.#link.path) this.#link = rec.link;
       this.#user ??= rec.user;
-      if (isAdoptable(compareTokens(rec.credential, cur, hist))) best = { credential: rec.credential, where: "the proxy's store (another Kiro Proxy on this home refreshed it)" };
+      if (isAdoptable(compareTokens(rec.credential, cur, hist)))
+        best = { credential: rec.credential, where: "the proxy's store (another Kiro Proxy on this home refreshed it)" };
     }
-    const look = await this.#lookOnDisk(best?.credential ?? cur, signal);
+    const look = await lookOnDisk(this.#file, best?.credential ?? cur, signal);
     if (look.kind === 'other-account') await this.#dropLink(look.entry);
     if (look.kind === 'entry' && isAdoptable(compareTokens(look.entry.credential, best?.credential ?? cur, hist))) {
       best = { credential: look.entry.credential, where: this.#link!.path };
@@ -289,7 +309,7 @@ export class AccountSync {
   async #anotherTokenOnce(cur: KiroCredential, signal: AbortSignal): Promise<{ credential: KiroCredential; where: string; confirmed: boolean } | undefined> {
     const newer = await this.#newerElsewhere(cur, signal);
     if (newer) return { ...newer, confirmed: true };
-    const look = await this.#lookOnDisk(cur, signal);
+    const look = await lookOnDisk(this.#file, cur, signal);
     // An entry nobody here knows, whose owner cannot be told (its access token expired): most
     // likely this account refreshed by the program that owns the file. Worth one try.
     if (look.kind === 'unconfirmed' && look.entry.credential.refreshToken && look.entry.credential.refreshToken !== cur.refreshToken) {
@@ -298,36 +318,9 @@ export class AccountSync {
     return undefined;
   }
 
-  async #lookOnDisk(cur: KiroCredential, signal: AbortSignal, prevRefreshToken?: string): Promise<DiskLook> {
-    const link = this.#link;
-    if (!link || link.dropped) return { kind: 'unlinked' };
-    const read = await readCredentialEntries(link.path, link.type);
-    if (!read.ok) return { kind: 'none', message: read.why === 'missing' ? `${link.path} no longer exists` : read.message };
-    const m = matchEntry(read.entries, {
-      refreshToken: prevRefreshToken ?? cur.refreshToken,
-      history: this.#historySet(),
-      kind: cur.kind,
-      clientId: cur.clientId,
-      profileArn: cur.profileArn,
-      provider: cur.provider,
-      othersHistory: this.#o.othersHistory(),
-    });
-    if (m.how === 'none') return { kind: 'none', message: m.why === 'ambiguous' ? `${link.path} has several entries that could be this account and none holds its token` : `${link.path} has no entry for this account any more` };
-    if (m.how !== 'candidate') return { kind: 'entry', entry: m.entry, how: m.how };
-    const theirs = this.#usableForProbe(m.entry.credential) ? await this.#o.probeUser(m.entry.credential, signal).catch(() => undefined) : undefined;
-    if (theirs === undefined) return { kind: 'unconfirmed', entry: m.entry };
-    const mine = await this.#myUser(cur, signal);
-    if (mine === undefined) return { kind: 'unconfirmed', entry: m.entry };
-    return theirs === mine ? { kind: 'entry', entry: m.entry, how: 'candidate' } : { kind: 'other-account', entry: m.entry };
-  }
-
-  #usableForProbe(c: KiroCredential): boolean {
-    return c.accessToken !== undefined && (c.expiresAt ?? 0) - this.#o.clock.now() > 30_000;
-  }
-
   async #myUser(cur: KiroCredential, signal: AbortSignal): Promise<string | undefined> {
     if (this.#user) return this.#user;
-    if (!this.#usableForProbe(cur)) return undefined;
+    if (!usableForProbe(cur, this.#o.clock.now())) return undefined;
     const u = await this.#o.probeUser(cur, signal).catch(() => undefined);
     if (u) this.#user = u;
     return u;
@@ -337,44 +330,6 @@ export class AccountSync {
     if (!this.#user) return true; // nothing to compare with: the file was linked to this account
     const u = await this.#o.probeUser(next, signal).catch(() => undefined);
     return u === undefined || u === this.#user;
-  }
-
-  async #writeBack(next: KiroCredential, prevRefreshToken: string | undefined, signal: AbortSignal): Promise<void> {
-    const link = this.#link;
-    const label = this.#o.label();
-    if (!link || link.dropped) return;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const look = await this.#lookOnDisk(next, signal, prevRefreshToken);
-      if (look.kind === 'unlinked') return;
-      if (look.kind === 'other-account') {
-        await this.#dropLink(look.entry);
-        return;
-      }
-      if (look.kind === 'none' || look.kind === 'unconfirmed') {
-        const why = look.kind === 'none' ? look.message : `the entry in ${link.path} holds a token the proxy cannot tie to this account`;
-        this.#setNotice(`not written back: ${why}; the new token is kept in the proxy's own store`);
-        this.#o.logger.warn(`[accounts] ${label}: refreshed token not written to ${link.path}: ${why}. It is kept in the proxy's store and the account keeps working.`);
-        return;
-      }
-      const order = compareTokens(look.entry.credential, next, this.#historySet());
-      if (isAdoptable(order)) {
-        // Never overwrite a newer token with an older one.
-        this.#setNotice(`not written back: ${link.path} holds a newer token of this account`);
-        return;
-      }
-      try {
-        await writeEntryTokens(link.path, look.entry.index, look.entry.credential.refreshToken, next);
-        this.#setNotice(undefined);
-        return;
-      } catch (err) {
-        if (!(err instanceof EntryMovedError)) {
-          this.#setNotice(`not written back to ${link.path}: ${(err as Error).message}; the new token is kept in the proxy's own store`);
-          this.#o.logger.error(`[accounts] ${label}: could not write the refreshed token to ${link.path}: ${(err as Error).message}. It is kept in the proxy's store.`);
-          return;
-        }
-      }
-    }
-    this.#setNotice(`not written back: ${link.path} kept changing while the proxy tried; the new token is kept in the proxy's own store`);
   }
 
   /** The rotated token of the account that now owns the file goes back into its entry. */
@@ -413,17 +368,4 @@ export class AccountSync {
       ...(this.#user ? { user: this.#user } : {}),
     });
   }
-}
-
-function tokensOf(c: KiroCredential): Partial<KiroCredential> {
-  const out: Partial<KiroCredential> = {};
-  if (c.accessToken !== undefined) out.accessToken = c.accessToken;
-  if (c.refreshToken !== undefined) out.refreshToken = c.refreshToken;
-  if (c.expiresAt !== undefined) out.expiresAt = c.expiresAt;
-  if (c.profileArn !== undefined) out.profileArn = c.profileArn;
-  return out;
-}
-
-function resultOf(c: KiroCredential): RefreshResult {
-  return { accessToken: c.accessToken!, expiresAt: c.expiresAt!, ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}), ...(c.profileArn ? { profileArn: c.profileArn } : {}) };
 }

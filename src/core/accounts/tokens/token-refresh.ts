@@ -42,7 +42,8 @@ function joinUrl(base: string, path: string): string {
 }
 
 function requireRefreshToken(cred: KiroCredential, protocol: string): string {
-  if (!cred.refreshToken) throw new RefreshError(`${protocol} token refresh impossible: the credential has no refresh token`, { code: 'no_refresh_token', permanent: true });
+  if (!cred.refreshToken)
+    throw new RefreshError(`${protocol} token refresh impossible: the credential has no refresh token`, { code: 'no_refresh_token', permanent: true });
   return cred.refreshToken;
 }
 
@@ -50,7 +51,13 @@ function invalidResponse(protocol: string): RefreshError {
   return new RefreshError(`${protocol} token refresh failed: the response has no access token`, { code: 'invalid_response', permanent: false });
 }
 
-function result(accessToken: string, refreshToken: string | null | undefined, expiresIn: number | null | undefined, profileArn: string | null | undefined, options: RefreshHttpOptions): RefreshResult {
+function result(
+  accessToken: string,
+  refreshToken: string | null | undefined,
+  expiresIn: number | null | undefined,
+  profileArn: string | null | undefined,
+  options: RefreshHttpOptions,
+): RefreshResult {
   const now = options.now ?? Date.now;
   const out: RefreshResult = { accessToken, expiresAt: now() + (expiresIn ?? DEFAULT_EXPIRES_IN_S) * 1000 };
   if (refreshToken) out.refreshToken = refreshToken;
@@ -91,7 +98,10 @@ export async function refreshSocial(authBase: string, cred: KiroCredential, sign
 export async function refreshIdc(oidcBase: string, cred: KiroCredential, signal: AbortSignal, options: RefreshHttpOptions = {}): Promise<RefreshResult> {
   const refreshToken = requireRefreshToken(cred, 'IdC');
   if (!cred.clientId || !cred.clientSecret) {
-    throw new RefreshError('IdC token refresh impossible: clientId/clientSecret missing (client registration not found)', { code: 'missing_client_registration', permanent: true });
+    throw new RefreshError('IdC token refresh impossible: clientId/clientSecret missing (client registration not found)', {
+      code: 'missing_client_registration',
+      permanent: true,
+    });
   }
   const region = cred.oidcRegion ?? cred.region ?? 'us-east-1';
   const sdk = `aws-sdk-js/${OIDC_SDK_VERSION}`;
@@ -149,7 +159,12 @@ export async function refreshOAuth(tokenUrl: string, cred: KiroCredential, signa
 }
 
 /** Picks the protocol for the credential's kind. */
-export function refreshCredential(endpoints: KiroEndpoints, cred: KiroCredential, signal: AbortSignal, options: RefreshHttpOptions = {}): Promise<RefreshResult> {
+export function refreshCredential(
+  endpoints: KiroEndpoints,
+  cred: KiroCredential,
+  signal: AbortSignal,
+  options: RefreshHttpOptions = {},
+): Promise<RefreshResult> {
   switch (cred.kind) {
     case 'social':
       return refreshSocial(endpoints.auth, cred, signal, options);
@@ -157,7 +172,8 @@ export function refreshCredential(endpoints: KiroEndpoints, cred: KiroCredential
       return refreshIdc(endpoints.oidc, cred, signal, options);
     case 'oauth':
     case 'external_idp':
-      if (!cred.tokenUrl) return Promise.reject(new RefreshError(`${cred.kind} token refresh impossible: no token URL`, { code: 'invalid_client', permanent: true }));
+      if (!cred.tokenUrl)
+        return Promise.reject(new RefreshError(`${cred.kind} token refresh impossible: no token URL`, { code: 'invalid_client', permanent: true }));
       return refreshOAuth(cred.tokenUrl, cred, signal, options);
     case 'api_key':
       return Promise.reject(new RefreshError('API keys do not refresh', { code: 'not_refreshable', permanent: false }));
@@ -170,4 +186,24 @@ export function applyRefresh(cred: KiroCredential, r: RefreshResult): KiroCreden
   if (r.refreshToken) next.refreshToken = r.refreshToken;
   if (r.profileArn) next.profileArn = r.profileArn;
   return next;
+}
+
+/** The token fields of a credential (what a refresh changes), to lay over another copy of it. */
+export function tokensOf(c: KiroCredential): Partial<KiroCredential> {
+  const out: Partial<KiroCredential> = {};
+  if (c.accessToken !== undefined) out.accessToken = c.accessToken;
+  if (c.refreshToken !== undefined) out.refreshToken = c.refreshToken;
+  if (c.expiresAt !== undefined) out.expiresAt = c.expiresAt;
+  if (c.profileArn !== undefined) out.profileArn = c.profileArn;
+  return out;
+}
+
+/** A credential's tokens as the result of a refresh (one adopted instead of made); it has an access token. */
+export function refreshResultOf(c: KiroCredential): RefreshResult {
+  return {
+    accessToken: c.accessToken!,
+    expiresAt: c.expiresAt!,
+    ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}),
+    ...(c.profileArn ? { profileArn: c.profileArn } : {}),
+  };
 }
