@@ -37,9 +37,9 @@ export interface Fleet {
 }
 
 /** Fast leases so the crash and outage tests finish in seconds. */
-export const TEST_TUNING: TeamTuning = { lockTtlMs: 1500, presenceTtlMs: 1500, commandTimeoutMs: 2000, connectTimeoutMs: 2000 };
+const TEST_TUNING: TeamTuning = { lockTtlMs: 1500, presenceTtlMs: 1500, commandTimeoutMs: 2000, connectTimeoutMs: 2000 };
 
-export function credsOf(mock: MockKiro): object[] {
+function credsOf(mock: MockKiro): object[] {
   return mock.accounts.map((m) => ({
     accessToken: m.accessToken,
     refreshToken: m.refreshToken,
