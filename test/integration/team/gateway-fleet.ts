@@ -21,6 +21,8 @@ export interface Member {
   url: string;
   proxy: Proxy;
   logger: CapturedLogger;
+  /** The instance's own secret store (its account records). */
+  secrets: Map<string, string>;
   home: string;
   stop(): Promise<void>;
 }
@@ -87,9 +89,10 @@ export async function startFleet(
       ...extra,
     });
     const logger = captureLogger();
-    const proxy = createProxy(config, { logger, secrets: memorySecretStore(), teamStateKey: () => STATE_KEY, teamTuning: TEST_TUNING });
+    const secrets = memorySecretStore();
+    const proxy = createProxy(config, { logger, secrets, teamStateKey: () => STATE_KEY, teamTuning: TEST_TUNING });
     const { url } = await proxy.start();
-    const m: Member = { name, url, proxy, logger, home, stop: () => proxy.stop() };
+    const m: Member = { name, url, proxy, logger, secrets: secrets.map, home, stop: () => proxy.stop() };
     members.push(m);
     return m;
   };

@@ -41,6 +41,12 @@ describe('team gateway: one refresh per rotation', { skip: redisSkip }, () => {
         JSON.stringify(log),
       );
       for (const m of fleet.members) assert.equal(m.proxy.accounts.list()[0]!.state, 'active', m.name);
+      // Every instance keeps the live token in its own store, not only the one that refreshed.
+      await eventually(
+        () => fleet.members.every((m) => [...m.secrets.values()].some((v) => v.includes(acct.refreshToken))),
+        5000,
+        'the live token in every store',
+      );
     });
   }
 

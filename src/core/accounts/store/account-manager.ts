@@ -175,7 +175,7 @@ export class AccountManager {
       link,
     );
     this.#entries.set(loaded.id, entry);
-    this.#o.team?.track(loaded.id, entry.manager);
+    this.#o.team?.track(loaded.id, entry.manager, entry.sync);
     // A record for every account from the start, so its tokens are known even before a refresh.
     if (entry.sync)
       void entry.sync

@@ -24,6 +24,11 @@ export interface TeamTokenHolder {
   adoptTokens(tokens: SharedTokenSet): boolean;
 }
 
+/** Where an adopted token set is kept by this instance (AccountSync: the proxy's own store, never the file). */
+export interface TeamTokenStore {
+  adoptShared(tokens: SharedTokenSet): Promise<void>;
+}
+
 type PlainRefresh = (credential: KiroCredential, signal: AbortSignal) => Promise<RefreshResult>;
 
 export interface TeamTokensOptions {
@@ -36,6 +41,7 @@ export interface TeamTokensOptions {
 
 interface Tracked {
   holder: TeamTokenHolder;
+  store: TeamTokenStore | undefined;
   /** The generation of the shared record this instance holds (0: none seen yet). */
   gen: number;
   /** Rotated here while Redis was away, not shared yet. */
@@ -63,9 +69,9 @@ export class TeamTokens implements Disposable {
   }
 
   /** An account joined (or its token manager was replaced): adopt what the team holds of it, if newer. */
-  track(accountId: string, holder: TeamTokenHolder): void {
+  track(accountId: string, holder: TeamTokenHolder, store?: TeamTokenStore): void {
     const prev = this.#accounts.get(accountId);
-    this.#accounts.set(accountId, { holder, gen: prev?.gen ?? 0 });
+    this.#accounts.set(accountId, { holder, store, gen: prev?.gen ?? 0 });
     void this.#pull(accountId, 1);
   }
 
@@ -90,7 +96,10 @@ export class TeamTokens implements Disposable {
     try {
       const out = await this.#o.team.refresh.refresh({ accountId, heldGen, held: sharedOf(credential) }, refresher, signal);
       record = out.record;
-      if (out.source === 'adopted') this.#o.logger.debug(`[team] ${this.#label(accountId)}: adopted generation ${record.gen} another instance refreshed`);
+      if (out.source === 'adopted') {
+        this.#o.logger.debug(`[team] ${this.#label(accountId)}: adopted generation ${record.gen} another instance refreshed`);
+        this.#keep(accountId, t, record.tokens);
+      }
     } catch (err) {
       if (!isTeamUnavailable(err)) throw err;
       // Redis is away before the refresh began: refresh here so the account keeps serving, and
@@ -111,6 +120,13 @@ export class TeamTokens implements Disposable {
     this.#lifetime.abort();
     for (const s of this.#subs.splice(0)) s.dispose();
     this.#accounts.clear();
+  }
+
+  /** An adopted token set into this instance's own store (so a restart without Redis still has it). */
+  #keep(accountId: string, t: Tracked | undefined, tokens: SharedTokenSet): void {
+    void t?.store
+      ?.adoptShared(tokens)
+      .catch((err: unknown) => this.#o.logger.warn(`[team] ${this.#label(accountId)}: could not save the adopted token: ${(err as Error).message}`));
   }
 
   #label(accountId: string): string {
@@ -158,6 +174,7 @@ export class TeamTokens implements Disposable {
     this.#register(record.tokens);
     if (order === 'same' || t.holder.adoptTokens(record.tokens)) {
       t.gen = record.gen;
+      if (order !== 'same') this.#keep(accountId, t, record.tokens);
       if (order !== 'same') this.#o.logger.debug(`[team] ${this.#label(accountId)}: took generation ${record.gen} of the shared token`);
     }
   }
