@@ -7,7 +7,7 @@ import type { KiroSettings } from './settings-to-config.ts';
 export interface CoreModule {
   createProxy(
     config: ProxyConfig,
-    deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string; teamStateKey?: () => string | undefined },
+    deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string; teamStateKey?: () => Promise<string | undefined> },
   ): ProxyHandle & { getConfig?(): ProxyConfig };
   defaultConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
 }

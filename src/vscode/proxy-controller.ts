@@ -14,6 +14,7 @@ import { probeKiroProxy, probeHost } from './health-probe.ts';
 import { callRemoteAdmin, type RemoteEndpoint } from './remote-admin.ts';
 import { configDiff, settingsToConfig } from './settings-to-config.ts';
 import { API_KEY_SECRET, getOrCreateApiKey } from './api-key.ts';
+import { teamStateKey } from './team-state-key.ts';
 import { listenOnConfiguredPort } from './bind-retry.ts';
 import { isProcessAlive, stopStillInForce } from './serve-intent.ts';
 import { adminTargetOf, answerWhileStopped } from './admin-access.ts';
@@ -181,8 +182,8 @@ export class ProxyController extends Disposable {
       logger: this.deps.logger,
       secrets: this.deps.secrets,
       dashboardDir: this.deps.dashboardDir,
-      // Team mode's key comes from the environment VS Code was started from (never a setting).
-      teamStateKey: () => this.deps.env['KIRO_PROXY_STATE_KEY'],
+      // Team mode's key: SecretStorage ("Kiro: Set Team State Key"), else the environment; never a setting.
+      teamStateKey: () => teamStateKey(this.deps.secrets, this.deps.env),
     });
     this.proxy = proxy;
     this.config = config;
