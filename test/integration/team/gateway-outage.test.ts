@@ -2,6 +2,7 @@
 // state, /health says degraded (still 200) with one clear log line, a cooldown decided while cut
 // off reaches the other instance when Redis is back, and /health is ok again.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { AccountView } from '../../../src/core/proxy-types.ts';
 import { redisForTest, redisSkip } from '../../helpers/redis.ts';
@@ -77,5 +78,31 @@ describe('team gateway: Redis goes away under load', { skip: redisSkip }, () => 
       assert.match(text, /is available again/);
       assert.ok(!text.includes('127.0.0.1:' + String(redis.port) + '@'), 'no credentials in the URL logged');
     }
+  });
+});
+
+describe('team gateway: started while Redis is away, with a password in its URL', { skip: redisSkip }, () => {
+  test('serves from local state, /health degraded; the password appears in no log line, /health, /api/config.get or /metrics', async (t) => {
+    const redis = await redisForTest(t);
+    const port = redis.port;
+    await redis.stop(); // a port nobody answers on
+    const password = 'pw-' + randomBytes(8).toString('hex');
+    const fleet = await startFleet(t, { redisUrl: `redis://proxy:${password}@127.0.0.1:${port}`, instances: 1, source: 'base64', accounts: [{ id: 'z' }] });
+    const m = fleet.members[0] as Member;
+    assert.equal((await chat(m.url, 'served without Redis')).status, 200);
+    const h = await health(m.url);
+    assert.equal(h.status, 'degraded');
+    assert.equal(h.team?.redis, 'down');
+    const config = await (await fetch(`${m.url}/api/config.get`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).text();
+    const metrics = await (await fetch(`${m.url}/metrics`)).text();
+    for (const [where, text] of [
+      ['logs', m.logger.text()],
+      ['/health', JSON.stringify(h)],
+      ['/api/config.get', config],
+      ['/metrics', metrics],
+    ] as const) {
+      assert.ok(!text.includes(password), `${where} shows the Redis password`);
+    }
+    assert.match(m.logger.text(), /\[team\] Redis redis:\/\/proxy:\*\*\*@127\.0\.0\.1:\d+\/? is unavailable/);
   });
 });
