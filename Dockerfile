@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Kiro Proxy headless (the `kiro-proxy` CLI) in a container: built from source with npm ci +
 # esbuild, run as the unprivileged `node` user on a slim Node 22 image that holds only the
-# bundles (dist/cli.js needs no node_modules at run time).
+# bundles (dist/cli.js and dist/team.js need no node_modules at run time).
 #
 #   docker build -t kiro-proxy .
 #   docker run --rm -p 8080:8080 -e KIRO_PROXY_API_KEY=... -e KIRO_PROXY_ALLOWED_HOSTS=localhost \
@@ -28,7 +28,8 @@ ENV NODE_ENV=production \
     KIRO_PROXY_HOST=0.0.0.0 \
     KIRO_PROXY_PORT=8080
 WORKDIR /app
-COPY --from=build /src/dist/cli.js /src/dist/tokenizer.js /src/dist/webview.js /src/dist/dashboard.css ./dist/
+# team.js: team mode (--redis-url), loaded by cli.js only when a Redis URL is set.
+COPY --from=build /src/dist/cli.js /src/dist/team.js /src/dist/tokenizer.js /src/dist/webview.js /src/dist/dashboard.css ./dist/
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

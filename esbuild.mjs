@@ -3,12 +3,28 @@
 //   dist/cli.js        the headless proxy, the `kiro-proxy` bin (cjs, shebang)
 //   dist/webview.js    the dashboard UI, one bundle for the VS Code webview and /dashboard
 //   dist/core.js, dist/client-config.js, dist/tokenizer.js  loaded by the extension on first need
+//   dist/team.js       team mode over Redis (@redis/client), loaded by the CLI and the core only
+//                      when --redis-url / kiroProxy.redisUrl is set
 // `--production` minifies and drops sourcemaps; every build writes a metafile size report
 // to dist/meta.json and prints the bundle sizes.
 import * as esbuild from 'esbuild';
 import { mkdir, writeFile, stat, copyFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { lazyTokenizer, TOKENIZER_ENTRY } from './scripts/lazy-tokenizer.mjs';
+
+/**
+ * Team mode (src/core/team/redis-team.ts and @redis/client) stays out of cli.js and core.js:
+ * team-runtime.ts's `import('./redis-team.ts')` becomes `import('./team.js')`, built on its own.
+ */
+const TEAM_ENTRY = 'src/core/team/redis-team.ts';
+const lazyTeam = {
+  name: 'lazy-team',
+  setup(build) {
+    build.onResolve({ filter: /[/\\]redis-team\.ts$|^\.\/redis-team\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './team.js', external: true } : undefined,
+    );
+  },
+};
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -42,7 +58,7 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    plugins: [lazyTokenizer],
+    plugins: [lazyTokenizer, lazyTeam],
   },
   {
     // The client-configuration editors (JSON/TOML/YAML), loaded on first "Configure a client…".
@@ -71,7 +87,15 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [lazyTokenizer],
+    plugins: [lazyTokenizer, lazyTeam],
+  },
+  {
+    ...common,
+    entryPoints: { team: TEAM_ENTRY },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

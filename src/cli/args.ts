@@ -188,7 +188,7 @@ const FLAGS: FlagSpec[] = [
     help: 'team mode: share the account pool through this Redis (redis://host:6379 or rediss://); needs KIRO_PROXY_STATE_KEY',
     apply: (c, v) => {
       const url = (v as string).trim();
-      if (url && !/^rediss?:\/\//i.test(url)) throw new CliUsageError(`--redis-url must start with redis:// or rediss://, got "${url}"`);
+      if (url && !/^rediss?:\/\//i.test(url)) throw new CliUsageError(`--redis-url must start with redis:// or rediss://, got "${url.replace(/\/\/[^/@]*@/, '//***@')}"`);
       c.redisUrl = url || undefined;
     },
   },

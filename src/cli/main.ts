@@ -12,6 +12,7 @@ import { createSecretRegistry } from '../core/observe/redact.ts';
 import { checkBindPolicy } from '../core/server/bind-policy.ts';
 import { join } from 'node:path';
 import { readSettingsFile, applySettings } from '../core/settings-file.ts';
+import { parseStateKeys, STATE_KEY_ENV } from '../core/team/state-key.ts';
 import { API_KEY_ARGV_WARNING, ApiKeyFileError, readApiKeyFile } from './api-key-file.ts';
 
 const VERSION = '0.1.0';
@@ -85,7 +86,6 @@ function untilSignalled(proxy: Proxy, logger: Logger): Promise<number> {
   });
 }
 
-
 async function main(): Promise<number> {
   const parsed = await parseInvocation();
   if (typeof parsed === 'number') return parsed;
@@ -103,8 +103,25 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // Team mode refuses to start without a usable state key, before anything else (state-key.ts says how to make one).
+  const stateKey = () => process.env[STATE_KEY_ENV];
+  if (config.redisUrl) {
+    try {
+      parseStateKeys(stateKey());
+    } catch (err) {
+      process.stderr.write(`kiro-proxy: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+
   if (login) {
-    const proxy = createProxy(config, { logger, secrets: createFileSecretStore(join(config.home, 'secrets.json')), secretRegistry: secrets, refreshJournal: true });
+    const proxy = createProxy(config, {
+      logger,
+      secrets: createFileSecretStore(join(config.home, 'secrets.json')),
+      secretRegistry: secrets,
+      refreshJournal: true,
+      teamStateKey: stateKey,
+    });
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -140,6 +157,7 @@ async function main(): Promise<number> {
     secretRegistry: secrets,
     persistSettings: true,
     refreshJournal: true,
+    teamStateKey: stateKey,
   });
   let url: string;
   try {
@@ -161,7 +179,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`kiro-proxy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`kiro-proxy: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

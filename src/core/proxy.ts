@@ -19,6 +19,7 @@ import { persistableSettings } from './settings-file.ts';
 import { poolConfigOf, Runtime, type RuntimeEnv, type StartScopedService } from './runtime.ts';
 import { proxyAccounts } from './proxy-accounts.ts';
 import type { AccountManager } from './accounts/store/account-manager.ts';
+import type { TeamTuning } from './team/team-runtime.ts';
 
 export type { StartScopedService } from './runtime.ts';
 export const VERSION = '0.1.0';
@@ -42,6 +43,13 @@ export interface ProxyDeps {
   bodyTimeouts?: { idleMs?: number; totalMs?: number };
   /** Services that live as long as one start (runtime.ts StartScopedService), e.g. team mode. */
   services?: readonly StartScopedService[];
+  /**
+   * Team mode (config.redisUrl): the operator's KIRO_PROXY_STATE_KEY, asked for at each start
+   * (the CLI reads the environment, the editor its SecretStorage). Never part of the config.
+   */
+  teamStateKey?: () => string | undefined | Promise<string | undefined>;
+  /** Team-mode timings (tests shorten lock and presence leases). */
+  teamTuning?: TeamTuning;
 }
 
 export type Proxy = ProxyHandle & { getConfig(): ProxyConfig; metrics: ProxyMetrics };
@@ -72,6 +80,8 @@ function needsRestart(prev: ProxyConfig, next: ProxyConfig): boolean {
     prev.mock !== next.mock ||
     prev.maxConnections !== next.maxConnections ||
     prev.endpointStyle !== next.endpointStyle ||
+    prev.redisUrl !== next.redisUrl ||
+    prev.redisPrefix !== next.redisPrefix ||
     JSON.stringify(prev.endpoints) !== JSON.stringify(next.endpoints)
   );
 }
@@ -117,7 +127,15 @@ function scrubAccountView(a: AccountView, registry: SecretRegistry): AccountView
 
 function statusOf(config: ProxyConfig, runtime: Runtime | undefined, stats: RequestStats, instance: string): ProxyStatus {
   const { requests, outcomes, inFlight } = stats;
-  const s: ProxyStatus = { running: runtime !== undefined, mode: config.mock ? 'mock' : 'real', requests, errors: outcomes.errors, aborted: outcomes.aborted, inFlight, instance };
+  const s: ProxyStatus = {
+    running: runtime !== undefined,
+    mode: config.mock ? 'mock' : 'real',
+    requests,
+    errors: outcomes.errors,
+    aborted: outcomes.aborted,
+    inFlight,
+    instance,
+  };
   const server = runtime?.server;
   if (server) {
     const host = server.host.includes(':') ? `[${server.host}]` : server.host;
@@ -152,7 +170,9 @@ function recordRequest(entry: RequestLogEntry, stats: RequestStats, metrics: Pro
 async function saveChangedSettings(prev: ProxyConfig, next: ProxyConfig, accounts: AccountManager, logger: Logger): Promise<void> {
   const after = persistableSettings(next);
   if (JSON.stringify(after) === JSON.stringify(persistableSettings(prev))) return;
-  await accounts.saveSettings(after as Record<string, unknown>).catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
+  await accounts
+    .saveSettings(after as Record<string, unknown>)
+    .catch((err: unknown) => logger.warn(`could not save settings to config.json: ${(err as Error).message}`));
 }
 
 export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
@@ -236,6 +256,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
     },
     requestFinished,
     ...(deps.services ? { services: deps.services } : {}),
+    team: { stateKey: deps.teamStateKey ?? (() => undefined), ...(deps.teamTuning ? { tuning: deps.teamTuning } : {}) },
   };
 
   async function doStart(): Promise<{ url: string; port: number }> {

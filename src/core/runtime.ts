@@ -22,6 +22,8 @@ import { accountTransitionTracker } from './observe/account-transitions.ts';
 import type { CompletionCache } from './pipeline/cache.ts';
 import { poolCompleteText } from './pipeline/complete-text.ts';
 import { loadStartupAccounts, registerWithMock, startMockUpstream } from './runtime-accounts.ts';
+import { startTeamRuntime, type TeamRuntime, type TeamTuning } from './team/team-runtime.ts';
+import { TeamTokens } from './accounts/tokens/team-tokens.ts';
 
 /** Longest a completion waits for the start-up model list before using the static catalogue. */
 const MODELS_WAIT_MS = 5_000;
@@ -32,7 +34,13 @@ const MODELS_WAIT_MS = 5_000;
  */
 export interface StartScopedService {
   readonly name: string;
-  start(ctx: { config: ProxyConfig; pool: ManagedAccountPool; accounts: AccountManager; logger: Logger; signal: AbortSignal }): Promise<{ close(): Promise<void> | void } | void>;
+  start(ctx: {
+    config: ProxyConfig;
+    pool: ManagedAccountPool;
+    accounts: AccountManager;
+    logger: Logger;
+    signal: AbortSignal;
+  }): Promise<{ close(): Promise<void> | void } | void>;
 }
 
 /** What outlives a restart, as the runtime uses it. */
@@ -61,6 +69,8 @@ export interface RuntimeEnv {
   requestFinished(entry: RequestLogEntry): void;
   /** Extra start-scoped services (composition-root options, e.g. team mode). */
   services?: readonly StartScopedService[];
+  /** Team mode (config.redisUrl): the raw KIRO_PROXY_STATE_KEY, read at each start; timings for tests. */
+  team?: { stateKey(): string | undefined | Promise<string | undefined>; tuning?: TeamTuning };
 }
 
 /** The part of the config the account pool reads. */
@@ -85,6 +95,8 @@ export class Runtime {
   accounts: AccountManager | undefined;
   /** Models the accounts reported (ListAvailableModels), once known. */
   models: ModelInfo[] | undefined;
+  /** Team mode (Redis), opened before the pool and closed after it. */
+  team: TeamRuntime | undefined;
   readonly #env: RuntimeEnv;
   readonly #lifetime = new AbortController();
   readonly #closers: (() => Promise<void> | void)[] = [];
@@ -124,10 +136,17 @@ export class Runtime {
       this.#closers.push(() => started.mock.close());
       this.endpoints = { ...started.mock.endpoints };
     }
-    const client = createKiroClient({ endpoints: this.endpoints, style: config.endpointStyle, maxConnectionsPerOrigin: config.maxConnections, firstByteTimeoutMs: config.firstTokenTimeoutMs });
+    const client = createKiroClient({
+      endpoints: this.endpoints,
+      style: config.endpointStyle,
+      maxConnectionsPerOrigin: config.maxConnections,
+      firstByteTimeoutMs: config.firstTokenTimeoutMs,
+    });
     this.client = client;
     this.#closers.push(() => client.close());
-    const pool = createAccountPool({ client, clock, logger, config: poolConfigOf(config) });
+    // The team first: the pool takes its shared state at creation. Closed last (after the pool).
+    const team = await this.#openTeam();
+    const pool = createAccountPool({ client, clock, logger, config: poolConfigOf(config), ...(team ? { team: team.team } : {}) });
     this.pool = pool;
     this.#closers.push(() => pool.dispose());
     const trackAccounts = accountTransitionTracker({ cooldown: (id) => metrics.cooldown(id), tokenRefresh: (outcome) => metrics.tokenRefresh(outcome) });
@@ -155,9 +174,40 @@ export class Runtime {
     this.#modelsFetch = fetching;
   }
 
+  async #openTeam(): Promise<TeamRuntime | undefined> {
+    const env = this.#env;
+    const config = env.config();
+    if (!config.redisUrl) return undefined;
+    const stateKey = await env.team?.stateKey();
+    const address = config.port !== 0 ? `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` : undefined;
+    const team = await startTeamRuntime(config, {
+      logger: env.logger,
+      stateKey,
+      instance: { id: env.instance, version: env.version, startedAt: env.clock.now(), ...(address ? { address } : {}) },
+      registerSecret: (v) => env.registry.add(v),
+      ...(env.team?.tuning ? { tuning: env.team.tuning } : {}),
+    });
+    if (team) {
+      this.team = team;
+      this.#closers.push(() => team.close());
+    }
+    return team;
+  }
+
   #accountManager(pool: ManagedAccountPool, client: KiroClient): AccountManager {
     const env = this.#env;
     const mock = this.mock;
+    let team: TeamTokens | undefined;
+    if (this.team) {
+      const t = new TeamTokens({
+        team: this.team.team,
+        logger: env.logger,
+        registerSecret: (v) => env.registry.add(v),
+        labelOf: (id) => pool.get(id)?.label ?? id,
+      });
+      this.#closers.push(() => t.dispose());
+      team = t;
+    }
     return new AccountManager({
       pool,
       endpoints: () => this.endpoints,
@@ -168,12 +218,17 @@ export class Runtime {
       logger: env.logger,
       registerSecret: (v) => env.registry.add(v),
       ...(env.refreshJournal ? { refreshJournal: true } : {}),
+      ...(team ? { team } : {}),
       // In mock mode every account the user adds is served by the simulated Kiro as well, so
       // imports and logins behave as they would against the real service.
       ...(mock ? { beforeAdd: (c) => registerWithMock(mock, c) } : {}),
       whoIs: async (c, machineId, signal) => {
         if (!c.accessToken) return undefined;
-        const profileArn = effectiveProfileArn({ authMethod: c.kind, ...(c.profileArn ? { profileArn: c.profileArn } : {}), ...(c.provider ? { provider: c.provider } : {}) });
+        const profileArn = effectiveProfileArn({
+          authMethod: c.kind,
+          ...(c.profileArn ? { profileArn: c.profileArn } : {}),
+          ...(c.provider ? { provider: c.provider } : {}),
+        });
         const ctx = { accessToken: c.accessToken, profileArn, machineId, region: effectiveRegion(c, profileArn, env.config().region) };
         const q = await client.getUsageLimits(c.kind === 'api_key' ? { ...ctx, tokenType: 'API_KEY' } : ctx, signal);
         return q.userId ? { userId: q.userId, ...(q.email ? { email: q.email } : {}) } : undefined;
@@ -192,6 +247,7 @@ export class Runtime {
         accounts: (this.pool?.list() ?? []).map((a) => env.scrubAccount(a)),
         ...env.counts(),
         instance: env.instance,
+        ...(this.team ? { team: this.team.view() } : {}),
       }),
       accounts: () => (this.pool?.list() ?? []).map((a) => env.scrubAccount(a)),
       metrics: async () => ({ contentType: env.metrics.contentType, body: await env.metrics.render() }),
@@ -267,6 +323,7 @@ export class Runtime {
     this.pool = undefined;
     this.client = undefined;
     this.mock = undefined;
+    this.team = undefined;
     this.startedAt = undefined;
   }
 }

@@ -6,6 +6,8 @@ import type { ProxyController } from './proxy-controller.ts';
 import type { AccountCommands } from './account-commands.ts';
 import type { ClientConfigurator } from './configure-client.ts';
 import type { DashboardPanel } from './dashboard-webview.ts';
+import type { SecretStore } from '../core/proxy-types.ts';
+import { promptTeamStateKey } from './team-state-key.ts';
 
 export interface CommandDeps {
   controller: ProxyController;
@@ -14,6 +16,7 @@ export interface CommandDeps {
   panel: DashboardPanel;
   channel: vscode.LogOutputChannel;
   logger: Logger;
+  secrets: SecretStore;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, d: CommandDeps): void {
@@ -59,7 +62,12 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
   reg('kiroProxy.setTruncationStrategy', async () => {
     const current = vscode.workspace.getConfiguration('kiroProxy').get<string>('truncationStrategy');
     const pick = await vscode.window.showQuickPick(
-      TRUNCATION_STRATEGIES.map((s) => ({ label: TRUNCATION_STRATEGY_INFO[s].label, detail: TRUNCATION_STRATEGY_INFO[s].detail, description: s === current ? 'current' : undefined, strategy: s })),
+      TRUNCATION_STRATEGIES.map((s) => ({
+        label: TRUNCATION_STRATEGY_INFO[s].label,
+        detail: TRUNCATION_STRATEGY_INFO[s].detail,
+        description: s === current ? 'current' : undefined,
+        strategy: s,
+      })),
       { title: 'Kiro: Set Truncation Strategy', placeHolder: 'What to do with conversations longer than Kiro accepts' },
     );
     if (pick) await vscode.workspace.getConfiguration('kiroProxy').update('truncationStrategy', pick.strategy, vscode.ConfigurationTarget.Global);
@@ -78,6 +86,7 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
   reg('kiroProxy.cancelClientConfig', () => d.clients.cancel());
   reg('kiroProxy.undoClientConfig', (id?: unknown) => d.clients.undo(typeof id === 'string' ? id : undefined));
   reg('kiroProxy.showLogs', () => d.channel.show());
+  reg('kiroProxy.setTeamStateKey', () => promptTeamStateKey(d.secrets));
   reg('kiroProxy.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kiro-proxy.kiro-proxy'));
   reg('kiroProxy.quickActions', () => quickActions(c));
 }
@@ -91,9 +100,7 @@ function announce(c: ProxyController): void {
 async function quickActions(c: ProxyController): Promise<void> {
   const running = c.state.kind === 'running' || c.state.kind === 'other-window';
   const items: (vscode.QuickPickItem & { command: string })[] = [
-    running
-      ? { label: '$(debug-stop) Stop Proxy', command: 'kiroProxy.stop' }
-      : { label: '$(play) Start Proxy', command: 'kiroProxy.start' },
+    running ? { label: '$(debug-stop) Stop Proxy', command: 'kiroProxy.stop' } : { label: '$(play) Start Proxy', command: 'kiroProxy.start' },
     { label: '$(debug-restart) Restart Proxy', command: 'kiroProxy.restart' },
     { label: '$(dashboard) Open Dashboard', command: 'kiroProxy.openDashboard' },
     { label: '$(link) Copy Base URL', description: c.baseUrl(), command: 'kiroProxy.copyBaseUrl' },

@@ -5,7 +5,10 @@ import type { Logger, ProxyConfig, ProxyHandle, SecretStore } from '../core/prox
 import type { KiroSettings } from './settings-to-config.ts';
 
 export interface CoreModule {
-  createProxy(config: ProxyConfig, deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string }): ProxyHandle & { getConfig?(): ProxyConfig };
+  createProxy(
+    config: ProxyConfig,
+    deps: { logger: Logger; secrets: SecretStore; dashboardDir?: string; teamStateKey?: () => Promise<string | undefined> },
+  ): ProxyHandle & { getConfig?(): ProxyConfig };
   defaultConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
 }
 

@@ -102,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     panel,
     channel,
     logger,
+    secrets,
   });
 
   sub(

@@ -14,6 +14,7 @@ import { probeKiroProxy, probeHost } from './health-probe.ts';
 import { callRemoteAdmin, type RemoteEndpoint } from './remote-admin.ts';
 import { configDiff, settingsToConfig } from './settings-to-config.ts';
 import { API_KEY_SECRET, getOrCreateApiKey } from './api-key.ts';
+import { teamStateKey } from './team-state-key.ts';
 import { listenOnConfiguredPort } from './bind-retry.ts';
 import { isProcessAlive, stopStillInForce } from './serve-intent.ts';
 import { adminTargetOf, answerWhileStopped } from './admin-access.ts';
@@ -177,7 +178,13 @@ export class ProxyController extends Disposable {
     const config = await this.buildConfig();
     // The state home (globalStorage by default) may not exist yet on a fresh install.
     await mkdir(config.home, { recursive: true });
-    const proxy = core.createProxy(config, { logger: this.deps.logger, secrets: this.deps.secrets, dashboardDir: this.deps.dashboardDir });
+    const proxy = core.createProxy(config, {
+      logger: this.deps.logger,
+      secrets: this.deps.secrets,
+      dashboardDir: this.deps.dashboardDir,
+      // Team mode's key: SecretStorage ("Kiro: Set Team State Key"), else the environment; never a setting.
+      teamStateKey: () => teamStateKey(this.deps.secrets, this.deps.env),
+    });
     this.proxy = proxy;
     this.config = config;
     this._register(proxy.onEvent((ev) => this.onLocalEvent(ev)));
@@ -214,7 +221,11 @@ export class ProxyController extends Disposable {
         endpoint: (url) => this.endpoint(url),
       });
     }
-    return (await dispatchAdmin(method, params, adminTargetOf(proxy, () => this.config!))) as AdminResult<M>;
+    return (await dispatchAdmin(
+      method,
+      params,
+      adminTargetOf(proxy, () => this.config!),
+    )) as AdminResult<M>;
   }
 
   /** The config the settings describe right now (for config.get while stopped). */

@@ -23,6 +23,8 @@ export interface KiroSettings {
   mockMode: boolean;
   ssoCachePath: string;
   importSsoCache: ImportSsoCacheMode;
+  /** Team mode's Redis URL ('' = none; a value that is not redis:// or rediss:// is ignored). */
+  redisUrl: string;
 }
 
 export const SETTING_DEFAULTS: KiroSettings = {
@@ -40,6 +42,7 @@ export const SETTING_DEFAULTS: KiroSettings = {
   mockMode: false,
   ssoCachePath: '',
   importSsoCache: 'ask',
+  redisUrl: '',
 };
 
 /** Reads each setting through `get`, falling back to the default for a missing or ill-typed value. */
@@ -50,8 +53,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
   };
   const bool = (k: keyof KiroSettings, d: boolean) => (typeof get(k) === 'boolean' ? (get(k) as boolean) : d);
   const str = (k: keyof KiroSettings, d: string) => (typeof get(k) === 'string' ? (get(k) as string).trim() : d);
-  const oneOf = <T extends string>(k: keyof KiroSettings, values: readonly T[], d: T): T =>
-    values.includes(get(k) as T) ? (get(k) as T) : d;
+  const oneOf = <T extends string>(k: keyof KiroSettings, values: readonly T[], d: T): T => (values.includes(get(k) as T) ? (get(k) as T) : d);
   const mapping = get('modelMapping');
   const modelMapping: Record<string, string> = {};
   if (mapping && typeof mapping === 'object' && !Array.isArray(mapping)) {
@@ -73,6 +75,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
     mockMode: bool('mockMode', false),
     ssoCachePath: str('ssoCachePath', ''),
     importSsoCache: oneOf('importSsoCache', ['ask', 'always', 'never'] as const, 'ask'),
+    redisUrl: redisUrlOf(str('redisUrl', '')),
   };
 }
 
@@ -106,7 +109,13 @@ export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: H
     fallbackModel: s.fallbackModel || undefined,
     logBodies: s.logBodies,
     importSsoCacheOnStart: s.importSsoCache === 'always',
+    redisUrl: s.redisUrl || redisUrlOf(env['KIRO_PROXY_REDIS_URL']?.trim() ?? '') || undefined,
+    ...(env['KIRO_PROXY_REDIS_PREFIX']?.trim() ? { redisPrefix: env['KIRO_PROXY_REDIS_PREFIX'].trim() } : {}),
   };
+}
+
+function redisUrlOf(v: string): string {
+  return /^rediss?:\/\//i.test(v) ? v : '';
 }
 
 /** Fields whose change needs the listener rebound (the core restarts it in applyConfig). */

@@ -55,12 +55,19 @@ export interface RefreshLogEntry {
   receivedAt: number;
   /** When the answer was written (after the scripted delay); the old refresh token died then. Unset while pending. */
   answeredAt?: number;
+  /** The client had gone and the refresh was not processed (RefreshControl.abandonWhenClientGone). */
+  abandoned?: boolean;
   status?: number;
 }
 
 /** The mock's token-refresh behaviour that tests change at run time. */
 export interface RefreshControl {
   delayMs: number;
+  /**
+   * A refresh whose client went away during the pause is not processed (the refresh token stays
+   * valid): the server never got to it. Default false: it is processed and the answer is lost.
+   */
+  abandonWhenClientGone: boolean;
   readonly log: RefreshLogEntry[];
 }
 

@@ -7,18 +7,21 @@ import type { KiroEndpoints } from '../kiro/types.ts';
 import { MockAccountStore, type AddAccountOptions, type MockAccount } from './accounts.ts';
 import { AuthFlows } from './auth-flows.ts';
 import { chatRoute } from './chat-route.ts';
-import type { MockContext, MockKiroOptions, RecordedRequest, ResolvedOptions, RouteCall, RouteHandler, ScriptQueues, RefreshControl, RefreshLogEntry } from './context.ts';
+import type {
+  MockContext,
+  MockKiroOptions,
+  RecordedRequest,
+  ResolvedOptions,
+  RouteCall,
+  RouteHandler,
+  ScriptQueues,
+  RefreshControl,
+  RefreshLogEntry,
+} from './context.ts';
 import { controlRoutes, type MockControl } from './control-routes.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { DEFAULT_MOCK_MODELS } from './models.ts';
-import {
-  authorizeRoute,
-  createTokenRoute,
-  deviceApprovalRoute,
-  deviceAuthorizationRoute,
-  oauth2TokenRoute,
-  registerClientRoute,
-} from './oidc-routes.ts';
+import { authorizeRoute, createTokenRoute, deviceApprovalRoute, deviceAuthorizationRoute, oauth2TokenRoute, registerClientRoute } from './oidc-routes.ts';
 import { listModelsRoute, listProfilesRoute, mcpRoute, usageLimitsRoute } from './runtime-routes.ts';
 import type { MockStep } from './script.ts';
 import { loginRoute, oauthTokenRoute, refreshTokenRoute } from './social-auth-routes.ts';
@@ -145,7 +148,7 @@ export class MockKiro implements MockControl {
     this.endpoints = { runtime: this.url, auth: this.url, oidc: this.url };
     let seedCounter = 0;
     const login = this.options.loginAccount;
-    this.refreshControl = { delayMs: options.refreshDelayMs ?? 0, log: [] };
+    this.refreshControl = { delayMs: options.refreshDelayMs ?? 0, abandonWhenClientGone: false, log: [] };
     this.ctx = {
       options: this.options,
       accounts: this.store,
@@ -176,6 +179,11 @@ export class MockKiro implements MockControl {
   /** Pause before answering token refreshes from now on. */
   setRefreshDelay(ms: number): void {
     this.refreshControl.delayMs = ms;
+  }
+
+  /** From now on a refresh whose client went away during the pause is not processed (its refresh token stays valid). */
+  setRefreshAbandonWhenClientGone(on: boolean): void {
+    this.refreshControl.abandonWhenClientGone = on;
   }
 
   /** Chat requests only (both wire styles). */
@@ -321,7 +329,12 @@ export class MockKiro implements MockControl {
       const call: RouteCall = { req, res, ctx: this.ctx, rec, body, url };
       if (handler) await handler(call);
       else if (url.pathname === '/' && req.method === 'POST') {
-        sendJson(res, 400, { __type: 'com.amazon.coral.service#UnknownOperationException', message: null }, { 'x-amzn-errortype': 'UnknownOperationException' });
+        sendJson(
+          res,
+          400,
+          { __type: 'com.amazon.coral.service#UnknownOperationException', message: null },
+          { 'x-amzn-errortype': 'UnknownOperationException' },
+        );
       } else sendJson(res, 404, { message: `No mock route for ${req.method} ${url.pathname}` });
     } catch {
       // A client that vanished mid-request or an over-cap body: drop the connection.

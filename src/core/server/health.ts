@@ -3,6 +3,7 @@
 import type { AccountView } from '../proxy-types.ts';
 import type { ModelInfo } from '../kiro/types.ts';
 import { listClientModels } from '../kiro/models.ts';
+import type { TeamHealthView } from '../team/team-runtime.ts';
 
 export interface HealthFacts {
   version: string;
@@ -16,13 +17,16 @@ export interface HealthFacts {
   inFlight: number;
   /** Who this is: windows tell their own server from another's by it. */
   instance: string;
+  /** Team mode only: the Redis connection and the team as this instance sees them. */
+  team?: TeamHealthView;
 }
 
 export function healthBody(f: HealthFacts): Record<string, unknown> {
   const byState: Record<string, number> = { active: 0, cooldown: 0, disabled: 0, expired: 0, error: 0 };
   for (const a of f.accounts) byState[a.state] = (byState[a.state] ?? 0) + 1;
   return {
-    status: 'ok',
+    // Still 200: an instance whose Redis is away keeps serving from its local state.
+    status: f.team?.redis === 'down' ? 'degraded' : 'ok',
     service: 'kiro-proxy',
     version: f.version,
     mode: f.mode,
@@ -33,6 +37,7 @@ export function healthBody(f: HealthFacts): Record<string, unknown> {
     aborted: f.aborted,
     inFlight: f.inFlight,
     instance: f.instance,
+    ...(f.team ? { team: { ...f.team } } : {}),
   };
 }
 

@@ -27,8 +27,12 @@ export class TeamUnavailableError extends TeamError {
   }
 }
 
+/**
+ * Structural, not `instanceof`: the shipped bundles load team mode from a separate file
+ * (dist/team.js), whose TeamError class is not the one the CLI or core bundle holds.
+ */
 export function isTeamUnavailable(err: unknown): err is TeamUnavailableError {
-  return err instanceof TeamError && err.code === 'unavailable';
+  return err instanceof Error && (err.name === 'TeamError' || err.name === 'TeamUnavailableError') && (err as { code?: unknown }).code === 'unavailable';
 }
 
 /** The message of whatever was thrown, for a log line. */

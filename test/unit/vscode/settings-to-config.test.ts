@@ -48,3 +48,23 @@ test('configDiff returns only changed fields', () => {
   assert.deepEqual(Object.keys(configDiff(a, b)).sort(), ['port', 'truncation']);
   assert.deepEqual(configDiff(a, a), {});
 });
+
+test('kiroProxy.redisUrl turns team mode on; empty falls back to KIRO_PROXY_REDIS_URL; a non-Redis URL is ignored', () => {
+  const none = settingsToConfig(SETTING_DEFAULTS, defaultConfig(), host());
+  assert.equal(none.redisUrl, undefined);
+  const set = settingsToConfig(
+    readKiroSettings((k) => (k === 'redisUrl' ? ' redis://r:6379 ' : undefined)),
+    defaultConfig(),
+    host(),
+  );
+  assert.equal(set.redisUrl, 'redis://r:6379');
+  const env = settingsToConfig(SETTING_DEFAULTS, defaultConfig(), host({ KIRO_PROXY_REDIS_URL: 'rediss://:pw@r:6380', KIRO_PROXY_REDIS_PREFIX: 'team-a' }));
+  assert.equal(env.redisUrl, 'rediss://:pw@r:6380');
+  assert.equal(env.redisPrefix, 'team-a');
+  const bad = settingsToConfig(
+    readKiroSettings((k) => (k === 'redisUrl' ? 'http://r:6379' : undefined)),
+    defaultConfig(),
+    host(),
+  );
+  assert.equal(bad.redisUrl, undefined);
+});

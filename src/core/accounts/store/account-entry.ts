@@ -12,6 +12,7 @@ import { machineIdFor } from '../../kiro/request-headers.ts';
 import type { AccountTokenSource, PoolAccount } from '../pool/pool-account.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
+import type { TeamTokens } from '../tokens/team-tokens.ts';
 import { AccountSync } from './account-sync.ts';
 import { toTokenFileForm, type AccountLink, type AccountRecord } from './account-record.ts';
 import type { StoredAccountMeta, StoredMeta } from './account-meta.ts';
@@ -42,6 +43,8 @@ export interface AccountEntryDeps {
   registerSecret: (value: string) => void;
   beforeAdd?: ((credential: KiroCredential) => void) | undefined;
   whoIs?: WhoIs | undefined;
+  /** Team mode: every refresh goes through the team's cross-instance single flight. */
+  team?: TeamTokens | undefined;
   lockDir: string;
   journal: RefreshJournal | undefined;
   lifetime: AbortSignal;
@@ -98,7 +101,8 @@ export function createAccountEntry(
   manager = new TokenManager({
     credential,
     refresh: async (c, signal) => {
-      const r = sync ? await sync.refresh(c, signal) : await refreshCredential(deps.endpoints(), c, signal, { machineId });
+      const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : refreshCredential(deps.endpoints(), p, s, { machineId }));
+      const r = deps.team ? await deps.team.refresh(loaded.id, c, signal, plain) : await plain(c, signal);
       for (const v of [r.accessToken, r.refreshToken]) if (v) deps.registerSecret(v);
       return r;
     },

@@ -23,6 +23,7 @@ import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import { recoverLeftoverTmps } from '../credentials/tmp-recovery.ts';
 import { CredentialWatcher } from '../credentials/credential-watcher.ts';
 import { RefreshJournal } from '../tokens/refresh-journal.ts';
+import type { TeamTokens } from '../tokens/team-tokens.ts';
 import { readStoredMeta, writeStoredMeta, type StoredMeta } from './account-meta.ts';
 import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
 import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
@@ -51,6 +52,8 @@ export interface AccountManagerOptions {
    * (refresh-journal.ts). The editor keeps tokens in SecretStorage only and goes without.
    */
   refreshJournal?: boolean;
+  /** Team mode: refreshes single-flight across instances, tokens others rotated adopted (team-tokens.ts). */
+  team?: TeamTokens;
 }
 
 export class AccountManager {
@@ -172,6 +175,7 @@ export class AccountManager {
       link,
     );
     this.#entries.set(loaded.id, entry);
+    this.#o.team?.track(loaded.id, entry.manager, entry.sync);
     // A record for every account from the start, so its tokens are known even before a refresh.
     if (entry.sync)
       void entry.sync
@@ -325,6 +329,7 @@ export class AccountManager {
 
   async remove(id: string): Promise<void> {
     this.#entries.get(id)?.manager.dispose();
+    this.#o.team?.untrack(id);
     this.#entries.delete(id);
     this.#accounts.delete(id);
     this.#o.pool.remove(id);

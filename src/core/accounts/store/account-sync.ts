@@ -151,6 +151,20 @@ export class AccountSync {
     });
   }
 
+  /**
+   * Team mode: tokens another instance rotated (shared through Redis) become this account's own
+   * and go to the proxy's store, never to the credential file (the instance that refreshed writes
+   * that one). Ignored unless newer than what this account holds.
+   */
+  adoptShared(tokens: Partial<KiroCredential>): Promise<void> {
+    return this.#exclusive(async () => {
+      const next = { ...this.#current, ...tokens };
+      if (!isAdoptable(compareTokens(next, this.#current, this.#historySet()))) return;
+      this.#current = next;
+      await this.#saveRecord(next);
+    });
+  }
+
   /** The TokenManager's refresh function. */
   refresh(before: KiroCredential, signal: AbortSignal): Promise<RefreshResult> {
     return this.#exclusive(() => this.#refreshLocked(before, signal), signal);

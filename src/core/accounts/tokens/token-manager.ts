@@ -95,6 +95,21 @@ export class TokenManager implements Disposable {
     this.#emit();
   }
 
+  /**
+   * Team mode: tokens another instance refreshed, taken without a refresh of our own (the account
+   * works again if it was waiting for a login). Not taken while a refresh of ours runs: its
+   * outcome (the team's newest) lands right after.
+   */
+  adoptTokens(tokens: Pick<KiroCredential, 'accessToken' | 'refreshToken' | 'expiresAt' | 'profileArn'>): boolean {
+    if (this.#inflight || this.#lifetime.signal.aborted) return false;
+    this.#cred = { ...this.#cred, ...tokens };
+    this.#state = 'ok';
+    this.#lastError = undefined;
+    this.#lastFailureAt = undefined;
+    this.#emit();
+    return true;
+  }
+
   async getAccessToken(options: GetAccessTokenOptions): Promise<string> {
     const { signal } = options;
     signal.throwIfAborted();
@@ -207,4 +222,3 @@ export class TokenManager implements Disposable {
 function wrapUnknown(err: unknown): RefreshError {
   return new RefreshError('token refresh failed unexpectedly', { code: 'network', permanent: false, cause: err });
 }
-
