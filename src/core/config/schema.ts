@@ -10,8 +10,18 @@ import { DEFAULT_ENDPOINTS } from '../kiro/types.ts';
 export const SELECTION_STRATEGIES = ['least-used', 'round-robin', 'most-quota'] as const;
 export const ENDPOINT_STYLES = ['rest', 'awsjson'] as const;
 
-const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
-const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+// Each check names its bound: the zod/mini the dashboard loads has no message locale, and the same
+// words then read well in --help errors, config.json problems and admin errors.
+const int = (min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.int({ error }).check(z.minimum(min, { error }), z.maximum(max, { error }));
+};
+const text = (min: number, max: number) => {
+  const error = min > 0 ? `must be a string of ${min} to ${max} characters` : `must be a string of at most ${max} characters`;
+  return z.string({ error }).check(z.minLength(min, { error }), z.maxLength(max, { error }));
+};
+const bool = (value: boolean) => z._default(z.boolean({ error: 'must be true or false' }), value);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
 const MIB = 1024 * 1024;
 /** Upstream timeouts: at most an hour. */
 const timeoutMs = int(0, 3_600_000);
@@ -20,13 +30,13 @@ const modelName = text(1, 200);
 /** The truncation switches and budget (conversation/truncate-strategies.ts). */
 export const truncationShape = {
   /** On CONTENT_LENGTH_EXCEEDS_THRESHOLD drop oldest whole turns and retry (default on). */
-  errorRetry: z._default(z.boolean(), true),
+  errorRetry: bool(true),
   /** Keep requests under `maxRequestBytes` before sending. */
-  autoTruncate: z._default(z.boolean(), false),
+  autoTruncate: bool(false),
   /** Estimate tokens and pre-truncate above the model's context window. */
-  preEstimate: z._default(z.boolean(), false),
+  preEstimate: bool(false),
   /** Replace dropped turns by a short summary (opt-in). */
-  summarise: z._default(z.boolean(), false),
+  summarise: bool(false),
   maxRequestBytes: z._default(int(10_000, 50_000_000), 600_000),
   /** Kiro model that writes the summaries (default claude-haiku-4.5). */
   summaryModel: z.optional(modelName),
@@ -56,11 +66,11 @@ export const configShape = {
   credsBase64: z.optional(z.string()),
   /** seed 004's provider_pools.json: one entry per Kiro account (accounts/credentials/provider-pools.ts). */
   providerPoolsFile: z.optional(z.string()),
-  mock: z._default(z.boolean(), false),
+  mock: bool(false),
   endpoints: z.prefault(z.object(endpointsShape), {}),
-  endpointStyle: z._default(z.enum(ENDPOINT_STYLES), 'rest'),
+  endpointStyle: z._default(oneOf(ENDPOINT_STYLES), 'rest'),
   region: z._default(text(1, 64), 'us-east-1'),
-  selectionStrategy: z._default(z.enum(SELECTION_STRATEGIES), 'least-used'),
+  selectionStrategy: z._default(oneOf(SELECTION_STRATEGIES), 'least-used'),
   /** Rest after throttling, seconds. */
   cooldownSeconds: z._default(int(0, 86_400), 300),
   /** Per-account concurrent upstream requests; 0 = unlimited. */
@@ -70,8 +80,8 @@ export const configShape = {
   modelMap: z._default(z.record(modelName, modelName), () => ({})),
   /** What serves a model name in no known family; unset: such names get 404 model_not_found. */
   fallbackModel: z.optional(text(0, 200)),
-  logBodies: z._default(z.boolean(), false),
-  logFile: z._default(z.boolean(), false),
+  logBodies: bool(false),
+  logFile: bool(false),
   /** 0 = no limit. */
   requestTimeoutMs: z._default(timeoutMs, 600_000),
   firstTokenTimeoutMs: z._default(timeoutMs, 90_000),
@@ -84,11 +94,11 @@ export const configShape = {
   maxConnections: z._default(int(0, 4096), 64),
   /** Largest accepted request body. */
   maxBodyBytes: z._default(int(0, 1024 * MIB), 32 * MIB),
-  cacheEnabled: z._default(z.boolean(), false),
+  cacheEnabled: bool(false),
   cacheTtlSeconds: z._default(int(0, 604_800), 300),
   cacheMaxEntries: z._default(int(0, 100_000), 256),
   /** Import every token found in the SSO cache on start (headless default; the editor asks). */
-  importSsoCacheOnStart: z._default(z.boolean(), true),
+  importSsoCacheOnStart: bool(true),
   /** Team mode: pool state shared through this Redis (`redis://` or `rediss://`); none = in-process pool. */
   redisUrl: z.optional(z.string().check(z.regex(/^rediss?:\/\//i, 'must start with redis:// or rediss://'))),
   /** Key namespace in Redis, so several teams can share one server. */
