@@ -6,8 +6,10 @@
 import * as z from 'zod/mini';
 import type { AccountView, ProxyEvent, ProxyStatus, RequestLogEntry, SelectionStrategy } from '../proxy-types.ts';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from './truncation-strategy.ts';
+import { truncationShape, unwrap, valueSchema, valueShape } from '../config/schema.ts';
+import { ADMIN_KEYS } from '../config/surfaces.ts';
 
-export const SELECTION_STRATEGIES = ['least-used', 'round-robin', 'most-quota'] as const satisfies readonly SelectionStrategy[];
+export { SELECTION_STRATEGIES } from '../config/schema.ts';
 
 const str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
@@ -36,22 +38,17 @@ export interface PublicConfig {
 }
 
 /**
- * What a dashboard may change. Network settings (host, port, API key, CORS) are deliberately absent:
- * a page must never be able to rebind the proxy or drop its authentication.
+ * What a dashboard may change: the fields of config/surfaces.ts ADMIN_KEYS with the schema's bounds,
+ * and three views of the config (truncationStrategy, maxRequestBytes, fallbackModel '' = none).
+ * Network settings (host, port, API key, CORS) are deliberately absent: a page must never be able
+ * to rebind the proxy or drop its authentication.
  */
 export const configPatchSchema = z.partial(
   z.strictObject({
-    selectionStrategy: z.enum(SELECTION_STRATEGIES),
-    cooldownSeconds: int(0, 86_400),
-    accountConcurrency: int(1, 64),
+    ...valueShape(ADMIN_KEYS),
     truncationStrategy: z.enum(TRUNCATION_STRATEGIES),
-    maxRequestBytes: int(10_000, 50_000_000),
-    modelMap: z.record(str(1, 200), str(1, 200)),
-    fallbackModel: str(0, 200),
-    logBodies: z.boolean(),
-    requestTimeoutMs: int(0, 3_600_000),
-    firstTokenTimeoutMs: int(0, 3_600_000),
-    cacheEnabled: z.boolean(),
+    maxRequestBytes: unwrap(truncationShape.maxRequestBytes),
+    fallbackModel: valueSchema('fallbackModel'),
   }),
 );
 export type ConfigPatch = z.infer<typeof configPatchSchema>;

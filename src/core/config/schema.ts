@@ -121,17 +121,26 @@ export function schemaDefaults(paths: Pick<ProxyConfig, 'home' | 'ssoCache'>): P
   return out as ProxyConfig;
 }
 
+/** A schema without its default/optional wrapper. */
+export type Inner<S> = S extends z.ZodMiniDefault<infer T> ? T : S extends z.ZodMiniOptional<infer T> ? T : S extends z.ZodMiniPrefault<infer T> ? T : S;
+type Values<K extends ConfigKey> = { [P in K]: Inner<(typeof configShape)[P]> };
+
 /** The schema of one value without its default/optional wrapper (what a patch or a flag is checked against). */
-export function valueSchema<K extends ConfigKey>(key: K): z.ZodMiniType {
-  return unwrap(configShape[key]);
+export function valueSchema<K extends ConfigKey>(key: K): Inner<(typeof configShape)[K]> {
+  return unwrap(configShape[key]) as Inner<(typeof configShape)[K]>;
 }
 
-export function unwrap(s: z.ZodMiniType): z.ZodMiniType {
+/** The value schemas of `keys`, as a shape for z.object. */
+export function valueShape<K extends ConfigKey>(keys: readonly K[]): Values<K> {
+  return Object.fromEntries(keys.map((k) => [k, valueSchema(k)])) as Values<K>;
+}
+
+export function unwrap<S extends z.ZodMiniType>(s: S): Inner<S> & z.ZodMiniType {
   let cur = s as unknown as { _zod: { def: { type: string; innerType?: z.ZodMiniType } } };
   while (cur._zod.def.innerType && ['default', 'prefault', 'optional'].includes(cur._zod.def.type)) {
     cur = cur._zod.def.innerType;
   }
-  return cur as unknown as z.ZodMiniType;
+  return cur as unknown as Inner<S> & z.ZodMiniType;
 }
 
 export interface ValueFacts {
