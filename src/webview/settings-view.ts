@@ -2,9 +2,12 @@
 import { SELECTION_STRATEGIES, type ConfigPatch, type PublicConfig } from '../core/admin/protocol.ts';
 import { TRUNCATION_STRATEGIES, TRUNCATION_STRATEGY_INFO } from '../core/admin/truncation-strategy.ts';
 import { SELECTION_STRATEGY_INFO } from '../core/admin/account-labels.ts';
+import { facts, valueSchema } from '../core/config/schema.ts';
 import { h, replace } from './dom.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
+
+const cooldownBounds = facts(valueSchema('cooldownSeconds'));
 
 export class SettingsView {
   readonly root: HTMLElement;
@@ -13,7 +16,7 @@ export class SettingsView {
   private readonly message = h('p', { class: 'message', role: 'status' });
   private readonly selection = h('select', { id: 'set-selection' });
   private readonly truncation = h('select', { id: 'set-truncation' });
-  private readonly cooldown = h('input', { id: 'set-cooldown', type: 'number', min: 0, max: 86400, step: 1 });
+  private readonly cooldown = h('input', { id: 'set-cooldown', type: 'number', min: cooldownBounds.min ?? 0, max: cooldownBounds.max ?? 86_400, step: 1 });
   private readonly logBodies = h('input', { id: 'set-logbodies', type: 'checkbox' });
   private readonly fallback = h('input', { id: 'set-fallback', type: 'text', spellcheck: 'false', placeholder: 'none: unknown names get 404' });
   private readonly modelMap = h('textarea', { id: 'set-modelmap', rows: 4, spellcheck: 'false', placeholder: '{ "gpt-4o": "claude-sonnet-4.5" }' });
