@@ -98,10 +98,7 @@ export interface ProxyStatus {
   instance?: string;
 }
 
-export type ProxyEvent =
-  | { type: 'status'; status: ProxyStatus }
-  | { type: 'request'; entry: RequestLogEntry }
-  | { type: 'accounts'; accounts: AccountView[] };
+export type ProxyEvent = { type: 'status'; status: ProxyStatus } | { type: 'request'; entry: RequestLogEntry } | { type: 'accounts'; accounts: AccountView[] };
 
 export interface Disposable {
   dispose(): void;

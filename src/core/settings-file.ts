@@ -10,15 +10,13 @@ import { truncationShape, unwrap, valueSchema } from './config/schema.ts';
 import { FILE_KEYS } from './config/surfaces.ts';
 
 /** The config.json keys, declared beside the schema (config/surfaces.ts). */
-export const PERSISTED_KEYS = FILE_KEYS;
+const PERSISTED_KEYS = FILE_KEYS;
 
 export type PersistedSettings = Partial<Pick<ProxyConfig, (typeof PERSISTED_KEYS)[number]>>;
 
 // Every key optional, with the schema's bounds; truncation field by field (a file may set one switch).
 const truncationPatch = z.object(Object.fromEntries(Object.entries(truncationShape).map(([k, s]) => [k, z.optional(unwrap(s))])));
-const settingsSchema = z.object(
-  Object.fromEntries(PERSISTED_KEYS.map((k) => [k, z.optional(k === 'truncation' ? truncationPatch : valueSchema(k))])),
-);
+const settingsSchema = z.object(Object.fromEntries(PERSISTED_KEYS.map((k) => [k, z.optional(k === 'truncation' ? truncationPatch : valueSchema(k))])));
 
 export interface SettingsRead {
   settings: PersistedSettings;
@@ -47,7 +45,7 @@ export async function readSettingsFile(home: string): Promise<SettingsRead> {
     for (const [k, v] of Object.entries(raw)) if (!bad.has(k) && (PERSISTED_KEYS as readonly string[]).includes(k)) kept[k] = v;
   }
   const again = settingsSchema.safeParse(kept);
-  return { settings: again.success ? (dropUndefined(again.data)) : {}, problems };
+  return { settings: again.success ? dropUndefined(again.data) : {}, problems };
 }
 
 /** Applies file settings under the values the user set explicitly (flags/env win). */

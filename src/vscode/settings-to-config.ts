@@ -7,7 +7,6 @@ import { configShape, facts } from '../core/config/schema.ts';
 import { VSCODE_SETTINGS, type KiroSettings, type VscodeSetting, type VscodeSettingName } from '../core/config/vscode-settings.ts';
 
 export type { KiroSettings } from '../core/config/vscode-settings.ts';
-export type ImportSsoCacheMode = KiroSettings['importSsoCache'];
 
 const NAMES = Object.keys(VSCODE_SETTINGS) as VscodeSettingName[];
 
@@ -22,7 +21,7 @@ export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): Kir
     const value = typeof raw === 'string' ? raw.trim() : name === 'modelMapping' ? validEntries(raw) : raw;
     const { schema }: VscodeSetting = VSCODE_SETTINGS[name];
     const parsed = schema.safeParse(value);
-    out[name] = parsed.success ? (parsed.data) : facts(schema).default;
+    out[name] = parsed.success ? parsed.data : facts(schema).default;
   }
   return out as KiroSettings;
 }
@@ -43,7 +42,15 @@ export interface HostEnv {
 }
 
 /** Settings that are not their field's own value; every other setting with a `key` is copied ('' = none). */
-const VIEWS = new Set<VscodeSettingName>(['requireApiKey', 'truncationStrategy', 'maxRequestBytes', 'modelMapping', 'ssoCachePath', 'mockMode', 'importSsoCache']);
+const VIEWS = new Set<VscodeSettingName>([
+  'requireApiKey',
+  'truncationStrategy',
+  'maxRequestBytes',
+  'modelMapping',
+  'ssoCachePath',
+  'mockMode',
+  'importSsoCache',
+]);
 
 /** The config fields the settings decide; everything else stays at the core's defaults. */
 export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: HostEnv): ProxyConfig {

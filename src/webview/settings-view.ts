@@ -26,8 +26,10 @@ export class SettingsView {
   constructor(store: Store, transport: Transport) {
     this.store = store;
     this.transport = transport;
-    for (const v of SELECTION_STRATEGIES) this.selection.append(h('option', { value: v, title: SELECTION_STRATEGY_INFO[v].detail }, SELECTION_STRATEGY_INFO[v].label));
-    for (const v of TRUNCATION_STRATEGIES) this.truncation.append(h('option', { value: v, title: TRUNCATION_STRATEGY_INFO[v].detail }, TRUNCATION_STRATEGY_INFO[v].label));
+    for (const v of SELECTION_STRATEGIES)
+      this.selection.append(h('option', { value: v, title: SELECTION_STRATEGY_INFO[v].detail }, SELECTION_STRATEGY_INFO[v].label));
+    for (const v of TRUNCATION_STRATEGIES)
+      this.truncation.append(h('option', { value: v, title: TRUNCATION_STRATEGY_INFO[v].detail }, TRUNCATION_STRATEGY_INFO[v].label));
     const field = (label: string, control: HTMLElement, hint?: string) =>
       h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('p', { class: 'muted small' }, hint) : null);
     const save = h('button', { type: 'submit' }, 'Save');
@@ -37,7 +39,12 @@ export class SettingsView {
       field('Account selection', this.selection, 'Which account serves the next request.'),
       field('Cooldown after rate limit (seconds)', this.cooldown),
       field('Truncation strategy', this.truncation, 'What to do with conversations longer than Kiro accepts.'),
-      h('div', { class: 'field' }, h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'), h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.')),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'),
+        h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.'),
+      ),
       field('Model mapping (JSON)', this.modelMap, 'Client model name → Kiro model id, on top of the built-in mapping.'),
       field('Fallback model', this.fallback, 'Serves model names the proxy cannot place (empty: they get 404 model_not_found).'),
       // The answer appears next to the button that was just pressed, not below the fold.
@@ -55,7 +62,12 @@ export class SettingsView {
       client.addEventListener('click', () => transport.command('configureClient'));
       extra.append(open, client);
     }
-    this.root = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra), h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form));
+    this.root = h(
+      'section',
+      { class: 'view settings-view', 'aria-label': 'Settings' },
+      h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra),
+      h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form),
+    );
     store.on('config', () => this.fill());
     this.fill();
   }

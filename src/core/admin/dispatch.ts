@@ -1,13 +1,6 @@
 // The one implementation of the admin methods; HTTP (/api/*) and the VS Code webview host call it.
 import type { ProxyConfig, ProxyHandle } from '../proxy-types.ts';
-import {
-  AdminError,
-  adminParamSchemas,
-  describeZodError,
-  isAdminMethod,
-  type AdminMethod,
-  type ConfigPatch,
-} from './protocol.ts';
+import { AdminError, adminParamSchemas, describeZodError, isAdminMethod, type AdminMethod, type ConfigPatch } from './protocol.ts';
 import { publicConfig, publicLogEntry } from './public-view.ts';
 import { monitorSeries } from './monitor-series.ts';
 import { truncationSwitches } from './truncation-strategy.ts';

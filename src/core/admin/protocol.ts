@@ -178,7 +178,12 @@ export interface HostInfo {
 const hostInfoSchema = z.object({ host: z.enum(['vscode', 'http']), serving: z.optional(z.string()), message: z.optional(z.string()) });
 export const hostToWebviewSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hello'), info: hostInfoSchema }),
-  z.object({ kind: z.literal('response'), id: z.number(), result: z.optional(z.unknown()), error: z.optional(z.object({ code: z.string(), message: z.string() })) }),
+  z.object({
+    kind: z.literal('response'),
+    id: z.number(),
+    result: z.optional(z.unknown()),
+    error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  }),
   z.object({ kind: z.literal('event'), event: z.looseObject({ type: z.enum(['status', 'request', 'accounts']) }) }),
   z.object({ kind: z.literal('hostInfo'), info: hostInfoSchema }),
 ]);

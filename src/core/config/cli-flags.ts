@@ -60,13 +60,25 @@ export const CLI_FLAGS: readonly CliFlag[] = [
   { flag: '--kiro-endpoint', env: 'KIRO_API_ENDPOINT', key: 'endpoints.runtime', help: 'Kiro runtime base URL ({region} is substituted)' },
   { flag: '--kiro-auth-endpoint', env: 'KIRO_AUTH_ENDPOINT', key: 'endpoints.auth', help: 'Kiro social auth base URL' },
   { flag: '--kiro-oidc-endpoint', env: 'KIRO_OIDC_ENDPOINT', key: 'endpoints.oidc', help: 'AWS SSO OIDC base URL ({region} is substituted)' },
-  { flag: '--endpoint-style', env: 'KIRO_ENDPOINT_STYLE', key: 'endpointStyle', help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)' },
+  {
+    flag: '--endpoint-style',
+    env: 'KIRO_ENDPOINT_STYLE',
+    key: 'endpointStyle',
+    help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
+  },
   { flag: '--region', env: 'KIRO_REGION', key: 'region', help: 'default API region' },
   { flag: '--allow-host', env: 'KIRO_PROXY_ALLOWED_HOSTS', key: 'allowedHosts', help: 'extra Host names allowed (comma-separated)', shownDefault: false },
   { flag: '--cors-origin', env: 'KIRO_PROXY_CORS_ORIGINS', key: 'corsOrigins', help: 'browser origins allowed by CORS (comma-separated)', shownDefault: false },
   { flag: '--strategy', env: 'KIRO_PROXY_STRATEGY', key: 'selectionStrategy', help: 'account selection: least-used, round-robin, most-quota' },
   { flag: '--cooldown', env: 'KIRO_PROXY_COOLDOWN_SECONDS', key: 'cooldownSeconds', help: 'cooldown after throttling, seconds' },
-  { flag: '--request-timeout', env: 'KIRO_PROXY_REQUEST_TIMEOUT', key: 'requestTimeoutMs', scale: SECONDS, help: 'overall upstream request timeout, seconds', note: '0 = none' },
+  {
+    flag: '--request-timeout',
+    env: 'KIRO_PROXY_REQUEST_TIMEOUT',
+    key: 'requestTimeoutMs',
+    scale: SECONDS,
+    help: 'overall upstream request timeout, seconds',
+    note: '0 = none',
+  },
   {
     flag: '--first-token-timeout',
     env: 'KIRO_PROXY_FIRST_TOKEN_TIMEOUT',
@@ -82,7 +94,13 @@ export const CLI_FLAGS: readonly CliFlag[] = [
     help: 'quiet seconds before a streamed answer gets a keepalive, also while waiting for the first token',
     note: '0 = off',
   },
-  { flag: '--account-concurrency', env: 'KIRO_PROXY_ACCOUNT_CONCURRENCY', key: 'accountConcurrency', help: 'requests in flight per account', note: '0 = unlimited' },
+  {
+    flag: '--account-concurrency',
+    env: 'KIRO_PROXY_ACCOUNT_CONCURRENCY',
+    key: 'accountConcurrency',
+    help: 'requests in flight per account',
+    note: '0 = unlimited',
+  },
   { flag: '--max-connections', env: 'KIRO_PROXY_MAX_CONNECTIONS', key: 'maxConnections', help: 'upstream connection pool size' },
   { flag: '--max-body-mb', env: 'KIRO_PROXY_MAX_BODY_MB', key: 'maxBodyBytes', scale: 1024 * 1024, help: 'largest accepted request body, MiB' },
   { flag: '--cache-enabled', env: 'KIRO_PROXY_CACHE_ENABLED', key: 'cacheEnabled', help: 'exact-match response cache' },
@@ -120,7 +138,13 @@ export const CLI_FLAGS: readonly CliFlag[] = [
     trim: true,
     help: 'team mode: share the account pool through this Redis (redis://host:6379 or rediss://); needs KIRO_PROXY_STATE_KEY',
   },
-  { flag: '--redis-prefix', env: 'KIRO_PROXY_REDIS_PREFIX', key: 'redisPrefix', trim: true, help: 'key namespace in Redis, so several teams can share one server' },
+  {
+    flag: '--redis-prefix',
+    env: 'KIRO_PROXY_REDIS_PREFIX',
+    key: 'redisPrefix',
+    trim: true,
+    help: 'key namespace in Redis, so several teams can share one server',
+  },
 ];
 
 /** Read by the proxy from the environment only (never a flag: a secret must not show in `ps`). */

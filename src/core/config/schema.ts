@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { DEFAULT_ENDPOINTS } from '../kiro/types.ts';
 
 export const SELECTION_STRATEGIES = ['least-used', 'round-robin', 'most-quota'] as const;
-export const ENDPOINT_STYLES = ['rest', 'awsjson'] as const;
+const ENDPOINT_STYLES = ['rest', 'awsjson'] as const;
 
 // Each check names its bound: the zod/mini the dashboard loads has no message locale, and the same
 // words then read well in --help errors, config.json problems and admin errors.
@@ -157,7 +157,9 @@ export function facts(s: z.ZodMiniType): ValueFacts {
   const d = (s as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
   const optional = d.type === 'optional';
   const dflt = d.type === 'default' ? (typeof d.defaultValue === 'function' ? (d.defaultValue as () => unknown)() : d.defaultValue) : undefined;
-  const inner = unwrap(s) as unknown as { _zod: { def: { type: string; checks?: { _zod: { def: Record<string, unknown> } }[]; entries?: Record<string, string> } } };
+  const inner = unwrap(s) as unknown as {
+    _zod: { def: { type: string; checks?: { _zod: { def: Record<string, unknown> } }[]; entries?: Record<string, string> } };
+  };
   const def = inner._zod.def;
   const out: ValueFacts = { type: 'string', optional, ...(dflt !== undefined ? { default: dflt } : {}) };
   if (def.type === 'number') out.type = 'integer';

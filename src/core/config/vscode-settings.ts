@@ -9,7 +9,7 @@ import { configShape, truncationShape, unwrap, type ConfigKey } from './schema.t
 import { TRUNCATION_STRATEGIES } from '../admin/truncation-strategy.ts';
 import type { ConfigPatch } from '../admin/protocol.ts';
 
-export const IMPORT_SSO_CACHE_MODES = ['ask', 'always', 'never'] as const;
+const IMPORT_SSO_CACHE_MODES = ['ask', 'always', 'never'] as const;
 
 export interface VscodeSetting {
   /** The value as stored, with its default (what package.json declares). */
