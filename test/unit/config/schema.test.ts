@@ -2,7 +2,7 @@
 // the config.json subset, the admin patch, the CLI flags, env vars and --help, the VS Code settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, configShape, facts, valueSchema, type ConfigKey } from '../../../src/core/config/schema.ts';
@@ -132,4 +132,23 @@ test('the VS Code table: each setting names a schema field (or none) and reuses 
   }
   assert.equal(VSCODE_SETTINGS.cooldownSeconds.schema, configShape.cooldownSeconds);
   assert.equal(facts(VSCODE_SETTINGS.maxRequestBytes.schema).max, 50_000_000);
+});
+
+test("the README's Options table names real flags with their env vars and the schema's defaults", () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const table = readme.slice(readme.indexOf('## Options'), readme.indexOf('\n## ', readme.indexOf('## Options') + 1));
+  const help = usage();
+  let rows = 0;
+  for (const m of table.matchAll(/^\| `(--[a-z0-9-]+)[^|]*\| `?([A-Z0-9_]+)[^|]*\| ([^|]*)\|$/gm)) {
+    const [, flag, env, dflt] = m as unknown as [string, string, string, string];
+    const row = CLI_FLAGS.find((f) => f.flag === flag);
+    assert.ok(row, `README names ${flag}, which the CLI does not have`);
+    if (env !== 'as') assert.equal(row.env, env, `${flag}'s env in the README`);
+    // A plain number in the README is the default --help shows (from the schema).
+    const n = /^(\d+)\b/.exec(dflt.trim())?.[1];
+    if (n !== undefined)
+      assert.ok(help.includes(`${flag} <value>`) && new RegExp(`${flag} <value> +[^\\n]*\\(default ${n}\\b`).test(help), `${flag}: README says ${n}`);
+    rows++;
+  }
+  assert.ok(rows > 10, `read ${rows} rows of the README's Options table`);
 });
