@@ -162,7 +162,8 @@ function convert(spec: FlagSpec, raw: string, from: string): Value {
 
 function checked(spec: FlagSpec, value: string | number, from: string, raw: string): string | number {
   const r = spec.field!.schema.safeParse(value);
-  if (!r.success) throw new CliUsageError(`${from} ${r.error.issues[0]?.message ?? 'is invalid'}, got "${raw}"`);
+  // A URL's user:password (a Redis URL may hold one) never reaches the error, hence stderr.
+  if (!r.success) throw new CliUsageError(`${from} ${r.error.issues[0]?.message ?? 'is invalid'}, got "${raw.replace(/\/\/[^/@]*@/, '//***@')}"`);
   return value;
 }
 

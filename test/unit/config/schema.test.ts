@@ -102,6 +102,10 @@ test('redisUrl and redisPrefix: flag, env, validation', () => {
   assert.equal(parseCli([], { KIRO_PROXY_REDIS_URL: 'rediss://r' }).config.redisUrl, 'rediss://r');
   assert.equal(parseCli(['--redis-url', ''], {}).config.redisUrl, undefined);
   assert.throws(() => parseCli(['--redis-url', 'http://r'], {}), /--redis-url must start with redis:\/\/ or rediss:\/\//);
+  assert.throws(
+    () => parseCli(['--redis-url', 'http://user:s3cret@r'], {}),
+    (e) => e instanceof CliUsageError && !e.message.includes('s3cret') && e.message.includes('//***@r'),
+  );
   assert.equal(parseCli([], { KIRO_PROXY_REDIS_PREFIX: 'team-a' }).config.redisPrefix, 'team-a');
   assert.throws(() => parseCli(['--redis-prefix', 'a b'], {}), /--redis-prefix must be 1-64 characters/);
 });
