@@ -4,7 +4,7 @@
 // Browser-safe: no node imports (the dashboard bundle imports this file).
 // zod/mini: the full `zod` entry adds ~450 KB to the browser bundle; mini is ~13 KB.
 import * as z from 'zod/mini';
-import type { AccountView, ProxyEvent, ProxyStatus, RequestLogEntry, SelectionStrategy } from '../proxy-types.ts';
+import type { AccountView, ProxyConfig, ProxyEvent, ProxyStatus, RequestLogEntry } from '../proxy-types.ts';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from './truncation-strategy.ts';
 import { truncationShape, unwrap, valueSchema, valueShape } from '../config/schema.ts';
 import { ADMIN_KEYS } from '../config/surfaces.ts';
@@ -16,26 +16,17 @@ const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximu
 const id = str(1, 200);
 const empty = z.optional(z.strictObject({}));
 
-/** The config a dashboard may see. Never the API key or credentials: only whether a key is required. */
-export interface PublicConfig {
-  port: number;
-  host: string;
+/**
+ * The config a dashboard may see: what it may change (ADMIN_KEYS and the three views), plus where
+ * the proxy listens. Never the API key or credentials: only whether a key is required.
+ */
+export type PublicConfig = Pick<ProxyConfig, (typeof ADMIN_KEYS)[number] | 'port' | 'host' | 'mock' | 'ssoCache'> & {
   apiKeyRequired: boolean;
-  mock: boolean;
-  ssoCache: string;
-  selectionStrategy: SelectionStrategy;
-  cooldownSeconds: number;
-  accountConcurrency: number;
   truncationStrategy: TruncationStrategy;
   maxRequestBytes: number;
-  modelMap: Record<string, string>;
   /** '' when unset (unknown model names get 404). */
   fallbackModel: string;
-  logBodies: boolean;
-  requestTimeoutMs: number;
-  firstTokenTimeoutMs: number;
-  cacheEnabled: boolean;
-}
+};
 
 /**
  * What a dashboard may change: the fields of config/surfaces.ts ADMIN_KEYS with the schema's bounds,
