@@ -1,7 +1,11 @@
-// argv + env → ProxyConfig, exactly the contract of design-contracts.md §3 (every flag has an env var;
-// flags win over env). Pure: no I/O, so it is unit-tested directly.
+// argv + env → ProxyConfig, exactly the contract of design §3 (every flag has an env var; flags win
+// over env). The flag table is core/config/cli-flags.ts; types, bounds and defaults come from the
+// schema (core/config/schema.ts). Pure: no I/O, so it is unit-tested directly.
+import type * as z from 'zod/mini';
 import { defaultConfig } from '../core/config.ts';
-import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
+import type { ProxyConfig } from '../core/proxy-types.ts';
+import { CLI_FLAGS, ENV_ONLY, type CliFlag, type ConfigPath } from '../core/config/cli-flags.ts';
+import { configShape, endpointsShape, facts, truncationShape, unwrap, type ValueFacts } from '../core/config/schema.ts';
 
 export interface CliOptions {
   config: ProxyConfig;
@@ -49,161 +53,64 @@ export class CliUsageError extends Error {
   }
 }
 
-interface FlagSpec {
-  flag: string;
-  env?: string;
-  kind: 'string' | 'int' | 'bool' | 'list';
-  help: string;
-  apply(c: ProxyConfig, v: string | number | boolean | string[], o: CliOptions): void;
+type Kind = 'string' | 'int' | 'bool' | 'list';
+type Value = string | number | boolean | string[] | undefined;
+
+interface FlagSpec extends CliFlag {
+  kind: Kind;
+  /** The field's schema: type, bounds, choices, default (none for flags that set no field). */
+  field?: { schema: z.ZodMiniType; facts: ValueFacts };
+  apply(c: ProxyConfig, v: Value, o: CliOptions): void;
 }
 
 const truthy = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
 
-const FLAGS: FlagSpec[] = [
-  { flag: '--port', env: 'KIRO_PROXY_PORT', kind: 'int', help: 'port to listen on (0 = any free port)', apply: (c, v) => (c.port = v as number) },
-  { flag: '--host', env: 'KIRO_PROXY_HOST', kind: 'string', help: 'address to bind; non-loopback needs --api-key and --allow-host', apply: (c, v) => (c.host = v as string) },
-  {
-    flag: '--api-key',
-    env: 'KIRO_PROXY_API_KEY',
-    kind: 'string',
-    help: 'require `Authorization: Bearer K` or `x-api-key: K` (visible in ps: prefer --api-key-file or the env var)',
-    apply: (c, v, o) => {
-      c.apiKey = (v as string) || undefined;
-      delete o.apiKeyFile;
-    },
+/** The flags whose effect is more than setting their one field. */
+const SPECIAL: Record<string, FlagSpec['apply']> = {
+  '--api-key': (c, v, o) => {
+    c.apiKey = (v as string) || undefined;
+    delete o.apiKeyFile;
   },
-  {
-    flag: '--api-key-file',
-    env: 'KIRO_PROXY_API_KEY_FILE',
-    kind: 'string',
-    help: 'the API key read from this file (one line; keep it chmod 600)',
-    apply: (c, v, o) => {
-      c.apiKey = undefined;
-      if (v) o.apiKeyFile = v as string;
-      else delete o.apiKeyFile;
-    },
+  '--api-key-file': (c, v, o) => {
+    c.apiKey = undefined;
+    if (v) o.apiKeyFile = v as string;
+    else delete o.apiKeyFile;
   },
-  { flag: '--home', env: 'KIRO_PROXY_HOME', kind: 'string', help: 'state directory (config.json, accounts, logs)', apply: (c, v) => (c.home = v as string) },
-  { flag: '--sso-cache', env: 'KIRO_SSO_CACHE', kind: 'string', help: 'where Kiro IDE writes kiro-auth-token.json', apply: (c, v) => (c.ssoCache = v as string) },
-  { flag: '--creds-file', env: 'KIRO_OAUTH_CREDS_FILE', kind: 'string', help: 'JSON credential file (one object or an array)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
-  { flag: '--creds-base64', env: 'KIRO_OAUTH_CREDS_BASE64', kind: 'string', help: 'the same JSON, base64-encoded', apply: (c, v) => (c.credsBase64 = (v as string) || undefined) },
-  // Seed 004's spellings (the Go AI Proxy's command line): aliases, so their env is the one above.
-  { flag: '--kiro-oauth-creds-file', kind: 'string', help: 'same as --creds-file (seed 004 name)', apply: (c, v) => (c.credsFile = (v as string) || undefined) },
-  { flag: '--kiro-oauth-creds-base64', kind: 'string', help: 'same as --creds-base64 (seed 004 name)', apply: (c, v) => (c.credsBase64 = (v as string) || undefined) },
-  {
-    flag: '--provider-pools-file',
-    env: 'KIRO_PROXY_PROVIDER_POOLS_FILE',
-    kind: 'string',
-    help: 'provider_pools.json: one entry per Kiro account under "claude-kiro-oauth" (a creds file path or inline creds)',
-    apply: (c, v) => (c.providerPoolsFile = (v as string) || undefined),
+  '--model-provider': (_c, v) => checkModelProvider(v as string),
+  '--mock': (c, v, o) => {
+    c.mock = v as boolean;
+    o.mockExplicit = true;
   },
-  {
-    flag: '--model-provider',
-    env: 'MODEL_PROVIDER',
-    kind: 'string',
-    help: 'seed 004 flag: kiro-api (the only provider; accepted and ignored)',
-    apply: (_c, v) => checkModelProvider(v as string),
-  },
-  {
-    flag: '--mock',
-    env: 'KIRO_MOCK_MODE',
-    kind: 'bool',
-    help: 'built-in simulated Kiro upstream, no credentials needed',
-    apply: (c, v, o) => {
-      c.mock = v as boolean;
-      o.mockExplicit = true;
-    },
-  },
-  { flag: '--kiro-endpoint', env: 'KIRO_API_ENDPOINT', kind: 'string', help: 'Kiro runtime base URL ({region} is substituted)', apply: (c, v) => (c.endpoints.runtime = v as string) },
-  { flag: '--kiro-auth-endpoint', env: 'KIRO_AUTH_ENDPOINT', kind: 'string', help: 'Kiro social auth base URL', apply: (c, v) => (c.endpoints.auth = v as string) },
-  { flag: '--kiro-oidc-endpoint', env: 'KIRO_OIDC_ENDPOINT', kind: 'string', help: 'AWS SSO OIDC base URL ({region} is substituted)', apply: (c, v) => (c.endpoints.oidc = v as string) },
-  {
-    flag: '--endpoint-style',
-    env: 'KIRO_ENDPOINT_STYLE',
-    kind: 'string',
-    help: 'rest (POST /generateAssistantResponse) or awsjson (POST / + x-amz-target)',
-    apply: (c, v) => {
-      if (v !== 'rest' && v !== 'awsjson') throw new CliUsageError(`--endpoint-style must be rest or awsjson, got "${String(v)}"`);
-      c.endpointStyle = v;
-    },
-  },
-  { flag: '--region', env: 'KIRO_REGION', kind: 'string', help: 'default API region (us-east-1)', apply: (c, v) => (c.region = v as string) },
-  { flag: '--allow-host', env: 'KIRO_PROXY_ALLOWED_HOSTS', kind: 'list', help: 'extra Host names allowed (comma-separated)', apply: (c, v) => (c.allowedHosts = v as string[]) },
-  { flag: '--cors-origin', env: 'KIRO_PROXY_CORS_ORIGINS', kind: 'list', help: 'browser origins allowed by CORS (comma-separated)', apply: (c, v) => (c.corsOrigins = v as string[]) },
-  {
-    flag: '--strategy',
-    env: 'KIRO_PROXY_STRATEGY',
-    kind: 'string',
-    help: 'account selection: least-used, round-robin, most-quota',
-    apply: (c, v) => {
-      if (!['least-used', 'round-robin', 'most-quota'].includes(v as string)) {
-        throw new CliUsageError(`--strategy must be least-used, round-robin or most-quota, got "${String(v)}"`);
-      }
-      c.selectionStrategy = v as SelectionStrategy;
-    },
-  },
-  { flag: '--cooldown', env: 'KIRO_PROXY_COOLDOWN_SECONDS', kind: 'int', help: 'cooldown after throttling, seconds (300)', apply: (c, v) => (c.cooldownSeconds = v as number) },
-  { flag: '--request-timeout', env: 'KIRO_PROXY_REQUEST_TIMEOUT', kind: 'int', help: 'overall upstream request timeout, seconds (600; 0 = none)', apply: (c, v) => (c.requestTimeoutMs = (v as number) * 1000) },
-  { flag: '--first-token-timeout', env: 'KIRO_PROXY_FIRST_TOKEN_TIMEOUT', kind: 'int', help: 'time to the first upstream event before failing over, seconds (90)', apply: (c, v) => (c.firstTokenTimeoutMs = (v as number) * 1000) },
-  { flag: '--keepalive', env: 'KIRO_PROXY_KEEPALIVE', kind: 'int', help: 'quiet seconds before a streamed answer gets a keepalive, also while waiting for the first token (10; 0 = off)', apply: (c, v) => (c.keepAliveMs = (v as number) * 1000) },
-  {
-    flag: '--account-concurrency',
-    env: 'KIRO_PROXY_ACCOUNT_CONCURRENCY',
-    kind: 'int',
-    help: 'requests in flight per account (8; 0 = unlimited)',
-    apply: (c, v) => (c.accountConcurrency = v as number),
-  },
-  { flag: '--max-connections', env: 'KIRO_PROXY_MAX_CONNECTIONS', kind: 'int', help: 'upstream connection pool size (64)', apply: (c, v) => (c.maxConnections = v as number) },
-  { flag: '--max-body-mb', env: 'KIRO_PROXY_MAX_BODY_MB', kind: 'int', help: 'largest accepted request body, MiB (32)', apply: (c, v) => (c.maxBodyBytes = (v as number) * 1024 * 1024) },
-  { flag: '--cache-enabled', env: 'KIRO_PROXY_CACHE_ENABLED', kind: 'bool', help: 'exact-match response cache (off)', apply: (c, v) => (c.cacheEnabled = v as boolean) },
-  { flag: '--cache-ttl', env: 'KIRO_PROXY_CACHE_TTL', kind: 'int', help: 'response cache TTL, seconds (300)', apply: (c, v) => (c.cacheTtlSeconds = v as number) },
-  {
-    flag: '--truncation',
-    env: 'KIRO_PROXY_TRUNCATION',
-    kind: 'list',
-    help: 'long conversations, combinable: on-error (default), auto, pre-estimate, summarise; or off',
-    apply: (c, v) => (c.truncation = { ...c.truncation, ...truncationFlags(v as string[]) }),
-  },
-  { flag: '--max-request-bytes', env: 'KIRO_PROXY_MAX_REQUEST_BYTES', kind: 'int', help: 'size budget of --truncation auto, bytes (600000)', apply: (c, v) => (c.truncation = { ...c.truncation, maxRequestBytes: v as number }) },
-  {
-    flag: '--fallback-model',
-    env: 'KIRO_PROXY_FALLBACK_MODEL',
-    kind: 'string',
-    help: 'model serving names the proxy cannot place (default: none, they get 404 model_not_found)',
-    apply: (c, v) => (c.fallbackModel = (v as string) || undefined),
-  },
-  { flag: '--log-bodies', env: 'KIRO_PROXY_LOG_BODIES', kind: 'bool', help: 'keep prompt/response bodies in the request log (off)', apply: (c, v) => (c.logBodies = v as boolean) },
-  { flag: '--log-file', env: 'KIRO_PROXY_LOG_FILE', kind: 'bool', help: 'also write the request log as JSONL in the home dir (off)', apply: (c, v) => (c.logFile = v as boolean) },
-  {
-    flag: '--no-sso-import',
-    env: 'KIRO_PROXY_NO_SSO_IMPORT',
-    kind: 'bool',
-    help: 'do not import token files from the SSO cache on start',
-    apply: (c, v) => (c.importSsoCacheOnStart = !(v as boolean)),
-  },
-  {
-    flag: '--redis-url',
-    env: 'KIRO_PROXY_REDIS_URL',
-    kind: 'string',
-    help: 'team mode: share the account pool through this Redis (redis://host:6379 or rediss://); needs KIRO_PROXY_STATE_KEY',
-    apply: (c, v) => {
-      const url = (v as string).trim();
-      if (url && !/^rediss?:\/\//i.test(url)) throw new CliUsageError(`--redis-url must start with redis:// or rediss://, got "${url.replace(/\/\/[^/@]*@/, '//***@')}"`);
-      c.redisUrl = url || undefined;
-    },
-  },
-  {
-    flag: '--redis-prefix',
-    env: 'KIRO_PROXY_REDIS_PREFIX',
-    kind: 'string',
-    help: 'key namespace in Redis, so several teams can share one server (kiro-proxy)',
-    apply: (c, v) => {
-      const prefix = (v as string).trim();
-      if (!/^[A-Za-z0-9._:-]{1,64}$/.test(prefix)) throw new CliUsageError(`--redis-prefix must be 1-64 characters of A-Z a-z 0-9 . _ : -, got "${prefix}"`);
-      c.redisPrefix = prefix;
-    },
-  },
-];
+  '--truncation': (c, v) => (c.truncation = { ...c.truncation, ...truncationFlags(v as string[]) }),
+};
+
+function fieldOf(path: ConfigPath): FlagSpec['field'] {
+  const [top, sub] = path.split('.') as [keyof typeof configShape, string | undefined];
+  const nested: Record<string, Record<string, z.ZodMiniType>> = { truncation: truncationShape, endpoints: endpointsShape };
+  const wrapped = sub === undefined ? configShape[top] : nested[top]![sub]!;
+  return { schema: unwrap(wrapped), facts: facts(wrapped) };
+}
+
+function kindOf(f: ValueFacts): Kind {
+  return f.type === 'integer' ? 'int' : f.type === 'boolean' ? 'bool' : f.type === 'array' ? 'list' : 'string';
+}
+
+function setField(path: ConfigPath): FlagSpec['apply'] {
+  const [top, sub] = path.split('.') as [string, string | undefined];
+  return (c, v) => {
+    const target = c as unknown as Record<string, Record<string, unknown>>;
+    if (sub === undefined) (target as Record<string, unknown>)[top] = v;
+    else target[top]![sub] = v;
+  };
+}
+
+const FLAGS: FlagSpec[] = CLI_FLAGS.map((f) => {
+  const field = f.key !== undefined && f.special !== 'list' ? fieldOf(f.key) : undefined;
+  const special = SPECIAL[f.flag];
+  if (f.special && !special) throw new Error(`${f.flag}: special flag without its code`);
+  const kind: Kind = f.special ?? (field ? kindOf(field.facts) : 'string');
+  return { ...f, kind, ...(field ? { field } : {}), apply: special ?? setField(f.key!) };
+});
 
 /** Seed 004 (and AIClient-2-API) users name the provider; this proxy serves Kiro only. */
 const KIRO_PROVIDER_NAMES = ['kiro-api', 'claude-kiro-oauth', 'kiro'];
@@ -230,24 +137,34 @@ function truncationFlags(names: string[]): Pick<ProxyConfig['truncation'], 'erro
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 
-function convert(spec: FlagSpec, raw: string, from: string): string | number | boolean | string[] {
-  switch (spec.kind) {
-    case 'string':
-      return raw;
-    case 'bool':
-      return truthy(raw);
-    case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    case 'int': {
-      if (!/^\d+$/.test(raw.trim())) throw new CliUsageError(`${from} must be a non-negative integer, got "${raw}"`);
-      const n = Number(raw);
-      if (spec.flag === '--port' && n > 65535) throw new CliUsageError(`${from} must be 0..65535, got ${n}`);
-      return n;
-    }
+/** The raw text of a flag or env var → the field's value: typed, scaled, checked against the schema. */
+function convert(spec: FlagSpec, raw: string, from: string): Value {
+  if (spec.kind === 'bool') return spec.invert ? !truthy(raw) : truthy(raw);
+  if (spec.kind === 'list') {
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
+  const text = spec.trim ? raw.trim() : raw;
+  if (spec.kind === 'string') {
+    if (!spec.field) return text;
+    if (text === '' && spec.field.facts.optional) return undefined;
+    return checked(spec, text, from, text);
+  }
+  if (!/^\d+$/.test(raw.trim())) throw new CliUsageError(`${from} must be a non-negative integer, got "${raw}"`);
+  const n = Number(raw);
+  const scale = spec.scale ?? 1;
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = spec.field?.facts ?? {};
+  if (n * scale < min || n * scale > max) throw new CliUsageError(`${from} must be ${min / scale}..${max / scale}, got ${n}`);
+  return checked(spec, n * scale, from, raw);
+}
+
+function checked(spec: FlagSpec, value: string | number, from: string, raw: string): string | number {
+  const r = spec.field!.schema.safeParse(value);
+  // A URL's user:password (a Redis URL may hold one) never reaches the error, hence stderr.
+  if (!r.success) throw new CliUsageError(`${from} ${r.error.issues[0]?.message ?? 'is invalid'}, got "${raw.replace(/\/\/[^/@]*@/, '//***@')}"`);
+  return value;
 }
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliOptions {
@@ -316,10 +233,24 @@ function checkLevel(v: string, from: string): CliOptions['logLevel'] {
   return l as CliOptions['logLevel'];
 }
 
+/** What --help shows after a flag's text: its default (from the schema) and its note. */
+function helpText(spec: FlagSpec): string {
+  let shown = '';
+  if (spec.shownDefault !== undefined) shown = spec.shownDefault || '';
+  else if (spec.field) {
+    const d = spec.field.facts.default;
+    if (typeof d === 'boolean') shown = d ? 'on' : 'off';
+    else if (typeof d === 'number') shown = String(d / (spec.scale ?? 1));
+    else if (typeof d === 'string') shown = d;
+  }
+  const extra = [shown && `default ${shown}`, spec.note].filter(Boolean).join('; ');
+  return extra ? `${spec.help} (${extra})` : spec.help;
+}
+
 export function usage(): string {
   const rows = FLAGS.map((f) => {
     const left = `  ${f.flag}${f.kind === 'bool' ? '' : ' <value>'}`;
-    return `${left.padEnd(32)} ${f.help}${f.env ? `  [${f.env}]` : ''}`;
+    return `${left.padEnd(32)} ${helpText(f)}${f.env ? `  [${f.env}]` : ''}`;
   });
   return [
     'kiro-proxy — a local OpenAI- and Anthropic-compatible proxy for your Kiro accounts',
@@ -332,6 +263,7 @@ export function usage(): string {
     `  ${'--verbose'.padEnd(30)} same as --log-level debug`,
     '  --help, --version',
     '',
+    ...ENV_ONLY.map((e) => `Environment only: ${e.env} (${e.help})`),
     'Without credentials (SSO cache, --creds-file, --creds-base64, --provider-pools-file) it starts with the built-in mock upstream.',
   ].join('\n');
 }

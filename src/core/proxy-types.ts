@@ -1,69 +1,10 @@
 // Public contract of the core as hosts (CLI, VS Code, tests) see it. proxy.ts implements it.
-import type { KiroEndpoints, EndpointStyle, UsageLimits } from './kiro/types.ts';
+import type { UsageLimits } from './kiro/types.ts';
 
 export type AccountState = 'active' | 'cooldown' | 'disabled' | 'expired' | 'error';
-export type SelectionStrategy = 'least-used' | 'round-robin' | 'most-quota';
-
-export interface TruncationConfig {
-  /** On CONTENT_LENGTH_EXCEEDS_THRESHOLD drop oldest whole turns and retry (default on). */
-  errorRetry: boolean;
-  /** Keep requests under `maxRequestBytes` before sending. */
-  autoTruncate: boolean;
-  /** Estimate tokens and pre-truncate above the model's context window. */
-  preEstimate: boolean;
-  /** Replace dropped turns by a short summary (opt-in). */
-  summarise: boolean;
-  maxRequestBytes: number;
-  /** Kiro model that writes the summaries (default claude-haiku-4.5). */
-  summaryModel?: string;
-}
-
-export interface ProxyConfig {
-  port: number;
-  host: string;
-  apiKey: string | undefined;
-  /** Extra hosts allowed in the Host header / for non-loopback binds. */
-  allowedHosts: string[];
-  /** Origins allowed for CORS (none by default). */
-  corsOrigins: string[];
-  home: string;
-  ssoCache: string;
-  credsFile: string | undefined;
-  credsBase64: string | undefined;
-  /** seed 004's provider_pools.json: one entry per Kiro account (accounts/credentials/provider-pools.ts). */
-  providerPoolsFile?: string | undefined;
-  mock: boolean;
-  endpoints: KiroEndpoints;
-  endpointStyle: EndpointStyle;
-  region: string;
-  selectionStrategy: SelectionStrategy;
-  cooldownSeconds: number;
-  /** Per-account concurrent upstream requests. */
-  accountConcurrency: number;
-  truncation: TruncationConfig;
-  /** Client model name → Kiro model id, on top of the built-in mapping. */
-  modelMap: Record<string, string>;
-  /** What serves a model name in no known family; unset: such names get 404 model_not_found. */
-  fallbackModel: string | undefined;
-  logBodies: boolean;
-  logFile: boolean;
-  /** 0 = no limit. */
-  requestTimeoutMs: number;
-  firstTokenTimeoutMs: number;
-  /** A streamed answer with nothing to send for this long gets the dialect's keepalive (headers first if needed); 0 = off. */
-  keepAliveMs: number;
-  maxConnections: number;
-  maxBodyBytes: number;
-  cacheEnabled: boolean;
-  cacheTtlSeconds: number;
-  cacheMaxEntries: number;
-  /** Import every token found in the SSO cache on start (headless default; the editor asks). */
-  importSsoCacheOnStart: boolean;
-  /** Team mode: pool state shared through this Redis (`redis://` or `rediss://`); none = in-process pool. */
-  redisUrl: string | undefined;
-  /** Key namespace in Redis, so several teams can share one server. */
-  redisPrefix: string;
-}
+// The configuration's types are derived from its one schema (config/schema.ts).
+import type { ProxyConfig } from './config/schema.ts';
+export type { ProxyConfig, TruncationConfig, SelectionStrategy } from './config/schema.ts';
 
 export interface Logger {
   trace(msg: string, ...args: unknown[]): void;
@@ -157,10 +98,7 @@ export interface ProxyStatus {
   instance?: string;
 }
 
-export type ProxyEvent =
-  | { type: 'status'; status: ProxyStatus }
-  | { type: 'request'; entry: RequestLogEntry }
-  | { type: 'accounts'; accounts: AccountView[] };
+export type ProxyEvent = { type: 'status'; status: ProxyStatus } | { type: 'request'; entry: RequestLogEntry } | { type: 'accounts'; accounts: AccountView[] };
 
 export interface Disposable {
   dispose(): void;

@@ -3,55 +3,20 @@
 // and can be edited by hand. Only behaviour settings live here; network binding, endpoints,
 // credentials and the API key never do (they are flags/env, or editor settings).
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ProxyConfig } from './proxy-types.ts';
 import { readJsonFile } from './fs/read-json-file.ts';
+import { truncationShape, unwrap, valueSchema } from './config/schema.ts';
+import { FILE_KEYS } from './config/surfaces.ts';
 
-export const PERSISTED_KEYS = [
-  'selectionStrategy',
-  'cooldownSeconds',
-  'accountConcurrency',
-  'truncation',
-  'modelMap',
-  'fallbackModel',
-  'logBodies',
-  'logFile',
-  'cacheEnabled',
-  'cacheTtlSeconds',
-  'cacheMaxEntries',
-  'requestTimeoutMs',
-  'firstTokenTimeoutMs',
-  'keepAliveMs',
-] as const satisfies readonly (keyof ProxyConfig)[];
+/** The config.json keys, declared beside the schema (config/surfaces.ts). */
+const PERSISTED_KEYS = FILE_KEYS;
 
 export type PersistedSettings = Partial<Pick<ProxyConfig, (typeof PERSISTED_KEYS)[number]>>;
 
-const nonNegInt = z.number().int().nonnegative();
-const settingsSchema = z.object({
-  selectionStrategy: z.enum(['least-used', 'round-robin', 'most-quota']).optional(),
-  cooldownSeconds: nonNegInt.optional(),
-  accountConcurrency: nonNegInt.optional(),
-  truncation: z
-    .object({
-      errorRetry: z.boolean().optional(),
-      autoTruncate: z.boolean().optional(),
-      preEstimate: z.boolean().optional(),
-      summarise: z.boolean().optional(),
-      maxRequestBytes: z.number().int().positive().optional(),
-      summaryModel: z.string().min(1).optional(),
-    })
-    .optional(),
-  modelMap: z.record(z.string(), z.string()).optional(),
-  fallbackModel: z.string().max(200).optional(),
-  logBodies: z.boolean().optional(),
-  logFile: z.boolean().optional(),
-  cacheEnabled: z.boolean().optional(),
-  cacheTtlSeconds: nonNegInt.optional(),
-  cacheMaxEntries: nonNegInt.optional(),
-  requestTimeoutMs: nonNegInt.optional(),
-  firstTokenTimeoutMs: nonNegInt.optional(),
-  keepAliveMs: nonNegInt.optional(),
-});
+// Every key optional, with the schema's bounds; truncation field by field (a file may set one switch).
+const truncationPatch = z.object(Object.fromEntries(Object.entries(truncationShape).map(([k, s]) => [k, z.optional(unwrap(s))])));
+const settingsSchema = z.object(Object.fromEntries(PERSISTED_KEYS.map((k) => [k, z.optional(k === 'truncation' ? truncationPatch : valueSchema(k))])));
 
 export interface SettingsRead {
   settings: PersistedSettings;

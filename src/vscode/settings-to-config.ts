@@ -1,82 +1,36 @@
 // kiroProxy.* settings (+ the documented env overrides) → the core's ProxyConfig. Pure: no vscode.
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { ProxyConfig, SelectionStrategy } from '../core/proxy-types.ts';
-import { TRUNCATION_STRATEGIES, truncationSwitches, type TruncationStrategy } from '../core/admin/truncation-strategy.ts';
-import { SELECTION_STRATEGIES } from '../core/admin/protocol.ts';
+import type { ProxyConfig } from '../core/proxy-types.ts';
+import { truncationSwitches } from '../core/admin/truncation-strategy.ts';
+import { configShape, facts, valueSchema } from '../core/config/schema.ts';
+import { VSCODE_SETTINGS, type KiroSettings, type VscodeSetting, type VscodeSettingName } from '../core/config/vscode-settings.ts';
 
-export type ImportSsoCacheMode = 'ask' | 'always' | 'never';
+export type { KiroSettings } from '../core/config/vscode-settings.ts';
 
-/** The settings as the user wrote them (unknown shapes tolerated, defaults applied). */
-export interface KiroSettings {
-  port: number;
-  host: string;
-  autoStart: boolean;
-  requireApiKey: boolean;
-  truncationStrategy: TruncationStrategy;
-  maxRequestBytes: number | undefined;
-  modelMapping: Record<string, string>;
-  fallbackModel: string;
-  selectionStrategy: SelectionStrategy;
-  cooldownSeconds: number;
-  logBodies: boolean;
-  mockMode: boolean;
-  ssoCachePath: string;
-  importSsoCache: ImportSsoCacheMode;
-  /** Team mode's Redis URL ('' = none; a value that is not redis:// or rediss:// is ignored). */
-  redisUrl: string;
+const NAMES = Object.keys(VSCODE_SETTINGS) as VscodeSettingName[];
+
+/** Every setting's default, from the schema (core/config/vscode-settings.ts). */
+export const SETTING_DEFAULTS: KiroSettings = Object.fromEntries(NAMES.map((n) => [n, facts(VSCODE_SETTINGS[n].schema).default])) as KiroSettings;
+
+/** Reads each setting through `get`, falling back to the default for a missing, ill-typed or out-of-bounds value. */
+export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): KiroSettings {
+  const out: Record<string, unknown> = {};
+  for (const name of NAMES) {
+    const raw = get(name);
+    const value = typeof raw === 'string' ? raw.trim() : name === 'modelMapping' ? validEntries(raw) : raw;
+    const { schema }: VscodeSetting = VSCODE_SETTINGS[name];
+    const parsed = schema.safeParse(value);
+    out[name] = parsed.success ? parsed.data : facts(schema).default;
+  }
+  return out as KiroSettings;
 }
 
-export const SETTING_DEFAULTS: KiroSettings = {
-  port: 8080,
-  host: '127.0.0.1',
-  autoStart: false,
-  requireApiKey: true,
-  truncationStrategy: 'on-error',
-  maxRequestBytes: undefined,
-  modelMapping: {},
-  fallbackModel: '',
-  selectionStrategy: 'least-used',
-  cooldownSeconds: 300,
-  logBodies: false,
-  mockMode: false,
-  ssoCachePath: '',
-  importSsoCache: 'ask',
-  redisUrl: '',
-};
-
-/** Reads each setting through `get`, falling back to the default for a missing or ill-typed value. */
-export function readKiroSettings(get: (key: keyof KiroSettings) => unknown): KiroSettings {
-  const num = (k: keyof KiroSettings, d: number, min: number, max: number) => {
-    const v = get(k);
-    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : d;
-  };
-  const bool = (k: keyof KiroSettings, d: boolean) => (typeof get(k) === 'boolean' ? (get(k) as boolean) : d);
-  const str = (k: keyof KiroSettings, d: string) => (typeof get(k) === 'string' ? (get(k) as string).trim() : d);
-  const oneOf = <T extends string>(k: keyof KiroSettings, values: readonly T[], d: T): T => (values.includes(get(k) as T) ? (get(k) as T) : d);
-  const mapping = get('modelMapping');
-  const modelMapping: Record<string, string> = {};
-  if (mapping && typeof mapping === 'object' && !Array.isArray(mapping)) {
-    for (const [from, to] of Object.entries(mapping)) if (typeof to === 'string' && from && to) modelMapping[from] = to;
-  }
-  const maxBytes = get('maxRequestBytes');
-  return {
-    port: num('port', SETTING_DEFAULTS.port, 0, 65535),
-    host: str('host', SETTING_DEFAULTS.host) || SETTING_DEFAULTS.host,
-    autoStart: bool('autoStart', false),
-    requireApiKey: bool('requireApiKey', true),
-    truncationStrategy: oneOf('truncationStrategy', TRUNCATION_STRATEGIES, SETTING_DEFAULTS.truncationStrategy),
-    maxRequestBytes: typeof maxBytes === 'number' && maxBytes >= 10_000 ? Math.floor(maxBytes) : undefined,
-    modelMapping,
-    fallbackModel: str('fallbackModel', ''),
-    selectionStrategy: oneOf('selectionStrategy', SELECTION_STRATEGIES, 'least-used'),
-    cooldownSeconds: num('cooldownSeconds', SETTING_DEFAULTS.cooldownSeconds, 0, 86_400),
-    logBodies: bool('logBodies', false),
-    mockMode: bool('mockMode', false),
-    ssoCachePath: str('ssoCachePath', ''),
-    importSsoCache: oneOf('importSsoCache', ['ask', 'always', 'never'] as const, 'ask'),
-    redisUrl: redisUrlOf(str('redisUrl', '')),
-  };
+/** A mapping keeps its valid entries (one bad line must not drop the others). */
+function validEntries(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const entry = VSCODE_SETTINGS.modelMapping.schema;
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter(([from, to]) => entry.safeParse({ [from]: to }).success));
 }
 
 export interface HostEnv {
@@ -87,35 +41,45 @@ export interface HostEnv {
   apiKey: string | undefined;
 }
 
+/** Settings that are not their field's own value; every other setting with a `key` is copied ('' = none). */
+const VIEWS = new Set<VscodeSettingName>([
+  'requireApiKey',
+  'truncationStrategy',
+  'maxRequestBytes',
+  'modelMapping',
+  'ssoCachePath',
+  'mockMode',
+  'importSsoCache',
+  'redisUrl',
+]);
+
 /** The config fields the settings decide; everything else stays at the core's defaults. */
 export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: HostEnv): ProxyConfig {
   const env = host.env;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const name of NAMES) {
+    const { key }: VscodeSetting = VSCODE_SETTINGS[name];
+    if (key === undefined || VIEWS.has(name)) continue;
+    const value = s[name];
+    out[key] = value === '' && facts(configShape[key]).optional ? undefined : value;
+  }
   return {
-    ...defaults,
-    port: s.port,
-    host: s.host,
+    ...(out as ProxyConfig),
     apiKey: s.requireApiKey ? host.apiKey : undefined,
     home: env['KIRO_PROXY_HOME'] || host.globalStorage,
     ssoCache: expandHome(s.ssoCachePath) || env['KIRO_SSO_CACHE'] || defaults.ssoCache || join(homedir(), '.aws', 'sso', 'cache'),
     mock: s.mockMode || env['KIRO_MOCK_MODE'] === 'true' || env['KIRO_MOCK_MODE'] === '1',
-    selectionStrategy: s.selectionStrategy,
-    cooldownSeconds: s.cooldownSeconds,
     truncation: {
       ...defaults.truncation,
       ...truncationSwitches(s.truncationStrategy),
       ...(s.maxRequestBytes !== undefined ? { maxRequestBytes: s.maxRequestBytes } : {}),
     },
     modelMap: { ...defaults.modelMap, ...s.modelMapping },
-    fallbackModel: s.fallbackModel || undefined,
-    logBodies: s.logBodies,
     importSsoCacheOnStart: s.importSsoCache === 'always',
-    redisUrl: s.redisUrl || redisUrlOf(env['KIRO_PROXY_REDIS_URL']?.trim() ?? '') || undefined,
-    ...(env['KIRO_PROXY_REDIS_PREFIX']?.trim() ? { redisPrefix: env['KIRO_PROXY_REDIS_PREFIX'].trim() } : {}),
+    // Team mode: the setting, else the env the headless proxy reads (checked as the CLI checks it).
+    redisUrl: s.redisUrl || fromEnv('redisUrl', env['KIRO_PROXY_REDIS_URL']) || undefined,
+    redisPrefix: fromEnv('redisPrefix', env['KIRO_PROXY_REDIS_PREFIX']) ?? defaults.redisPrefix,
   };
-}
-
-function redisUrlOf(v: string): string {
-  return /^rediss?:\/\//i.test(v) ? v : '';
 }
 
 /** Fields whose change needs the listener rebound (the core restarts it in applyConfig). */
@@ -128,6 +92,12 @@ export function configDiff(prev: ProxyConfig, next: ProxyConfig): Partial<ProxyC
     if (JSON.stringify(prev[key]) !== JSON.stringify(next[key])) out[key] = next[key];
   }
   return out;
+}
+
+/** An env value the schema accepts for `key`, trimmed; else undefined. */
+function fromEnv(key: 'redisUrl' | 'redisPrefix', raw: string | undefined): string | undefined {
+  const v = raw?.trim();
+  return v && valueSchema(key).safeParse(v).success ? v : undefined;
 }
 
 function expandHome(p: string): string {

@@ -3,16 +3,12 @@
 import * as vscode from 'vscode';
 import type { ConfigPatch } from '../core/admin/protocol.ts';
 import type { ProxyController } from './proxy-controller.ts';
+import { VSCODE_SETTINGS, type VscodeSetting } from '../core/config/vscode-settings.ts';
 
-const SETTING_OF: Partial<Record<keyof ConfigPatch, string>> = {
-  selectionStrategy: 'selectionStrategy',
-  cooldownSeconds: 'cooldownSeconds',
-  truncationStrategy: 'truncationStrategy',
-  maxRequestBytes: 'maxRequestBytes',
-  modelMap: 'modelMapping',
-  fallbackModel: 'fallbackModel',
-  logBodies: 'logBodies',
-};
+/** Dashboard patch key → the kiroProxy.* setting it is written to (core/config/vscode-settings.ts). */
+const SETTING_OF: Partial<Record<keyof ConfigPatch, string>> = Object.fromEntries(
+  Object.entries(VSCODE_SETTINGS as Record<string, VscodeSetting>).flatMap(([name, s]) => (s.patch ? [[s.patch, name]] : [])),
+);
 
 export async function writeSettingsPatch(patch: ConfigPatch, controller: ProxyController): Promise<void> {
   const config = vscode.workspace.getConfiguration('kiroProxy');

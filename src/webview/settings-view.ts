@@ -2,9 +2,12 @@
 import { SELECTION_STRATEGIES, type ConfigPatch, type PublicConfig } from '../core/admin/protocol.ts';
 import { TRUNCATION_STRATEGIES, TRUNCATION_STRATEGY_INFO } from '../core/admin/truncation-strategy.ts';
 import { SELECTION_STRATEGY_INFO } from '../core/admin/account-labels.ts';
+import { facts, valueSchema } from '../core/config/schema.ts';
 import { h, replace } from './dom.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
+
+const cooldownBounds = facts(valueSchema('cooldownSeconds'));
 
 export class SettingsView {
   readonly root: HTMLElement;
@@ -13,7 +16,7 @@ export class SettingsView {
   private readonly message = h('p', { class: 'message', role: 'status' });
   private readonly selection = h('select', { id: 'set-selection' });
   private readonly truncation = h('select', { id: 'set-truncation' });
-  private readonly cooldown = h('input', { id: 'set-cooldown', type: 'number', min: 0, max: 86400, step: 1 });
+  private readonly cooldown = h('input', { id: 'set-cooldown', type: 'number', min: cooldownBounds.min ?? 0, max: cooldownBounds.max ?? 86_400, step: 1 });
   private readonly logBodies = h('input', { id: 'set-logbodies', type: 'checkbox' });
   private readonly fallback = h('input', { id: 'set-fallback', type: 'text', spellcheck: 'false', placeholder: 'none: unknown names get 404' });
   private readonly modelMap = h('textarea', { id: 'set-modelmap', rows: 4, spellcheck: 'false', placeholder: '{ "gpt-4o": "claude-sonnet-4.5" }' });
@@ -23,8 +26,10 @@ export class SettingsView {
   constructor(store: Store, transport: Transport) {
     this.store = store;
     this.transport = transport;
-    for (const v of SELECTION_STRATEGIES) this.selection.append(h('option', { value: v, title: SELECTION_STRATEGY_INFO[v].detail }, SELECTION_STRATEGY_INFO[v].label));
-    for (const v of TRUNCATION_STRATEGIES) this.truncation.append(h('option', { value: v, title: TRUNCATION_STRATEGY_INFO[v].detail }, TRUNCATION_STRATEGY_INFO[v].label));
+    for (const v of SELECTION_STRATEGIES)
+      this.selection.append(h('option', { value: v, title: SELECTION_STRATEGY_INFO[v].detail }, SELECTION_STRATEGY_INFO[v].label));
+    for (const v of TRUNCATION_STRATEGIES)
+      this.truncation.append(h('option', { value: v, title: TRUNCATION_STRATEGY_INFO[v].detail }, TRUNCATION_STRATEGY_INFO[v].label));
     const field = (label: string, control: HTMLElement, hint?: string) =>
       h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('p', { class: 'muted small' }, hint) : null);
     const save = h('button', { type: 'submit' }, 'Save');
@@ -34,7 +39,12 @@ export class SettingsView {
       field('Account selection', this.selection, 'Which account serves the next request.'),
       field('Cooldown after rate limit (seconds)', this.cooldown),
       field('Truncation strategy', this.truncation, 'What to do with conversations longer than Kiro accepts.'),
-      h('div', { class: 'field' }, h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'), h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.')),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'set-logbodies', class: 'check' }, this.logBodies, ' Log prompt and response bodies'),
+        h('p', { class: 'muted small' }, 'Off by default. When on, request content is kept in memory and shown in Logs.'),
+      ),
       field('Model mapping (JSON)', this.modelMap, 'Client model name → Kiro model id, on top of the built-in mapping.'),
       field('Fallback model', this.fallback, 'Serves model names the proxy cannot place (empty: they get 404 model_not_found).'),
       // The answer appears next to the button that was just pressed, not below the fold.
@@ -52,7 +62,12 @@ export class SettingsView {
       client.addEventListener('click', () => transport.command('configureClient'));
       extra.append(open, client);
     }
-    this.root = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra), h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form));
+    this.root = h(
+      'section',
+      { class: 'view settings-view', 'aria-label': 'Settings' },
+      h('div', { class: 'card' }, h('h3', {}, 'Proxy'), this.info, extra),
+      h('div', { class: 'card' }, h('h3', {}, 'Behaviour'), this.form),
+    );
     store.on('config', () => this.fill());
     this.fill();
   }

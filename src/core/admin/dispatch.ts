@@ -1,16 +1,10 @@
 // The one implementation of the admin methods; HTTP (/api/*) and the VS Code webview host call it.
 import type { ProxyConfig, ProxyHandle } from '../proxy-types.ts';
-import {
-  AdminError,
-  adminParamSchemas,
-  describeZodError,
-  isAdminMethod,
-  type AdminMethod,
-  type ConfigPatch,
-} from './protocol.ts';
+import { AdminError, adminParamSchemas, describeZodError, isAdminMethod, type AdminMethod, type ConfigPatch } from './protocol.ts';
 import { publicConfig, publicLogEntry } from './public-view.ts';
 import { monitorSeries } from './monitor-series.ts';
 import { truncationSwitches } from './truncation-strategy.ts';
+import { ADMIN_KEYS } from '../config/surfaces.ts';
 
 /** What the admin API needs of a proxy: the handle plus its current config. */
 export type AdminTarget = ProxyHandle & { getConfig(): ProxyConfig };
@@ -86,18 +80,11 @@ async function run(method: AdminMethod, p: Record<string, unknown> | undefined, 
 
 /** Maps a dashboard patch onto the core's config shape. */
 function configPatchToProxy(patch: ConfigPatch, current: ProxyConfig): Partial<ProxyConfig> {
-  const out: Partial<ProxyConfig> = {};
-  if (patch.selectionStrategy !== undefined) out.selectionStrategy = patch.selectionStrategy;
-  if (patch.cooldownSeconds !== undefined) out.cooldownSeconds = patch.cooldownSeconds;
-  if (patch.accountConcurrency !== undefined) out.accountConcurrency = patch.accountConcurrency;
-  if (patch.modelMap !== undefined) out.modelMap = patch.modelMap;
-  if (patch.fallbackModel !== undefined) out.fallbackModel = patch.fallbackModel.trim() || undefined;
-  if (patch.logBodies !== undefined) out.logBodies = patch.logBodies;
-  if (patch.requestTimeoutMs !== undefined) out.requestTimeoutMs = patch.requestTimeoutMs;
-  if (patch.firstTokenTimeoutMs !== undefined) out.firstTokenTimeoutMs = patch.firstTokenTimeoutMs;
-  if (patch.cacheEnabled !== undefined) out.cacheEnabled = patch.cacheEnabled;
+  const out: Record<string, unknown> = {};
+  for (const key of ADMIN_KEYS) if (patch[key] !== undefined) out[key] = patch[key];
+  if (patch.fallbackModel !== undefined) out['fallbackModel'] = patch.fallbackModel.trim() || undefined;
   if (patch.truncationStrategy !== undefined || patch.maxRequestBytes !== undefined) {
-    out.truncation = {
+    out['truncation'] = {
       ...current.truncation,
       ...(patch.truncationStrategy !== undefined ? truncationSwitches(patch.truncationStrategy) : {}),
       ...(patch.maxRequestBytes !== undefined ? { maxRequestBytes: patch.maxRequestBytes } : {}),

@@ -4,54 +4,42 @@
 // Browser-safe: no node imports (the dashboard bundle imports this file).
 // zod/mini: the full `zod` entry adds ~450 KB to the browser bundle; mini is ~13 KB.
 import * as z from 'zod/mini';
-import type { AccountView, ProxyEvent, ProxyStatus, RequestLogEntry, SelectionStrategy } from '../proxy-types.ts';
+import type { AccountView, ProxyConfig, ProxyEvent, ProxyStatus, RequestLogEntry } from '../proxy-types.ts';
 import { TRUNCATION_STRATEGIES, type TruncationStrategy } from './truncation-strategy.ts';
+import { truncationShape, unwrap, valueSchema, valueShape } from '../config/schema.ts';
+import { ADMIN_KEYS } from '../config/surfaces.ts';
 
-export const SELECTION_STRATEGIES = ['least-used', 'round-robin', 'most-quota'] as const satisfies readonly SelectionStrategy[];
+export { SELECTION_STRATEGIES } from '../config/schema.ts';
 
 const str = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const id = str(1, 200);
 const empty = z.optional(z.strictObject({}));
 
-/** The config a dashboard may see. Never the API key or credentials: only whether a key is required. */
-export interface PublicConfig {
-  port: number;
-  host: string;
+/**
+ * The config a dashboard may see: what it may change (ADMIN_KEYS and the three views), plus where
+ * the proxy listens. Never the API key or credentials: only whether a key is required.
+ */
+export type PublicConfig = Pick<ProxyConfig, (typeof ADMIN_KEYS)[number] | 'port' | 'host' | 'mock' | 'ssoCache'> & {
   apiKeyRequired: boolean;
-  mock: boolean;
-  ssoCache: string;
-  selectionStrategy: SelectionStrategy;
-  cooldownSeconds: number;
-  accountConcurrency: number;
   truncationStrategy: TruncationStrategy;
   maxRequestBytes: number;
-  modelMap: Record<string, string>;
   /** '' when unset (unknown model names get 404). */
   fallbackModel: string;
-  logBodies: boolean;
-  requestTimeoutMs: number;
-  firstTokenTimeoutMs: number;
-  cacheEnabled: boolean;
-}
+};
 
 /**
- * What a dashboard may change. Network settings (host, port, API key, CORS) are deliberately absent:
- * a page must never be able to rebind the proxy or drop its authentication.
+ * What a dashboard may change: the fields of config/surfaces.ts ADMIN_KEYS with the schema's bounds,
+ * and three views of the config (truncationStrategy, maxRequestBytes, fallbackModel '' = none).
+ * Network settings (host, port, API key, CORS) are deliberately absent: a page must never be able
+ * to rebind the proxy or drop its authentication.
  */
 export const configPatchSchema = z.partial(
   z.strictObject({
-    selectionStrategy: z.enum(SELECTION_STRATEGIES),
-    cooldownSeconds: int(0, 86_400),
-    accountConcurrency: int(1, 64),
+    ...valueShape(ADMIN_KEYS),
     truncationStrategy: z.enum(TRUNCATION_STRATEGIES),
-    maxRequestBytes: int(10_000, 50_000_000),
-    modelMap: z.record(str(1, 200), str(1, 200)),
-    fallbackModel: str(0, 200),
-    logBodies: z.boolean(),
-    requestTimeoutMs: int(0, 3_600_000),
-    firstTokenTimeoutMs: int(0, 3_600_000),
-    cacheEnabled: z.boolean(),
+    maxRequestBytes: unwrap(truncationShape.maxRequestBytes),
+    fallbackModel: valueSchema('fallbackModel'),
   }),
 );
 export type ConfigPatch = z.infer<typeof configPatchSchema>;
@@ -181,7 +169,12 @@ export interface HostInfo {
 const hostInfoSchema = z.object({ host: z.enum(['vscode', 'http']), serving: z.optional(z.string()), message: z.optional(z.string()) });
 export const hostToWebviewSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hello'), info: hostInfoSchema }),
-  z.object({ kind: z.literal('response'), id: z.number(), result: z.optional(z.unknown()), error: z.optional(z.object({ code: z.string(), message: z.string() })) }),
+  z.object({
+    kind: z.literal('response'),
+    id: z.number(),
+    result: z.optional(z.unknown()),
+    error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  }),
   z.object({ kind: z.literal('event'), event: z.looseObject({ type: z.enum(['status', 'request', 'accounts']) }) }),
   z.object({ kind: z.literal('hostInfo'), info: hostInfoSchema }),
 ]);

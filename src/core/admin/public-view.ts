@@ -3,25 +3,20 @@
 import type { ProxyConfig, ProxyEvent, RequestLogEntry } from '../proxy-types.ts';
 import type { PublicConfig } from './protocol.ts';
 import { truncationStrategyOf } from './truncation-strategy.ts';
+import { ADMIN_KEYS } from '../config/surfaces.ts';
 
 export function publicConfig(c: ProxyConfig): PublicConfig {
+  const admin = Object.fromEntries(ADMIN_KEYS.map((k) => [k, structuredClone(c[k])])) as Pick<ProxyConfig, (typeof ADMIN_KEYS)[number]>;
   return {
     port: c.port,
     host: c.host,
     apiKeyRequired: c.apiKey !== undefined && c.apiKey !== '',
     mock: c.mock,
     ssoCache: c.ssoCache,
-    selectionStrategy: c.selectionStrategy,
-    cooldownSeconds: c.cooldownSeconds,
-    accountConcurrency: c.accountConcurrency,
+    ...admin,
     truncationStrategy: truncationStrategyOf(c.truncation),
     maxRequestBytes: c.truncation.maxRequestBytes,
-    modelMap: { ...c.modelMap },
     fallbackModel: c.fallbackModel ?? '',
-    logBodies: c.logBodies,
-    requestTimeoutMs: c.requestTimeoutMs,
-    firstTokenTimeoutMs: c.firstTokenTimeoutMs,
-    cacheEnabled: c.cacheEnabled,
   };
 }
 
