@@ -28,7 +28,7 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): { clear(): void };
 }
 
-export interface AccountQuota extends UsageLimits {}
+interface AccountQuota extends UsageLimits {}
 
 /** What hosts and /loadbalancer/instances show of an account. Never holds a secret. */
 export interface AccountView {

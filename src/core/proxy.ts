@@ -21,8 +21,8 @@ import { proxyAccounts } from './proxy-accounts.ts';
 import type { AccountManager } from './accounts/store/account-manager.ts';
 import type { TeamTuning } from './team/team-runtime.ts';
 
-export type { StartScopedService } from './runtime.ts';
-export const VERSION = '0.1.0';
+;
+const VERSION = '0.1.0';
 
 export interface ProxyDeps {
   logger: Logger;

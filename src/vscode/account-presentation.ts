@@ -29,7 +29,7 @@ export function formatCountdown(ms: number): string {
 }
 
 /** Included credits (used/limit; the totals already hold trial and bonuses), plus overage while it is used. */
-export function formatQuota(a: AccountView): string | undefined {
+function formatQuota(a: AccountView): string | undefined {
   return a.quota ? quotaDisplay(a.quota).short : undefined;
 }
 

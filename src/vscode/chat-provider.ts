@@ -122,7 +122,7 @@ function abortOn(token: vscode.CancellationToken): AbortController & { dispose()
 }
 
 /** VS Code chat messages → Anthropic messages (consecutive same-role messages merged). */
-export function toAnthropicMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): { role: 'user' | 'assistant'; content: AnthropicContent[] }[] {
+function toAnthropicMessages(messages: readonly vscode.LanguageModelChatRequestMessage[]): { role: 'user' | 'assistant'; content: AnthropicContent[] }[] {
   const out: { role: 'user' | 'assistant'; content: AnthropicContent[] }[] = [];
   for (const m of messages) {
     const role = m.role === vscode.LanguageModelChatMessageRole.Assistant ? 'assistant' : 'user';

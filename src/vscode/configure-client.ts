@@ -17,7 +17,7 @@ import { CLIENT_TARGETS, type ClientContext, type ClientTarget, type Environment
 import { maskSecrets } from './clients/text-format.ts';
 import type { ConfigPlan } from './clients/plan.ts';
 
-export const REVIEW_SCHEME = 'kiro-proxy-review';
+const REVIEW_SCHEME = 'kiro-proxy-review';
 const BACKUP_PREFIX = 'kiroProxy.clientConfigBackup.';
 /** A new file holds the API key: private unless the user's file already had a mode of its own. */
 const NEW_FILE_MODE = 0o600;

@@ -29,7 +29,7 @@ const COMMANDS: Record<string, string> = {
   configureClient: 'kiroProxy.configureClient',
 };
 
-export function hostInfoOf(state: ServeState): HostInfo {
+function hostInfoOf(state: ServeState): HostInfo {
   switch (state.kind) {
     case 'running':
       return { host: 'vscode', serving: 'this-window', message: `Serving ${state.url}` };

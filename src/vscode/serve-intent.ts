@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../core/fs/atomic-write.ts';
 import { toDisposable, type IDisposable } from './lifecycle.ts';
 
-export const INTENT_FILE = 'vscode-serving.json';
+const INTENT_FILE = 'vscode-serving.json';
 
 const base = { port: z.number().int(), at: z.number(), pid: z.number().int(), window: z.string() };
 const intentSchema = z.discriminatedUnion('state', [

@@ -82,9 +82,6 @@ export function settingsToConfig(s: KiroSettings, defaults: ProxyConfig, host: H
   };
 }
 
-/** Fields whose change needs the listener rebound (the core restarts it in applyConfig). */
-export const NETWORK_FIELDS = ['port', 'host', 'apiKey'] as const satisfies readonly (keyof ProxyConfig)[];
-
 /** The fields of `next` that differ from `prev` (shallow, JSON-compared). */
 export function configDiff(prev: ProxyConfig, next: ProxyConfig): Partial<ProxyConfig> {
   const out: Record<string, unknown> = {};

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { SecretStore } from '../core/proxy-types.ts';
 import { parseStateKeys, STATE_KEY_ENV } from '../core/team/state-key.ts';
 
-export const TEAM_STATE_KEY_SECRET = 'teamStateKey';
+const TEAM_STATE_KEY_SECRET = 'teamStateKey';
 
 /** The key a start in team mode uses: SecretStorage first, then the extension host's environment. */
 export async function teamStateKey(secrets: SecretStore, env: Record<string, string | undefined>): Promise<string | undefined> {

@@ -33,7 +33,7 @@ function append(el: Element, children: Child[]): void {
   }
 }
 
-export function clear(el: Element): void {
+function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
 }
 

@@ -41,7 +41,7 @@ export interface RedisServer {
 let cachedBinary: string | null | undefined;
 
 /** Path of redis-server, or null when it is not installed. */
-export function redisServerBinary(): string | null {
+function redisServerBinary(): string | null {
   if (cachedBinary !== undefined) return cachedBinary;
   const fromEnv = process.env['KIRO_PROXY_REDIS_SERVER'];
   const candidates = [fromEnv, '/usr/bin/redis-server', '/usr/local/bin/redis-server', 'redis-server'].filter((c): c is string => !!c);
@@ -56,7 +56,7 @@ export function redisServerBinary(): string | null {
  * The skip reason when the Redis tests cannot run here, or undefined when they can.
  * Throws in CI when redis-server is missing and CI did not declare it uninstallable.
  */
-export function redisSkipReason(): string | undefined {
+function redisSkipReason(): string | undefined {
   if (redisServerBinary()) return undefined;
   const message = 'redis-server is not installed: the Redis (team mode) tests were SKIPPED. Install it with `apt-get install redis-server`.';
   if (process.env['CI'] === 'true' && process.env['KIRO_PROXY_SKIP_REDIS_TESTS'] !== '1') {

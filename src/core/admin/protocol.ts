@@ -44,7 +44,7 @@ export const configPatchSchema = z.partial(
 );
 export type ConfigPatch = z.infer<typeof configPatchSchema>;
 
-export interface SsoTokenFile {
+interface SsoTokenFile {
   path: string;
   label: string;
   alreadyImported: boolean;
@@ -88,12 +88,11 @@ export const adminParamSchemas = {
 } satisfies Record<string, z.ZodMiniType>;
 
 export type AdminMethod = keyof typeof adminParamSchemas;
-export const ADMIN_METHODS = Object.keys(adminParamSchemas) as AdminMethod[];
 
 export type AdminParams<M extends AdminMethod> = z.input<(typeof adminParamSchemas)[M]>;
 
 /** The typed method map: method → result. */
-export interface AdminResults {
+interface AdminResults {
   status: ProxyStatus;
   'accounts.list': AccountView[];
   'accounts.refresh': AccountView;
@@ -156,7 +155,6 @@ export const webviewToHostSchema = z.discriminatedUnion('kind', [
   /** Host-side commands the dashboard can trigger (VS Code only: e.g. open settings, run a palette command). */
   z.strictObject({ kind: z.literal('command'), command: z.enum(['start', 'stop', 'restart', 'openSettings', 'addAccount', 'scanTokens', 'configureClient']) }),
 ]);
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
 export interface HostInfo {
   /** 'vscode' in the editor, 'http' for the browser dashboard. */

@@ -7,8 +7,8 @@ import { openAIResponsesDialect } from './openai-responses/index.ts';
 
 export { anthropicDialect, openAIChatDialect, openAIResponsesDialect };
 export { parseCountTokensRequest, renderCountTokens } from './anthropic/index.ts';
-export { collectResult, createResultCollector, type ResultCollector } from './collect.ts';
-export { createOutputLimiter, estimateTokensFromChars, type OutputLimiter, type OutputLimits } from './output-limits.ts';
+;
+;
 
 export const dialects: Readonly<Record<DialectName, Dialect>> = {
   anthropic: anthropicDialect,

@@ -4,7 +4,7 @@
 import type { NeutralEvent, NeutralUsage } from '../conversation/types.ts';
 
 /** Characters per estimated token. One cheap, consistent rule for every count the limiter makes. */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 export const estimateTokensFromChars = (chars: number): number => Math.ceil(chars / CHARS_PER_TOKEN);
 

@@ -48,7 +48,7 @@ export async function listLeftoverTmps(path: string): Promise<LeftoverTmp[]> {
 }
 
 /** Mode for a private file: the existing owner bits when they are stricter, never group/other. */
-export function privateMode(existing: number | undefined): number {
+function privateMode(existing: number | undefined): number {
   if (existing === undefined) return 0o600;
   const owner = existing & 0o600;
   return owner === 0 ? 0o600 : owner;
@@ -101,7 +101,7 @@ async function existingMode(path: string): Promise<number | undefined> {
 }
 
 /** Best effort: some platforms (Windows) and filesystems refuse fsync on a directory. */
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');

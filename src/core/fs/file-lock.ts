@@ -13,7 +13,7 @@ export interface FileLockOptions {
   onCompromised?: (err: Error) => void;
 }
 
-export class FileLockTimeoutError extends Error {
+class FileLockTimeoutError extends Error {
   readonly path: string;
   constructor(path: string, waitedMs: number) {
     super(`${path}: another process held the lock for more than ${Math.round(waitedMs / 1000)} s`);

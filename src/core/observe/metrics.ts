@@ -14,7 +14,7 @@ import type { AccountState, AccountView } from '../proxy-types.ts';
 const ACCOUNT_STATES: readonly AccountState[] = ['active', 'cooldown', 'disabled', 'expired', 'error'];
 
 /** Distinct client-supplied model names tracked before folding the rest into "other". */
-export const DEFAULT_MAX_MODEL_LABELS = 64;
+const DEFAULT_MAX_MODEL_LABELS = 64;
 
 export interface RequestSample {
   /** Route template (`/v1/messages`), never a raw URL: labels must stay low-cardinality. */

@@ -7,7 +7,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Registered values shorter than this are ignored: scrubbing "abc" everywhere would shred logs. */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 
 /**
  * The exact secret values this proxy holds (access/refresh tokens, client secrets, API keys).

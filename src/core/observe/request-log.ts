@@ -5,9 +5,9 @@ import type { Disposable, RequestLogEntry } from '../proxy-types.ts';
 import type { JsonlSink } from './jsonl-sink.ts';
 import { redactSecrets, type SecretRegistry } from './redact.ts';
 
-export const DEFAULT_LOG_CAPACITY = 1000;
+const DEFAULT_LOG_CAPACITY = 1000;
 
-export type StatusFilter = number | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
+type StatusFilter = number | '2xx' | '3xx' | '4xx' | '5xx' | 'error';
 
 export interface RequestLogFilter {
   /** Exact route, or a prefix when it ends with `*` (e.g. `/v1/*`). */

@@ -5,8 +5,8 @@ import type { RequestLogEntry } from '../proxy-types.ts';
 
 /** nginx's "client closed request": the client went away before the response was complete. */
 export const CLIENT_CLOSED_STATUS = 499;
-export const CLIENT_CLOSED_CLASS = 'client_closed_request';
-export const CLIENT_CLOSED_MESSAGE = 'the client closed the request before the answer was complete';
+const CLIENT_CLOSED_CLASS = 'client_closed_request';
+const CLIENT_CLOSED_MESSAGE = 'the client closed the request before the answer was complete';
 
 export type RequestOutcome = 'ok' | 'client_closed' | 'client_error' | 'error';
 

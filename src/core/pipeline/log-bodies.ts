@@ -4,9 +4,9 @@
 import type { NeutralEvent } from '../conversation/types.ts';
 
 /** Characters kept of each body; the rest is replaced by a marker with the original size. */
-export const MAX_LOGGED_BODY_CHARS = 64 * 1024;
+const MAX_LOGGED_BODY_CHARS = 64 * 1024;
 
-export function clipBody(text: string, max = MAX_LOGGED_BODY_CHARS): string {
+function clipBody(text: string, max = MAX_LOGGED_BODY_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters not logged]`;
 }
 

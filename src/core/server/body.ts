@@ -5,10 +5,10 @@ import type { IncomingMessage } from 'node:http';
 import { ProxyError } from '../errors.ts';
 import { jsonErrorOffset } from './json-error-position.ts';
 
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
-export const DEFAULT_BODY_TOTAL_TIMEOUT_MS = 120_000;
-export const DEFAULT_MAX_JSON_DEPTH = 64;
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_BODY_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_BODY_TOTAL_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_JSON_DEPTH = 64;
 /**
  * How much of an over-limit body is read and thrown away so the client can read the 413.
  * A client that writes its whole body before reading (node:http, Python requests) gets EPIPE or
@@ -16,9 +16,9 @@ export const DEFAULT_MAX_JSON_DEPTH = 64;
  * 64 MiB past the limit covers the accidental case (a file a few times too large) and costs
  * ~50 ms of one core on loopback; a body larger than that is not worth the bandwidth.
  */
-export const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
 /** …and for how long at most (a 4 MB/s uplink sends 64 MiB in ~16 s): a client that sends forever is cut off. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
 
 /**
  * Recommended node:http limits. `maxHeaderSize` and `requestTimeout`/`headersTimeout` go to
@@ -36,7 +36,7 @@ export const SERVER_LIMITS = {
   keepAliveTimeout: 5_000,
 } as const;
 
-export interface ReadBodyOptions {
+interface ReadBodyOptions {
   maxBytes?: number;
   /** No data for this long → 408. */
   idleTimeoutMs?: number;
@@ -63,7 +63,7 @@ export interface ReadJsonOptions extends ReadBodyOptions {
  * only reads once it has sent everything. A body declared larger than the drain allows is refused
  * at once. After a 413/408 the response should carry `Connection: close` (`shouldCloseConnection`).
  */
-export function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): Promise<Buffer> {
+function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): Promise<Buffer> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const totalMs = options.totalTimeoutMs ?? DEFAULT_BODY_TOTAL_TIMEOUT_MS;

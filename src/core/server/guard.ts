@@ -147,7 +147,7 @@ export function isPublicRoute(method: string, pathname: string, dashboardShellPu
 }
 
 /** Host header → hostname + port (undefined when absent), or undefined if malformed. */
-export function parseHostHeader(value: string): { hostname: string; port: number | undefined } | undefined {
+function parseHostHeader(value: string): { hostname: string; port: number | undefined } | undefined {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s/@]+)(?::(\d{1,5}))?$/.exec(value.trim());
   if (!m) return undefined;
   const port = m[2] === undefined ? undefined : Number(m[2]);

@@ -26,7 +26,7 @@ export interface TeamKeys {
   readonly events: string;
 }
 
-export function checkAccountId(id: string): string {
+function checkAccountId(id: string): string {
   if (!ID_RE.test(id)) throw new TeamError('bad_config', `account id ${JSON.stringify(id.slice(0, 40))} cannot be used as a Redis key part`);
   return id;
 }

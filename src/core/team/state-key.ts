@@ -14,11 +14,11 @@ import { TeamError } from './errors.ts';
 
 export const STATE_KEY_ENV = 'KIRO_PROXY_STATE_KEY';
 
-export const MAKE_A_KEY_HINT =
+const MAKE_A_KEY_HINT =
   'Make one with `openssl rand -base64 32` (or `node -e "console.log(require(\'node:crypto\').randomBytes(32).toString(\'base64\'))"`), ' +
   `give the same value to every instance in ${STATE_KEY_ENV}, and keep it in your secret manager: without it the tokens in Redis cannot be read.`;
 
-export interface StateKey {
+interface StateKey {
   /** 8 hex characters; identifies the key in envelopes and logs. */
   readonly id: string;
   /** The derived AES-256-GCM key. */

@@ -5,8 +5,6 @@
 //
 // Pub/sub is fire-and-forget: a message sent while an instance was disconnected is lost to it.
 // That is why `onResubscribed` exists: after a gap the registry re-reads a snapshot.
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type { Disposable, Logger } from '../proxy-types.ts';
 import type { TeamConnection } from './connection.ts';
@@ -48,12 +46,6 @@ export function decodeTeamEvent(text: string): { event: TeamEvent; meta: TeamEve
   const ev = eventSchema.safeParse(env.data.event);
   if (!ev.success) return undefined;
   return { event: ev.data, meta: { from: env.data.from, at: env.data.at } };
-}
-
-/** `<host>-<pid>-<random>`, restricted to key-safe characters. Unique per process start. */
-export function newInstanceId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40) || 'host';
-  return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 type Listener = (event: TeamEvent, meta: TeamEventMeta) => void;

@@ -18,7 +18,7 @@ import type { Disposable } from '../proxy-types.ts';
 // ---------------------------------------------------------------------------------------------
 // Health of the Redis connection
 
-export type TeamHealthState = 'up' | 'down';
+type TeamHealthState = 'up' | 'down';
 
 export interface TeamHealth {
   state: TeamHealthState;
@@ -60,7 +60,7 @@ export interface AccountShared {
   inFlight: number;
 }
 
-export interface AcquireCandidate {
+interface AcquireCandidate {
   accountId: string;
   /** Per-account concurrency cap across instances; 0 = unlimited. */
   limit: number;

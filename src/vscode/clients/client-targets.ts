@@ -171,7 +171,7 @@ export const CLINE_CLI: FileTarget = {
   pickUp: 'The next `cline` run uses it.',
 };
 
-export const CLINE: ManualTarget = {
+const CLINE: ManualTarget = {
   id: 'cline',
   kind: 'manual',
   label: 'Cline (VS Code extension)',

@@ -10,7 +10,7 @@ import { detectLayout } from './text-format.ts';
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false } as const;
 
-export function parseJsonc(text: string, what: string): unknown {
+function parseJsonc(text: string, what: string): unknown {
   const errors: ParseError[] = [];
   const value: unknown = text.trim() === '' ? {} : parse(text, errors, PARSE_OPTIONS);
   if (errors.length > 0) {
@@ -90,7 +90,7 @@ function insideOneLineContainer(text: string, offset: number, path: readonly (st
 }
 
 /** JSON text on one line the way people write it inline: `{ "a": 1, "b": [1, 2] }`. */
-export function oneLine(json: string): string {
+function oneLine(json: string): string {
   const scanner = createScanner(json, false);
   let out = '';
   // SyntaxKind is a const enum (not importable here): the token text says enough; 17 is its EOF.

@@ -19,7 +19,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `doc` with the changes applied, as the file should parse after the edit (a deep copy). */
-export function applyChanges(doc: unknown, changes: readonly OwnedChange[]): Obj {
+function applyChanges(doc: unknown, changes: readonly OwnedChange[]): Obj {
   const root: Obj = isObj(doc) ? structuredClone(doc) : {};
   for (const c of changes) {
     const parentPath = c.kind === 'set' ? c.path.slice(0, -1) : c.path.slice(0, -1);
@@ -56,7 +56,7 @@ export function assertOnlyOwnedChanged(before: unknown, after: unknown, changes:
   }
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
     // TOML dates and the like: compare their text.

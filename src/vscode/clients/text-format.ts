@@ -28,10 +28,6 @@ function smallestIndent(text: string): number {
   return min;
 }
 
-export function withEol(text: string, eol: '\n' | '\r\n'): string {
-  return eol === '\n' ? text.replace(/\r\n/g, '\n') : text.replace(/\r?\n/g, '\r\n');
-}
-
 /** `kp-abc…wxyz` → `kp-••••••••wxyz`: enough to recognise the key, not enough to use it. */
 export function maskSecret(secret: string): string {
   if (secret.length <= 8) return '••••••••';

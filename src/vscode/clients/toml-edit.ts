@@ -12,7 +12,7 @@ import { detectLayout } from './text-format.ts';
 type Table = AST.TOMLTable;
 type KeyValue = AST.TOMLKeyValue;
 
-export function parseTomlText(text: string, what: string): { ast: AST.TOMLProgram; value: Record<string, unknown> } {
+function parseTomlText(text: string, what: string): { ast: AST.TOMLProgram; value: Record<string, unknown> } {
   try {
     const ast = parseTOML(text);
     return { ast, value: getStaticTOMLValue(ast) };
@@ -23,7 +23,7 @@ export function parseTomlText(text: string, what: string): { ast: AST.TOMLProgra
 }
 
 /** A TOML value as source text: strings as basic strings (JSON's escapes are TOML's), numbers, booleans, arrays, inline tables. */
-export function tomlValue(v: unknown): string {
+function tomlValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
@@ -31,7 +31,7 @@ export function tomlValue(v: unknown): string {
   throw new ClientConfigError(`cannot write ${String(v)} as a TOML value`);
 }
 
-export function tomlKey(k: string): string {
+function tomlKey(k: string): string {
   return /^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k);
 }
 

@@ -7,7 +7,7 @@ import { Document, isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMa
 import { assertOnlyOwnedChanged, ClientConfigError, matches, type OwnedChange } from './owned-change.ts';
 import { detectLayout } from './text-format.ts';
 
-export function parseYamlText(text: string, what: string): { doc: Document.Parsed; value: unknown } {
+function parseYamlText(text: string, what: string): { doc: Document.Parsed; value: unknown } {
   const doc = parseDocument(text, { keepSourceTokens: false, prettyErrors: false });
   const err = doc.errors[0];
   if (err) throw new ClientConfigError(`${what} is not valid YAML (${err.message.split('\n')[0]}); fix it first, Kiro Proxy does not rewrite a file it cannot read`);

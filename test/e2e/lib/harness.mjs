@@ -12,13 +12,13 @@ import { chromium } from 'playwright-core';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const E2E_ROOT = process.env.E2E_ROOT ?? join(REPO, '.e2e');
-export const NODE24 = join(E2E_ROOT, 'node24/package/bin/node');
-export const CODE_SERVER = join(E2E_ROOT, 'cs/node_modules/code-server/out/node/entry.js');
+const NODE24 = join(E2E_ROOT, 'node24/package/bin/node');
+const CODE_SERVER = join(E2E_ROOT, 'cs/node_modules/code-server/out/node/entry.js');
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(REPO, 'test-results/e2e');
 
 /** Settings that keep the workbench quiet and deterministic (no Welcome tab, no chat side bar, no updates). */
-export const BASE_SETTINGS = {
+const BASE_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
@@ -36,7 +36,7 @@ export const BASE_SETTINGS = {
   'git.enabled': false,
 };
 
-export function assertSetUp() {
+function assertSetUp() {
   const missing = [NODE24, CODE_SERVER, CHROMIUM].filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`e2e prerequisites missing (${missing.join(', ')}); run: bash test/e2e/setup.sh`);
 }
@@ -68,7 +68,7 @@ export async function waitFor(fn, { timeout = 30_000, interval = 200, what = 'co
 }
 
 /** Keeps .e2e/runs/ from growing without bound: the newest `keep` entries stay for post-mortems. */
-export function pruneRuns(keep = 8) {
+function pruneRuns(keep = 8) {
   const dir = join(E2E_ROOT, 'runs');
   if (!existsSync(dir)) return;
   const entries = readdirSync(dir)
@@ -208,7 +208,7 @@ async function killGroup(child) {
 }
 
 /** Workbench actions with selectors verified on VS Code 1.139 (web). */
-export class Workbench {
+class Workbench {
   constructor(page, runDir) {
     this.page = page;
     this.runDir = runDir;

@@ -25,7 +25,7 @@ import { baseEnv, jsonLines, runAgent, type AgentRun, type Sandbox } from './run
 
 export type ClineProvider = 'openai' | 'anthropic';
 
-export function clineProviders(baseUrl: string, apiKey: string, provider: ClineProvider): Record<string, unknown> {
+function clineProviders(baseUrl: string, apiKey: string, provider: ClineProvider): Record<string, unknown> {
   const id = provider === 'openai' ? 'openai-compatible' : 'anthropic';
   const settings =
     provider === 'openai'

@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseEnv, jsonLines, runAgent, type AgentRun, type Sandbox } from './run.ts';
 
-export const CODEX_KEY_ENV = 'KIRO_PROXY_API_KEY';
+const CODEX_KEY_ENV = 'KIRO_PROXY_API_KEY';
 
 export interface CodexConfig {
   /** The proxy's base URL without /v1. */
@@ -25,7 +25,7 @@ export interface CodexConfig {
   model?: string;
 }
 
-export function codexConfigToml(c: CodexConfig): string {
+function codexConfigToml(c: CodexConfig): string {
   return [
     ...(c.model ? [`model = ${JSON.stringify(c.model)}`] : []),
     'model_provider = "kiro"',

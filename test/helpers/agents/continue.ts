@@ -22,7 +22,7 @@ import { baseEnv, runAgent, type AgentRun, type Sandbox } from './run.ts';
 
 export type ContinueProvider = 'openai' | 'anthropic';
 
-export function continueConfigYaml(baseUrl: string, apiKey: string, provider: ContinueProvider): string {
+function continueConfigYaml(baseUrl: string, apiKey: string, provider: ContinueProvider): string {
   const model = provider === 'openai' ? 'claude-sonnet-4.5' : 'claude-sonnet-4-5';
   return [
     'name: Kiro Proxy',

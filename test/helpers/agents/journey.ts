@@ -12,7 +12,7 @@ import type { ProxyWithMock } from '../proxy.ts';
 import type { AgentRun, Sandbox } from './run.ts';
 import { sandbox } from './run.ts';
 
-export interface TurnResult {
+interface TurnResult {
   run: AgentRun;
   /** The agent's final answer text as it printed it. */
   text: string;

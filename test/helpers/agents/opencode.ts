@@ -26,11 +26,11 @@ import { baseEnv, jsonLines, runAgent, type AgentRun, type Sandbox } from './run
 
 export type OpencodeProvider = 'openai' | 'anthropic';
 
-export const OPENCODE_NPM: Record<OpencodeProvider, string> = { openai: '@ai-sdk/openai-compatible', anthropic: '@ai-sdk/anthropic' };
+const OPENCODE_NPM: Record<OpencodeProvider, string> = { openai: '@ai-sdk/openai-compatible', anthropic: '@ai-sdk/anthropic' };
 
 const model = (name: string) => ({ name, attachment: true, modalities: { input: ['text', 'image'], output: ['text'] } });
 
-export function opencodeConfig(baseUrl: string, provider: OpencodeProvider): Record<string, unknown> {
+function opencodeConfig(baseUrl: string, provider: OpencodeProvider): Record<string, unknown> {
   // The OpenAI-compatible provider sends Kiro's dotted ids; the Anthropic one Anthropic's dashed names.
   const [main, small] = provider === 'openai' ? ['claude-sonnet-4.5', 'claude-haiku-4.5'] : ['claude-sonnet-4-5', 'claude-haiku-4-5'];
   return {
@@ -57,7 +57,7 @@ export async function writeOpencodeConfig(s: Sandbox, baseUrl: string, provider:
   await writeFile(join(dir, 'opencode.json'), JSON.stringify(opencodeConfig(baseUrl, provider), null, 2));
 }
 
-export function opencodeEnv(s: Sandbox, apiKey: string): Record<string, string> {
+function opencodeEnv(s: Sandbox, apiKey: string): Record<string, string> {
   return baseEnv(s.home, {
     KIRO_PROXY_API_KEY: apiKey,
     OPENCODE_DISABLE_AUTOUPDATE: '1',

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BIN = join(REPO, 'node_modules', '.bin');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BIN = join(REPO, 'node_modules', '.bin');
 
 export interface AgentRun {
   code: number | null;

@@ -1,6 +1,6 @@
 // A strict-enough reader of the Prometheus text exposition format (0.0.4): every line is a
 // HELP/TYPE comment or a sample `name{label="value",…} number`; samples belong to a declared family.
-export interface Sample {
+interface Sample {
   name: string;
   labels: Record<string, string>;
   value: number;

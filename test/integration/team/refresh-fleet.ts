@@ -20,10 +20,10 @@ import type { TokenRecord } from '../../../src/core/team/types.ts';
 import { startFakeTokenServer, type FakeTokenServer } from './fake-token-server.ts';
 import { lineLogger, openUp } from './helpers.ts';
 
-export const STATE_KEY = randomBytes(32).toString('base64');
-export const keyring = parseStateKeys(STATE_KEY);
+const STATE_KEY = randomBytes(32).toString('base64');
+const keyring = parseStateKeys(STATE_KEY);
 export const ACCOUNT = 'sso-0123abcd';
-export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'refresh-instance.ts');
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'refresh-instance.ts');
 
 export async function tokenServer(t: TestContext, rt = 'rt-0'): Promise<FakeTokenServer> {
   const s = await startFakeTokenServer(rt);

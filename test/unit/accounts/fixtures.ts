@@ -5,7 +5,7 @@ export const RT2 = `aorAAAAAG-rotated-${'Q'.repeat(120)}:MGUCMQ-secret`;
 export const AT = `aoaAAAAAG-access-${'A'.repeat(120)}`;
 export const AT2 = `aoaAAAAAG-access2-${'B'.repeat(120)}`;
 export const CLIENT_SECRET = `eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.${'S'.repeat(80)}`;
-export const SECRETS = [RT, RT2, AT, AT2, CLIENT_SECRET];
+const SECRETS = [RT, RT2, AT, AT2, CLIENT_SECRET];
 
 export function assertNoSecrets(text: string, extra: string[] = []): void {
   for (const s of [...SECRETS, ...extra]) {

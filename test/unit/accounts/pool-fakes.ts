@@ -219,7 +219,7 @@ export interface Harness {
   accounts: Record<string, PoolAccount & { tokens: FakeTokens }>;
 }
 
-export const FAST_TUNING: Partial<PoolTuning> = {
+const FAST_TUNING: Partial<PoolTuning> = {
   backoff: { baseMs: 1, maxMs: 4 },
   quotaRefreshIntervalMs: 0,
 };

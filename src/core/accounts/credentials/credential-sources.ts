@@ -68,8 +68,8 @@ export function loadCredsJsonText(text: string, source: string, originFor: (inde
   return fromDocument(doc, source, originFor);
 }
 
-export const ENV_CREDS_FILE = 'KIRO_OAUTH_CREDS_FILE';
-export const ENV_CREDS_BASE64 = 'KIRO_OAUTH_CREDS_BASE64';
+const ENV_CREDS_FILE = 'KIRO_OAUTH_CREDS_FILE';
+const ENV_CREDS_BASE64 = 'KIRO_OAUTH_CREDS_BASE64';
 
 /** `$KIRO_OAUTH_CREDS_FILE` and `$KIRO_OAUTH_CREDS_BASE64`, both if both are set. */
 export async function loadFromEnv(env: Record<string, string | undefined>): Promise<LoadResult> {

@@ -21,7 +21,7 @@ import { loadCredsBase64, loadCredsFile, loadCredsJsonText, loadSsoTokenFile, SS
 import { problem } from './credential-problem.ts';
 
 /** Provider types whose entries are Kiro accounts. */
-export const KIRO_POOL_KEYS = ['claude-kiro-oauth', 'kiro-api', 'kiro'] as const;
+const KIRO_POOL_KEYS = ['claude-kiro-oauth', 'kiro-api', 'kiro'] as const;
 
 const FILE_KEYS = ['KIRO_OAUTH_CREDS_FILE_PATH', 'KIRO_OAUTH_CREDS_FILE', 'credsFile'] as const;
 const BASE64_KEYS = ['KIRO_OAUTH_CREDS_BASE64', 'credsBase64'] as const;

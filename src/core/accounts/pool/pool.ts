@@ -12,8 +12,8 @@ import { createQuotaService } from '../quota/quota-service.ts';
 import { MemoryPoolState } from '../../team/memory-pool-state.ts';
 import { createSharedSync } from './shared-sync.ts';
 
-export { DEFAULT_POOL_TUNING } from './pool-config.ts';
-export type { AccountPoolOptions, ManagedAccountPool, PoolConfig, PoolTeam, PoolTuning } from './pool-config.ts';
+;
+export type { AccountPoolOptions, ManagedAccountPool, PoolConfig,  PoolTuning } from './pool-config.ts';
 
 export function createAccountPool(options: AccountPoolOptions): ManagedAccountPool {
   const { client, clock, logger } = options;

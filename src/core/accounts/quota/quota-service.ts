@@ -27,7 +27,7 @@ export interface QuotaServiceOptions {
 }
 
 /** Upstream's figures beat a guessed deadline: included credits left, or overage turned on since the 402. */
-export function adoptQuota(r: AccountRecord, quota: UsageLimits, now: number): boolean {
+function adoptQuota(r: AccountRecord, quota: UsageLimits, now: number): boolean {
   r.quota = quota;
   const remaining = remainingQuota(quota);
   const overageTurnedOn = servingOnOverage(quota, now) && !r.disabledWithOverage;

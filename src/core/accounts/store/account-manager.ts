@@ -29,7 +29,7 @@ import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, po
 import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
 
 export { countStoredAccounts } from './account-meta.ts';
-export type { UserIdentity } from './account-entry.ts';
+;
 
 export interface AccountManagerOptions {
   pool: ManagedAccountPool;

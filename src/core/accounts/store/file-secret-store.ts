@@ -9,7 +9,7 @@ import { readJsonFile, JsonFileError } from '../../fs/read-json-file.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
 import { ACCOUNT_SECRET_PREFIX } from './account-record.ts';
 
-export const SECRETS_FILE = 'secrets.json';
+const SECRETS_FILE = 'secrets.json';
 
 export class FileSecretStore implements SecretStore {
   readonly path: string;

@@ -23,12 +23,12 @@ export const customToolSchema = z.looseObject({
   input_schema: z.record(z.string(), z.unknown()),
 });
 
-export const toolChoiceSchema = z.looseObject({
+const toolChoiceSchema = z.looseObject({
   type: z.enum(['auto', 'any', 'tool', 'none']),
   name: z.string().optional(),
 });
 
-export const thinkingSchema = z.looseObject({
+const thinkingSchema = z.looseObject({
   type: z.string(),
   budget_tokens: z.number().int().nonnegative().optional(),
 });

@@ -2,7 +2,7 @@
 // seed, logit_bias…), user, metadata, store and future fields are accepted and ignored.
 import * as z from 'zod';
 
-export const anyPart = z.looseObject({ type: z.string() });
+const anyPart = z.looseObject({ type: z.string() });
 export const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 
 export const messageSchema = z.looseObject({
@@ -42,5 +42,3 @@ export const requestSchema = z.looseObject({
   reasoning_effort: z.string().nullish(),
   prompt_cache_key: z.string().nullish(),
 });
-
-export type ChatRequest = z.infer<typeof requestSchema>;

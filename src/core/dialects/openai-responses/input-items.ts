@@ -8,7 +8,6 @@ import { parseToolArguments } from '../shared/json-args.ts';
 import { fieldError, parseAt } from '../shared/validate.ts';
 import {
   customToolCallItem,
-  customToolCallOutputItem,
   functionCallItem,
   functionCallOutputItem,
   imagePart,
@@ -155,7 +154,8 @@ export function convertInput(
         return;
       }
       case 'custom_tool_call_output': {
-        const o = parseAt(customToolCallOutputItem, item, path, 'bracket');
+        // A custom tool's output has the function_call_output shape.
+        const o = parseAt(functionCallOutputItem, item, path, 'bracket');
         add('user', [toolOutput(o.output, o.call_id, [...path, 'output'])]);
         return;
       }

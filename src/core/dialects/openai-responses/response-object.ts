@@ -7,7 +7,7 @@ import { prefixedId } from '../shared/ids.ts';
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 export type OutputItem = Record<string, unknown> & { id: string; type: string };
 
-export const responseId = (meta: ResponseMeta): string => prefixedId('resp_', meta.requestId);
+const responseId = (meta: ResponseMeta): string => prefixedId('resp_', meta.requestId);
 
 /** Output item ids: `<prefix>_<request>_<n>`, unique within one response. */
 export const itemId = (prefix: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, n: number): string =>

@@ -2,7 +2,7 @@
 // text.format, truncation, service_tier, user, safety_identifier… are accepted and ignored.
 import * as z from 'zod';
 
-export const anyPart = z.looseObject({ type: z.string() });
+const anyPart = z.looseObject({ type: z.string() });
 export const textPart = z.looseObject({ text: z.string() });
 export const refusalPart = z.looseObject({ refusal: z.string() });
 export const imagePart = z.looseObject({ image_url: z.string().nullish(), file_id: z.string().nullish() });
@@ -26,7 +26,6 @@ export const functionCallOutputItem = z.looseObject({
 });
 
 export const customToolCallItem = z.looseObject({ call_id: z.string().min(1), name: z.string().min(1), namespace: z.string().nullish(), input: z.string() });
-export const customToolCallOutputItem = functionCallOutputItem;
 
 export const requestSchema = z.looseObject({
   model: z.string().min(1),
@@ -45,5 +44,3 @@ export const requestSchema = z.looseObject({
   metadata: z.record(z.string(), z.unknown()).nullish(),
   prompt_cache_key: z.string().nullish(),
 });
-
-export type ResponsesRequest = z.infer<typeof requestSchema>;

@@ -22,7 +22,7 @@ import { parseAt } from '../shared/validate.ts';
 import type { FieldPath } from '../shared/field-path.ts';
 
 /** What the client declared behind one Kiro tool name (only tools that need more than their name). */
-export interface ClientTool {
+interface ClientTool {
   name: string;
   namespace?: string;
   /** A free-form tool: its call is a custom_tool_call whose `input` is the text. */
@@ -30,7 +30,7 @@ export interface ClientTool {
 }
 
 /** Kiro tool name → the client's tool, for namespaced and custom tools. */
-export type ResponsesToolTable = Record<string, ClientTool>;
+type ResponsesToolTable = Record<string, ClientTool>;
 
 export interface ResponsesTools {
   tools: NeutralTool[];

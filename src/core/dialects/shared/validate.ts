@@ -34,7 +34,7 @@ function toPath(keys: PropertyKey[]): (string | number)[] {
 }
 
 /** The ProxyError for a zod failure at `base`. */
-export function zodFailure(error: z.ZodError, base: FieldPath, style: PathStyle): ProxyError {
+function zodFailure(error: z.ZodError, base: FieldPath, style: PathStyle): ProxyError {
   const first = error.issues[0] as Issue | undefined;
   if (!first) return invalidRequest('invalid request body');
   const issue = deepestIssue(first);
