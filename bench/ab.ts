@@ -42,7 +42,11 @@ const watchdog = setTimeout(() => process.exit(2), 5 * 60_000);
 watchdog.unref();
 try {
   const args = ['--account-concurrency', '0'];
-  for (const [name, root] of [['a', values.a], ['b', values.b]] as const) proxies.push(await startProxy({ mock, entry: await bundle(root, name), extraArgs: args }));
+  for (const [name, root] of [
+    ['a', values.a],
+    ['b', values.b],
+  ] as const)
+    proxies.push(await startProxy({ mock, entry: await bundle(root, name), extraArgs: args }));
   for (const mode of ['latency', 'ttft'] as const) {
     const streamMode = mode === 'ttft';
     const body = anthropicBody(streamMode ? PROMPTS.ttft : PROMPTS.short, streamMode);
@@ -63,7 +67,9 @@ try {
     for (const n of names) {
       const s = summarise(samples[n]!);
       const label = n === 'direct' ? 'direct' : `${n}: ${n === 'a' ? values.a : values.b}`;
-      process.stdout.write(`  ${label.padEnd(40)} p50 ${s.p50.toFixed(3)} ms (+${(s.p50 - d.p50).toFixed(3)})  p99 ${s.p99.toFixed(3)} ms (+${(s.p99 - d.p99).toFixed(3)})\n`);
+      process.stdout.write(
+        `  ${label.padEnd(40)} p50 ${s.p50.toFixed(3)} ms (+${(s.p50 - d.p50).toFixed(3)})  p99 ${s.p99.toFixed(3)} ms (+${(s.p99 - d.p99).toFixed(3)})\n`,
+      );
     }
   }
 } finally {

@@ -39,22 +39,20 @@ const targets: Target[] = [
       return outcome;
     },
   },
-  ...(['anthropic', 'openai-chat', 'openai-responses'] as DialectName[]).map(
-    (d): Target => ({
-      name: `dialect ${d} → normaliser → validator`,
-      run() {
-        const outcome = { inputs: 0, parsed: 0, refused: 0, 'normalise-refused': 0 };
-        fc.assert(
-          fc.property(dialectBody(d), (body) => {
-            outcome.inputs++;
-            outcome[checkDialect(d, body)]++;
-          }),
-          { numRuns: runs, seed },
-        );
-        return outcome;
-      },
-    }),
-  ),
+  ...(['anthropic', 'openai-chat', 'openai-responses'] as DialectName[]).map((d): Target => ({
+    name: `dialect ${d} → normaliser → validator`,
+    run() {
+      const outcome = { inputs: 0, parsed: 0, refused: 0, 'normalise-refused': 0 };
+      fc.assert(
+        fc.property(dialectBody(d), (body) => {
+          outcome.inputs++;
+          outcome[checkDialect(d, body)]++;
+        }),
+        { numRuns: runs, seed },
+      );
+      return outcome;
+    },
+  })),
   {
     name: 'normaliser → validator',
     run() {

@@ -120,7 +120,11 @@ function freePort(): Promise<number> {
 const MOCK_AUTH = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 function chatBody(streamed: boolean): string {
-  return JSON.stringify({ model: 'gpt-4o-mini', stream: streamed, messages: [{ role: 'user', content: 'Say hello to the benchmark in one sentence, please.' }] });
+  return JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream: streamed,
+    messages: [{ role: 'user', content: 'Say hello to the benchmark in one sentence, please.' }],
+  });
 }
 
 /** Counted once per content chunk in the SSE stream (the mock's role/finish chunks have none). */
@@ -248,7 +252,9 @@ const litellm: Gateway = {
     try {
       execFileSync('python3', ['-c', 'import litellm'], { stdio: 'ignore', timeout: 30_000 });
     } catch {
-      throw new Unavailable('the Python package litellm is not installed, pip cannot reach PyPI from this machine (its local indexes have no litellm) and Debian does not package it.');
+      throw new Unavailable(
+        'the Python package litellm is not installed, pip cannot reach PyPI from this machine (its local indexes have no litellm) and Debian does not package it.',
+      );
     }
     throw new Unavailable('litellm is importable, but this script has no tested LiteLLM proxy configuration yet.');
   },
@@ -294,7 +300,8 @@ async function checkForwards(t: Target, mockUrl: string): Promise<void> {
   const res = await request(t.url, { method: 'POST', headers: t.headers, body: t.body, dispatcher: agent });
   const text = await res.body.text();
   const after = await mockCompletions(mockUrl);
-  if (res.statusCode !== 200 || after !== before + 1) throw new Error(`${t.name} does not forward: HTTP ${res.statusCode}, mock saw ${after - before} requests: ${text.slice(0, 300)}`);
+  if (res.statusCode !== 200 || after !== before + 1)
+    throw new Error(`${t.name} does not forward: HTTP ${res.statusCode}, mock saw ${after - before} requests: ${text.slice(0, 300)}`);
   if (!text.includes('Hello')) throw new Error(`${t.name} answered without the mock's content: ${text.slice(0, 300)}`);
 }
 
@@ -312,7 +319,10 @@ function machine(): string {
   return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`;
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 function table(title: string, arms: ArmResult[], pick: (a: ArmResult) => Summary): string[] {
   const direct = pick(arms[0]!);
@@ -344,13 +354,15 @@ async function main(): Promise<number> {
   try {
     const mock = await startOpenAiMock();
     log(`openai mock ${mock.url} (pid ${mock.child.proc.pid})`);
-    const arm = (name: string, url: string, extra: Record<string, string> = {}) => (streamed: boolean): Target => ({
-      name,
-      url: `${url}/v1/chat/completions`,
-      headers: { ...MOCK_AUTH, ...extra },
-      body: chatBody(streamed),
-      marker: CONTENT_MARKER,
-    });
+    const arm =
+      (name: string, url: string, extra: Record<string, string> = {}) =>
+      (streamed: boolean): Target => ({
+        name,
+        url: `${url}/v1/chat/completions`,
+        headers: { ...MOCK_AUTH, ...extra },
+        body: chatBody(streamed),
+        marker: CONTENT_MARKER,
+      });
     const floorChild = await startFloorProxy(`${mock.url}/v1/chat/completions`, MOCK_AUTH);
     // startFloorProxy keeps its own handle; registering the process here too lets every exit
     // path stop it.
@@ -378,9 +390,15 @@ async function main(): Promise<number> {
     }
     const seenBefore = await mockCompletions(mock.url);
     log(`latency: ${arms.length} arms × (${WARMUP} warm-up + ${ROUNDS} rounds × ${PER_ROUND})…`);
-    const latency = await interleaved(arms.map((mk) => mk(false)), totalTime);
+    const latency = await interleaved(
+      arms.map((mk) => mk(false)),
+      totalTime,
+    );
     log(`time to first token: same counts, streaming…`);
-    const ttft = await interleaved(arms.map((mk) => mk(true)), firstToken);
+    const ttft = await interleaved(
+      arms.map((mk) => mk(true)),
+      firstToken,
+    );
     // Every sample must have reached the mock: no arm answered from a cache or short-circuited.
     mockCount = { expected: 2 * arms.length * (WARMUP + ROUNDS * PER_ROUND), seen: (await mockCompletions(mock.url)) - seenBefore };
     if (mockCount.seen !== mockCount.expected) throw new Error(`the mock saw ${mockCount.seen} completions, expected ${mockCount.expected}`);
@@ -416,7 +434,25 @@ async function main(): Promise<number> {
   const stamp = when.replace(/[:.]/g, '-');
   writeFileSync(
     join(dir, `${values.label}-${stamp}.json`),
-    JSON.stringify({ label: values.label, when, machine: machine(), loadAtStart, quick: values.quick, rounds: ROUNDS, perRound: PER_ROUND, warmup: WARMUP, versions, results, skipped, notes, mockCount }, null, 2),
+    JSON.stringify(
+      {
+        label: values.label,
+        when,
+        machine: machine(),
+        loadAtStart,
+        quick: values.quick,
+        rounds: ROUNDS,
+        perRound: PER_ROUND,
+        warmup: WARMUP,
+        versions,
+        results,
+        skipped,
+        notes,
+        mockCount,
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(dir, `${values.label}-latest.md`), md + '\n');
   log(`results: bench/results/${values.label}-${stamp}.json`);

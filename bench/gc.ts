@@ -63,7 +63,9 @@ try {
   console.log(`${n} sequential ${values.stream ? 'streaming' : 'non-streaming'} requests (POST /v1/messages, default mock reply)`);
   console.log(`  allocated per request: ${kib(sum(seen, (g) => g.allocated) / n)} KiB`);
   console.log(`  promoted per request:  ${kib(sum(seen, (g) => g.promoted) / n)} KiB`);
-  console.log(`  scavenges: ${scavenges.length} (one per ${Math.round(n / Math.max(1, scavenges.length))} requests), pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms, max ${(pauses.at(-1) ?? 0).toFixed(2)} ms`);
+  console.log(
+    `  scavenges: ${scavenges.length} (one per ${Math.round(n / Math.max(1, scavenges.length))} requests), pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms, max ${(pauses.at(-1) ?? 0).toFixed(2)} ms`,
+  );
   console.log(`  full collections: ${full.length}`);
 } finally {
   await proxy.stop();

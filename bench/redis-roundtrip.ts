@@ -96,7 +96,13 @@ try {
   const redisPool = new RedisPoolState({ connection: connA, keys, instanceId: 'bench-a', logger: quiet });
   const memPool = new MemoryPoolState({ instanceId: 'bench-mem' });
   // What team mode hands the pool: Redis behind the fallback wrapper.
-  const resilient = new ResilientPoolState({ shared: redisPool, health: () => connA.health, onHealth: (l) => connA.onHealth(l), instanceId: 'bench-a', logger: quiet });
+  const resilient = new ResilientPoolState({
+    shared: redisPool,
+    health: () => connA.health,
+    onHealth: (l) => connA.onHealth(l),
+    instanceId: 'bench-a',
+    logger: quiet,
+  });
   const redisVault = new RedisTokenVault({ connection: connA, keys, keyring, instanceId: 'bench-a', logger: quiet });
   const memVault = new MemoryTokenVault({ instanceId: 'bench-mem' });
   const redisLock = new RedisLock({ connection: connA, keys, instanceId: 'bench-a', logger: quiet });
@@ -105,31 +111,44 @@ try {
   for (const p of [redisPool, memPool] as SharedPoolState[]) {
     for (const id of accounts.slice(0, 7)) await p.setCooldown(id, { durationMs: 3_600_000, reason: 'bench' }, never);
   }
-  const tokens = { accessToken: 'a'.repeat(1200), refreshToken: 'r'.repeat(400), expiresAt: Date.now() + 3_600_000, profileArn: 'arn:aws:codewhisperer:us-east-1:123456789012:profile/BENCH' };
+  const tokens = {
+    accessToken: 'a'.repeat(1200),
+    refreshToken: 'r'.repeat(400),
+    expiresAt: Date.now() + 3_600_000,
+    profileArn: 'arn:aws:codewhisperer:us-east-1:123456789012:profile/BENCH',
+  };
   for (const v of [redisVault, memVault] as TokenVault[]) await v.write('acct-0', tokens, { expectGen: 0, fence: 0 }, never);
 
   let sticky = 0;
-  const acquireRelease = (p: SharedPoolState, req: () => AcquireRequest): Call => async () => {
-    const r = await p.acquire(req(), never);
-    if (r.ok) void p.release(r.lease);
-  };
+  const acquireRelease =
+    (p: SharedPoolState, req: () => AcquireRequest): Call =>
+    async () => {
+      const r = await p.acquire(req(), never);
+      if (r.ok) void p.release(r.lease);
+    };
   const oneCandidate = () => ({ candidates: [{ accountId: 'acct-7', limit: 0 }], stickyKey: `conv-${sticky++ % 1000}` });
   const eightCandidates = () => ({ candidates: accounts.map((accountId) => ({ accountId, limit: 0 })), stickyKey: `conv-${sticky++ % 1000}` });
-  const lockCycle = (l: RedisLock | MemoryLock): Call => async () => {
-    const r = await l.tryAcquire('acct-0', { ttlMs: 30_000, keepAlive: false }, never);
-    if ('release' in r) await (r).release();
-  };
+  const lockCycle =
+    (l: RedisLock | MemoryLock): Call =>
+    async () => {
+      const r = await l.tryAcquire('acct-0', { ttlMs: 30_000, keepAlive: false }, never);
+      if ('release' in r) await r.release();
+    };
 
   const groups: { title: string; arms: Arm[]; conc: number }[] = [];
   const pair = (title: string, mem: Call, red: Call, conc = 1, extra: Arm[] = []) =>
     groups.push({ title, conc, arms: [{ name: 'in-process', call: mem, samples: [] }, { name: 'Redis', call: red, samples: [] }, ...extra] });
-  pair('acquire (1 candidate, sticky) — the request\'s one round trip', acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), 1, [
+  pair("acquire (1 candidate, sticky) — the request's one round trip", acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), 1, [
     { name: 'Redis behind the fallback wrapper (ResilientPoolState)', call: acquireRelease(resilient, oneCandidate), samples: [] },
     { name: 'PING, for reference (one bare round trip)', call: () => connA.command(['PING']), samples: [], reference: true },
   ]);
   pair('acquire (8 candidates, 7 cooling), sticky', acquireRelease(memPool, eightCandidates), acquireRelease(redisPool, eightCandidates));
   pair(`acquire (1 candidate), ${CONCURRENCY} in flight`, acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), CONCURRENCY);
-  pair('token read (decrypt)', () => memVault.read('acct-0', never), () => redisVault.read('acct-0', never));
+  pair(
+    'token read (decrypt)',
+    () => memVault.read('acct-0', never),
+    () => redisVault.read('acct-0', never),
+  );
   pair('lock take + release (2 round trips)', lockCycle(memLock), lockCycle(redisLock));
 
   log(`redis-server ${redis.url}, ${SAMPLES} samples per arm after ${WARMUP} warm-up calls`);

@@ -61,7 +61,9 @@ const PROXY_LABEL: Record<string, string> = {
 
 function machine(): string {
   const c = cpus();
-  const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}, load average at start ${load}`;
 }
 
@@ -154,7 +156,10 @@ async function main(): Promise<number> {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = when.replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `${values.label}-${stamp}.json`), JSON.stringify({ label: values.label, when, machine: machineAtStart, quick: values.quick, results }, null, 2));
+  writeFileSync(
+    join(dir, `${values.label}-${stamp}.json`),
+    JSON.stringify({ label: values.label, when, machine: machineAtStart, quick: values.quick, results }, null, 2),
+  );
   writeFileSync(join(dir, `${values.label}-latest.md`), md + '\n');
   log(`results: bench/results/${values.label}-${stamp}.json`);
   return 0;

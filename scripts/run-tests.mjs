@@ -12,7 +12,9 @@ import { globSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(`kiro-proxy tests need Node >= 22.18 (type stripping); this is ${process.version}. Run them through npm (npm test), which uses the pinned node@22.`);
+  console.error(
+    `kiro-proxy tests need Node >= 22.18 (type stripping); this is ${process.version}. Run them through npm (npm test), which uses the pinned node@22.`,
+  );
   process.exit(1);
 }
 

@@ -89,7 +89,8 @@ const vscodeModule: Record<string, unknown> = {
   lm: standIn(),
   workspace: new Proxy(standIn() as object, {
     get(w, p) {
-      if (p === 'getConfiguration') return () => ({ get: (_k: string, d?: unknown) => d, has: () => false, inspect: () => undefined, update: async () => undefined });
+      if (p === 'getConfiguration')
+        return () => ({ get: (_k: string, d?: unknown) => d, has: () => false, inspect: () => undefined, update: async () => undefined });
       return (w as Record<string | symbol, unknown>)[p];
     },
   }),
@@ -137,5 +138,7 @@ for (const d of context.subscriptions) {
   }
 }
 rmSync(tmp, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, bundleBytes: statSync(bundle).size, ...(error ? { error } : {}) }) + '\n');
+process.stdout.write(
+  JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, bundleBytes: statSync(bundle).size, ...(error ? { error } : {}) }) + '\n',
+);
 process.exit(0);

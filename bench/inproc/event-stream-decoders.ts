@@ -104,7 +104,7 @@ function bulk(all: Uint8Array, size: number): Uint8Array[] {
 function segments(all: Uint8Array, seed: number): Uint8Array[] {
   const rnd = prng(seed);
   const out: Uint8Array[] = [];
-  for (let off = 0; off < all.length; ) {
+  for (let off = 0; off < all.length;) {
     const n = 1 + Math.floor(rnd() * 1448);
     out.push(all.subarray(off, off + n));
     off += n;
@@ -127,7 +127,7 @@ function frameByFrame(list: Uint8Array[], seed: number): Uint8Array[] {
 /** Whole frames of a concatenated body (lengths from each prelude). */
 function splitFrames(body: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let off = 0; off < body.length; ) {
+  for (let off = 0; off < body.length;) {
     const total = new DataView(body.buffer, body.byteOffset + off, 4).getUint32(0);
     out.push(body.subarray(off, off + total));
     off += total;
@@ -199,9 +199,14 @@ for (const s of streams) {
   for (const rd of ['16 KiB', 'TCP segments', 'frame by frame']) {
     const row = results.filter((r) => r.stream === s.name && r.reads === rd);
     const by = (arm: string) => row.find((r) => r.arm === arm)!;
-    const fmt = (arm: string) => `${by(arm).mbPerCpuSec.toFixed(0)} (${by(arm).spread.map((x) => x.toFixed(0)).join('–')})`;
+    const fmt = (arm: string) =>
+      `${by(arm).mbPerCpuSec.toFixed(0)} (${by(arm)
+        .spread.map((x) => x.toFixed(0))
+        .join('–')})`;
     const ratio = by('hand-written').mbPerCpuSec / Math.max(by('AWS stack').mbPerCpuSec, by('AWS codec').mbPerCpuSec);
-    console.log(`| ${s.name} (${(row[0]!.bytes / 1e6).toFixed(1)} MB) | ${rd} (${row[0]!.readCount} reads) | ${fmt('hand-written')} | ${fmt('AWS stack')} | ${fmt('AWS codec')} | ×${ratio.toFixed(1)} |`);
+    console.log(
+      `| ${s.name} (${(row[0]!.bytes / 1e6).toFixed(1)} MB) | ${rd} (${row[0]!.readCount} reads) | ${fmt('hand-written')} | ${fmt('AWS stack')} | ${fmt('AWS codec')} | ×${ratio.toFixed(1)} |`,
+    );
   }
 }
 console.log(`\nMB of Kiro input per CPU-second, median of ${runs} (min–max); Node ${process.version}.`);

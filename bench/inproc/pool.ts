@@ -46,7 +46,14 @@ const pool = createAccountPool({
   client,
   clock,
   logger,
-  config: { selectionStrategy: 'least-used', cooldownSeconds: 300, accountConcurrency: 4, requestTimeoutMs: 600_000, firstTokenTimeoutMs: 90_000, region: 'us-east-1' },
+  config: {
+    selectionStrategy: 'least-used',
+    cooldownSeconds: 300,
+    accountConcurrency: 4,
+    requestTimeoutMs: 600_000,
+    firstTokenTimeoutMs: 90_000,
+    region: 'us-east-1',
+  },
   tuning: { quotaRefreshIntervalMs: 0 },
 });
 for (const id of ['A', 'B', 'C', 'D']) {
@@ -56,7 +63,13 @@ for (const id of ['A', 'B', 'C', 'D']) {
 pool.onChange(() => undefined);
 
 const body = (i: number): KiroRequestBody =>
-  ({ conversationState: { chatTriggerType: 'MANUAL', conversationId: `c${i}`, currentMessage: { userInputMessage: { content: `hi ${i}`, modelId: 'm', origin: 'AI_EDITOR' } } } }) as unknown as KiroRequestBody;
+  ({
+    conversationState: {
+      chatTriggerType: 'MANUAL',
+      conversationId: `c${i}`,
+      currentMessage: { userInputMessage: { content: `hi ${i}`, modelId: 'm', origin: 'AI_EDITOR' } },
+    },
+  }) as unknown as KiroRequestBody;
 const bodies = Array.from({ length: 16 }, (_, i) => body(i));
 
 async function one(i: number): Promise<void> {
@@ -82,4 +95,12 @@ const wall0 = performance.now();
 for (let i = 0; i < 9; i++) samples.push(await run(N));
 const wallMs = performance.now() - wall0;
 pool.dispose();
-console.log(JSON.stringify({ bench: 'pool', requests: N, concurrency: CONCURRENCY, cpuMicrosPerRequest: Number(median(samples).toFixed(2)), wallMsTotal: Math.round(wallMs) }));
+console.log(
+  JSON.stringify({
+    bench: 'pool',
+    requests: N,
+    concurrency: CONCURRENCY,
+    cpuMicrosPerRequest: Number(median(samples).toFixed(2)),
+    wallMsTotal: Math.round(wallMs),
+  }),
+);

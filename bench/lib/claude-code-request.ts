@@ -25,12 +25,31 @@ function text(seed: number, chars: number): string {
 function code(seed: number, lines: number): string {
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {
-    out.push(`${String(i + 1).padStart(5)}\t${i % 7 === 0 ? 'export function' : '  const'} ${text(seed + i, 18).replace(/\W+/g, '_')} = ${JSON.stringify(text(seed * 3 + i, 24))};`);
+    out.push(
+      `${String(i + 1).padStart(5)}\t${i % 7 === 0 ? 'export function' : '  const'} ${text(seed + i, 18).replace(/\W+/g, '_')} = ${JSON.stringify(text(seed * 3 + i, 24))};`,
+    );
   }
   return out.join('\n');
 }
 
-const TOOL_NAMES = ['Task', 'Bash', 'Glob', 'Grep', 'LS', 'ExitPlanMode', 'Read', 'Edit', 'MultiEdit', 'Write', 'NotebookEdit', 'WebFetch', 'TodoWrite', 'WebSearch', 'BashOutput', 'KillShell'];
+const TOOL_NAMES = [
+  'Task',
+  'Bash',
+  'Glob',
+  'Grep',
+  'LS',
+  'ExitPlanMode',
+  'Read',
+  'Edit',
+  'MultiEdit',
+  'Write',
+  'NotebookEdit',
+  'WebFetch',
+  'TodoWrite',
+  'WebSearch',
+  'BashOutput',
+  'KillShell',
+];
 
 function tool(name: string, i: number) {
   return {
@@ -51,7 +70,11 @@ function tool(name: string, i: number) {
           type: 'array',
           items: {
             type: 'object',
-            properties: { content: { type: 'string', minLength: 1 }, status: { type: 'string', enum: ['pending', 'in_progress', 'completed'] }, id: { type: 'string' } },
+            properties: {
+              content: { type: 'string', minLength: 1 },
+              status: { type: 'string', enum: ['pending', 'in_progress', 'completed'] },
+              id: { type: 'string' },
+            },
             required: ['content', 'status', 'id'],
             additionalProperties: false,
           },
@@ -71,8 +94,23 @@ export function claudeCodeRequest(targetBytes = 200_000, stream = false): string
     { type: 'text', text: text(7, 14_000), cache_control: { type: 'ephemeral' } },
   ];
   const tools = TOOL_NAMES.map(tool);
-  const messages: unknown[] = [{ role: 'user', content: [{ type: 'text', text: `<system-reminder>\n${text(11, 2_000)}\n</system-reminder>` }, { type: 'text', text: 'Refactor the request pipeline and make the tests pass.' }] }];
-  const base = { model: 'claude-sonnet-4-5-20250929', max_tokens: 32_000, stream, system, tools, metadata: { user_id: 'user_0123456789abcdef_account__session_6f1d2c3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' } };
+  const messages: unknown[] = [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: `<system-reminder>\n${text(11, 2_000)}\n</system-reminder>` },
+        { type: 'text', text: 'Refactor the request pipeline and make the tests pass.' },
+      ],
+    },
+  ];
+  const base = {
+    model: 'claude-sonnet-4-5-20250929',
+    max_tokens: 32_000,
+    stream,
+    system,
+    tools,
+    metadata: { user_id: 'user_0123456789abcdef_account__session_6f1d2c3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f' },
+  };
   let turn = 0;
   for (;;) {
     const id = `toolu_${String(turn).padStart(4, '0')}${'x'.repeat(18)}`;
@@ -80,7 +118,12 @@ export function claudeCodeRequest(targetBytes = 200_000, stream = false): string
       role: 'assistant',
       content: [
         { type: 'text', text: text(100 + turn, 300) },
-        { type: 'tool_use', id, name: turn % 3 === 0 ? 'Read' : turn % 3 === 1 ? 'Grep' : 'Edit', input: { file_path: `/work/project/src/module-${turn}.ts`, options: { limit: 200 } } },
+        {
+          type: 'tool_use',
+          id,
+          name: turn % 3 === 0 ? 'Read' : turn % 3 === 1 ? 'Grep' : 'Edit',
+          input: { file_path: `/work/project/src/module-${turn}.ts`, options: { limit: 200 } },
+        },
       ],
     };
     const user = { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: code(500 + turn, 40) }] };

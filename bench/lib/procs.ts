@@ -93,14 +93,21 @@ export async function startProxy(o: ProxyOptions): Promise<ProxyChild> {
   const args = [
     ...nodeArgs,
     entry,
-    '--port', '0',
-    '--home', home,
-    '--sso-cache', join(home, 'no-sso-cache'),
+    '--port',
+    '0',
+    '--home',
+    home,
+    '--sso-cache',
+    join(home, 'no-sso-cache'),
     '--no-sso-import',
-    '--kiro-endpoint', o.mock.url,
-    '--kiro-auth-endpoint', o.mock.url,
-    '--kiro-oidc-endpoint', o.mock.url,
-    '--creds-file', o.mock.credentialsFile,
+    '--kiro-endpoint',
+    o.mock.url,
+    '--kiro-auth-endpoint',
+    o.mock.url,
+    '--kiro-oidc-endpoint',
+    o.mock.url,
+    '--creds-file',
+    o.mock.credentialsFile,
     ...(o.extraArgs ?? []),
   ];
   const proc = spawn(process.execPath, args, { cwd: home, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
@@ -147,4 +154,3 @@ export async function startFloorProxy(upstreamUrl: string, headers: Record<strin
   const line = await waitForLine(proc, (l) => l.includes('listening on http://'), 'floor proxy');
   return { proc, pid: proc.pid!, url: /(http:\/\/\S+)/.exec(line)![1]!, stop: stopper(proc) };
 }
-

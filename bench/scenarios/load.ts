@@ -135,7 +135,9 @@ export async function manyStreams(ctx: BenchContext): Promise<ScenarioResult> {
   const ph = streamHealth(p, parts, delayMs);
   const mb = (b: number) => b / (1024 * 1024);
   const bad = ph.failed + ph.incomplete + ph.stalled;
-  ctx.log(`1000 streams: idle ${mb(idle).toFixed(1)} MiB, all open ${mb(p.openRss).toFixed(1)} MiB, peak ${mb(p.peakRss).toFixed(1)} MiB, failed ${ph.failed}, incomplete ${ph.incomplete}, stalled ${ph.stalled}`);
+  ctx.log(
+    `1000 streams: idle ${mb(idle).toFixed(1)} MiB, all open ${mb(p.openRss).toFixed(1)} MiB, peak ${mb(p.peakRss).toFixed(1)} MiB, failed ${ph.failed}, incomplete ${ph.incomplete}, stalled ${ph.stalled}`,
+  );
   return {
     id: 'streams-1000',
     title: `${streams} concurrent long-lived streams (${parts} events ${delayMs} ms apart, ~${Math.round(((parts - 1) * delayMs) / 1000)} s each)`,
@@ -155,7 +157,9 @@ export async function manyStreams(ctx: BenchContext): Promise<ScenarioResult> {
       { metric: 'gap between events, p50', direct: dh.gap.p50, proxy: ph.gap.p50, added: ph.gap.p50 - dh.gap.p50, unit: 'ms', note: `scripted ${delayMs} ms` },
       { metric: 'gap between events, p99', direct: dh.gap.p99, proxy: ph.gap.p99, added: ph.gap.p99 - dh.gap.p99, unit: 'ms' },
     ],
-    notes: [`The direct arm opens the same ${streams} streams on the mock first (baseline for the mock's own timer jitter). RSS sampled every 100 ms from /proc.`],
+    notes: [
+      `The direct arm opens the same ${streams} streams on the mock first (baseline for the mock's own timer jitter). RSS sampled every 100 ms from /proc.`,
+    ],
     raw: { idle, peak: p.peakRss, open: p.openRss, direct: dh, proxy: ph, wall: { direct: d.wall, proxy: p.wall } },
   };
 }

@@ -10,15 +10,20 @@ import type { BenchContext, Row, ScenarioResult } from '../lib/context.ts';
 
 function runChild(args: string[], timeoutMs = 120_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr.slice(0, 2000)}`));
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`${args.join(' ')} printed no JSON: ${stdout.slice(0, 500)}`));
-      }
-    });
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', ...args],
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr.slice(0, 2000)}`));
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          reject(new Error(`${args.join(' ')} printed no JSON: ${stdout.slice(0, 500)}`));
+        }
+      },
+    );
   });
 }
 
@@ -49,7 +54,9 @@ export async function translation(ctx: BenchContext): Promise<ScenarioResult> {
     id: 'translation',
     title: `Stream translation in process, one core (${String(r['frames'])} frames, ${((r['inBytes'] as number) / 1e6).toFixed(1)} MB, 16 KiB reads)`,
     rows,
-    notes: ['decoder → typed events → pool replay → assembler → output limiter → dialect SSE encoder, with the pipeline\'s write discipline; no sockets. Per core = per CPU-second of the process (user + system), which holds on a loaded machine better than wall time.'],
+    notes: [
+      "decoder → typed events → pool replay → assembler → output limiter → dialect SSE encoder, with the pipeline's write discipline; no sockets. Per core = per CPU-second of the process (user + system), which holds on a loaded machine better than wall time.",
+    ],
     raw: r,
   };
 }
@@ -69,7 +76,11 @@ export async function bigRequestInProcess(ctx: BenchContext): Promise<ScenarioRe
       { metric: 'memory allocated per request', proxy: alloc.p50 / 1e6, unit: 'MB' },
       { metric: 'memory retained per request', proxy: (r['retainedPerRequest'] as number) / 1e3, unit: 'KB' },
     ],
-    notes: [`p50 by stage (ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}.`],
+    notes: [
+      `p50 by stage (ms): ${Object.entries(stages)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}.`,
+    ],
     raw: r,
   };
 }
@@ -99,7 +110,9 @@ export async function sizes(_ctx: BenchContext): Promise<ScenarioResult> {
   const dist = join(ROOT, 'dist');
   const notes: string[] = [];
   if (existsSync(dist)) {
-    for (const f of readdirSync(dist).filter((x) => x.endsWith('.js')).sort()) {
+    for (const f of readdirSync(dist)
+      .filter((x) => x.endsWith('.js'))
+      .sort()) {
       const buf = readFileSync(join(dist, f));
       rows.push({ metric: `dist/${f}`, proxy: buf.length / 1024, unit: 'KiB', note: `gzip ${(gzipSync(buf).length / 1024).toFixed(0)} KiB` });
     }
@@ -114,7 +127,9 @@ export async function sizes(_ctx: BenchContext): Promise<ScenarioResult> {
           const key = m ? m[1]! : 'our code';
           byPkg[key] = (byPkg[key] ?? 0) + x.bytesInOutput;
         }
-        const top = Object.entries(byPkg).sort((a, b) => b[1] - a[1]).slice(0, 5);
+        const top = Object.entries(byPkg)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5);
         notes.push(`${out}: ${top.map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KiB`).join(', ')}`);
       }
     }

@@ -36,7 +36,16 @@ export async function ttft(ctx: BenchContext): Promise<ScenarioResult> {
     id: 'ttft',
     title: 'Added time to first token, streaming (sequential)',
     rows: [
-      { metric: 'p50 time to first token', direct: d.p50, proxy: p.p50, added: p.p50 - d.p50, ratio: p.p50 / d.p50, unit: 'ms', target: 'added ≤ 0.5 ms', met: p.p50 - d.p50 <= 0.5 },
+      {
+        metric: 'p50 time to first token',
+        direct: d.p50,
+        proxy: p.p50,
+        added: p.p50 - d.p50,
+        ratio: p.p50 / d.p50,
+        unit: 'ms',
+        target: 'added ≤ 0.5 ms',
+        met: p.p50 - d.p50 <= 0.5,
+      },
       { metric: 'p99 time to first token', direct: d.p99, proxy: p.p99, added: p.p99 - d.p99, ratio: p.p99 / d.p99, unit: 'ms' },
     ],
     notes: [
@@ -65,7 +74,9 @@ export async function interChunk(ctx: BenchContext): Promise<ScenarioResult> {
   // Held back: an event that reached the client with the next one, i.e. together in one read.
   const merged = res.proxy.reduce((n, r) => n + r.eventAt.filter((at, i) => i > 0 && at === r.eventAt[i - 1]).length, 0);
   const mergedDirect = res.direct.reduce((n, r) => n + r.eventAt.filter((at, i) => i > 0 && at === r.eventAt[i - 1]).length, 0);
-  ctx.log(`inter-chunk: direct p50 ${d.p50.toFixed(3)} ms, proxy p50 ${p.p50.toFixed(3)} ms, separate ${(separate * 100).toFixed(1)}% (direct ${(separateDirect * 100).toFixed(1)}%), merged reads ${merged} (direct ${mergedDirect})`);
+  ctx.log(
+    `inter-chunk: direct p50 ${d.p50.toFixed(3)} ms, proxy p50 ${p.p50.toFixed(3)} ms, separate ${(separate * 100).toFixed(1)}% (direct ${(separateDirect * 100).toFixed(1)}%), merged reads ${merged} (direct ${mergedDirect})`,
+  );
   return {
     id: 'inter-chunk',
     title: `Inter-chunk delay: ${parts} text events ${delayMs} ms apart`,
@@ -125,7 +136,12 @@ export async function streamThroughput(ctx: BenchContext): Promise<ScenarioResul
     title: `Stream throughput end to end: ${events} text events (${(kiroBytes / 1e6).toFixed(2)} MB of Kiro frames → ${(sseBytes / 1e6).toFixed(2)} MB of SSE)`,
     rows: [
       { metric: 'wall-clock rate (Kiro MB in / s)', direct: d.p50, proxy: p.p50, ratio: p.p50 / d.p50, unit: 'MB/s' },
-      { metric: 'proxy CPU cost (Kiro MB per CPU-second)', proxy: perCore, unit: 'MB/s/core', note: 'all proxy work for the request: HTTP in and out, decode, translate' },
+      {
+        metric: 'proxy CPU cost (Kiro MB per CPU-second)',
+        proxy: perCore,
+        unit: 'MB/s/core',
+        note: 'all proxy work for the request: HTTP in and out, decode, translate',
+      },
     ],
     raw: { direct: d, proxy: p, proxyCpuSeconds: proxyCpu, streams: n, kiroBytes, sseBytes },
   };

@@ -6,7 +6,10 @@
  */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal, onLateValue?: (value: T) => void): Promise<T> {
   const abandon = () => {
-    p.then((v) => onLateValue?.(v), () => undefined);
+    p.then(
+      (v) => onLateValue?.(v),
+      () => undefined,
+    );
   };
   if (signal.aborted) {
     abandon();

@@ -56,8 +56,7 @@ export class ProxyError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, options: ProxyErrorOptions = {}) =>
-  new ProxyError('invalid_request', message, options);
+export const invalidRequest = (message: string, options: ProxyErrorOptions = {}) => new ProxyError('invalid_request', message, options);
 
 /** Any thrown value as a ProxyError; unknown errors become `internal` without leaking details. */
 export function toProxyError(err: unknown): ProxyError {

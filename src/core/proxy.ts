@@ -21,7 +21,6 @@ import { proxyAccounts } from './proxy-accounts.ts';
 import type { AccountManager } from './accounts/store/account-manager.ts';
 import type { TeamTuning } from './team/team-runtime.ts';
 
-;
 const VERSION = '0.1.0';
 
 export interface ProxyDeps {

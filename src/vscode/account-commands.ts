@@ -33,7 +33,11 @@ export class AccountCommands {
         run: () => this.login(m),
       })),
       { label: '', kind: vscode.QuickPickItemKind.Separator, run: async () => undefined },
-      { label: '$(file) Import credentials file…', detail: 'A Kiro token file or an OAuth credentials JSON (one object or an array)', run: () => this.importFile() },
+      {
+        label: '$(file) Import credentials file…',
+        detail: 'A Kiro token file or an OAuth credentials JSON (one object or an array)',
+        run: () => this.importFile(),
+      },
       { label: '$(search) Scan the SSO cache…', detail: 'Token files written by the Kiro IDE (~/.aws/sso/cache)', run: () => this.scanTokens() },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: 'Kiro: Add Account', placeHolder: 'How do you want to add a Kiro account?' });
@@ -52,7 +56,12 @@ export class AccountCommands {
         ignoreFocusOut: true,
       });
       if (!startUrl) return;
-      region = await vscode.window.showInputBox({ title: 'IAM Identity Center', prompt: 'AWS region of Identity Center', value: 'us-east-1', ignoreFocusOut: true });
+      region = await vscode.window.showInputBox({
+        title: 'IAM Identity Center',
+        prompt: 'AWS region of Identity Center',
+        value: 'us-east-1',
+        ignoreFocusOut: true,
+      });
       if (!region) return;
     }
     // Logins run in this window's core (the tokens land in the shared SecretStorage).
@@ -75,10 +84,12 @@ export class AccountCommands {
           signal: ac.signal,
         });
         progress.report({ message: `Confirm the code ${device.userCode} in your browser.` });
-        void vscode.window.showInformationMessage(`Kiro sign-in: confirm the code ${device.userCode} on ${device.verificationUri}`, 'Copy Code', 'Open Page').then((c) => {
-          if (c === 'Copy Code') void vscode.env.clipboard.writeText(device.userCode);
-          if (c === 'Open Page') void vscode.env.openExternal(vscode.Uri.parse(device.verificationUriComplete ?? device.verificationUri));
-        });
+        void vscode.window
+          .showInformationMessage(`Kiro sign-in: confirm the code ${device.userCode} on ${device.verificationUri}`, 'Copy Code', 'Open Page')
+          .then((c) => {
+            if (c === 'Copy Code') void vscode.env.clipboard.writeText(device.userCode);
+            if (c === 'Open Page') void vscode.env.openExternal(vscode.Uri.parse(device.verificationUriComplete ?? device.verificationUri));
+          });
         await vscode.env.openExternal(vscode.Uri.parse(device.verificationUriComplete ?? device.verificationUri));
         return await device.complete();
       } finally {
@@ -116,7 +127,9 @@ export class AccountCommands {
     const files = await this.controller.call('accounts.scanSso');
     if (files.length === 0) {
       const cfg = await this.controller.buildConfig().catch(() => undefined);
-      void vscode.window.showInformationMessage(`No Kiro token file found in ${cfg?.ssoCache ?? 'the SSO cache'}. Sign in with the Kiro IDE first, or use "Kiro: Add Account".`);
+      void vscode.window.showInformationMessage(
+        `No Kiro token file found in ${cfg?.ssoCache ?? 'the SSO cache'}. Sign in with the Kiro IDE first, or use "Kiro: Add Account".`,
+      );
       return;
     }
     type Item = vscode.QuickPickItem & { path: string };

@@ -56,9 +56,13 @@ export function presentAccount(a: AccountView, now: number): AccountPresentation
     const q = a.quota;
     const d = quotaDisplay(q);
     const overage = d.overage ? ` · ${d.overage.text}${d.overage.cost ? ` (${d.overage.cost})` : ''}` : '';
-    tip.push(`Quota: ${d.included} included credits${overage}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`);
+    tip.push(
+      `Quota: ${d.included} included credits${overage}${q.plan ? ` · ${q.plan}` : ''}${q.nextResetAt ? ` · resets ${new Date(q.nextResetAt).toLocaleDateString()}` : ''}`,
+    );
   }
-  tip.push(`Requests: ${a.counters.requests} · errors: ${a.counters.errors} · aborted by the client: ${a.counters.aborted ?? 0} · in flight: ${a.counters.inFlight}`);
+  tip.push(
+    `Requests: ${a.counters.requests} · errors: ${a.counters.errors} · aborted by the client: ${a.counters.aborted ?? 0} · in flight: ${a.counters.inFlight}`,
+  );
   if (a.tokenExpiresAt) tip.push(`Token expires: ${new Date(a.tokenExpiresAt).toLocaleString()}`);
   if (a.lastError) tip.push(`Last error (${new Date(a.lastError.at).toLocaleTimeString()}): ${a.lastError.message}`);
 

@@ -32,7 +32,10 @@ export class KiroChatProvider extends Disposable implements vscode.LanguageModel
     this._register(controller.onDidChangeState(() => this.changed.fire()));
   }
 
-  async provideLanguageModelChatInformation(_options: vscode.PrepareLanguageModelChatModelOptions, token: vscode.CancellationToken): Promise<vscode.LanguageModelChatInformation[]> {
+  async provideLanguageModelChatInformation(
+    _options: vscode.PrepareLanguageModelChatModelOptions,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.LanguageModelChatInformation[]> {
     const s = this.controller.state.kind;
     if (s !== 'running' && s !== 'other-window') return [];
     const abort = abortOn(token);
@@ -45,7 +48,7 @@ export class KiroChatProvider extends Disposable implements vscode.LanguageModel
         .map((m) => ({
           id: m.id,
           name: typeof m.display_name === 'string' ? m.display_name : m.id,
-          family: m.id.startsWith('claude') ? 'claude' : m.id.split('-')[0] ?? 'kiro',
+          family: m.id.startsWith('claude') ? 'claude' : (m.id.split('-')[0] ?? 'kiro'),
           version: m.id,
           detail: 'Kiro Proxy',
           tooltip: `${m.id} via Kiro Proxy (${this.controller.baseUrl()})`,
@@ -75,7 +78,11 @@ export class KiroChatProvider extends Disposable implements vscode.LanguageModel
       messages: toAnthropicMessages(messages),
     };
     if (options.tools?.length) {
-      body['tools'] = options.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema ?? { type: 'object', properties: {} } }));
+      body['tools'] = options.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.inputSchema ?? { type: 'object', properties: {} },
+      }));
       if (options.toolMode === vscode.LanguageModelChatToolMode.Required) body['tool_choice'] = { type: 'any' };
     }
     const abort = abortOn(token);

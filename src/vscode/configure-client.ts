@@ -142,7 +142,9 @@ export class ClientConfigurator extends Disposable {
   }
 
   async undo(targetId?: string): Promise<boolean> {
-    const backups = (await Promise.all(CLIENT_TARGETS.map(async (t) => ({ t, b: await this.loadBackup(t.id) })))).filter((x): x is { t: ClientTarget; b: Backup } => !!x.b);
+    const backups = (await Promise.all(CLIENT_TARGETS.map(async (t) => ({ t, b: await this.loadBackup(t.id) })))).filter(
+      (x): x is { t: ClientTarget; b: Backup } => !!x.b,
+    );
     let chosen = targetId ? backups.find((x) => x.t.id === targetId) : backups.length === 1 ? backups[0] : undefined;
     if (!chosen && !targetId && backups.length > 1) {
       const pick = await vscode.window.showQuickPick(
@@ -170,7 +172,9 @@ export class ClientConfigurator extends Disposable {
     else await writeFileAtomic(b.realPath, Buffer.from(b.content, 'base64'), { mode: b.mode });
     await this.context.secrets.delete(BACKUP_PREFIX + t.id);
     this.logger.info(`restored ${b.path} (${t.label})`);
-    void vscode.window.showInformationMessage(b.existed ? `Restored ${b.path} as it was before Kiro Proxy changed it.` : `Removed ${b.path}, which Kiro Proxy had created.`);
+    void vscode.window.showInformationMessage(
+      b.existed ? `Restored ${b.path} as it was before Kiro Proxy changed it.` : `Removed ${b.path}, which Kiro Proxy had created.`,
+    );
     return true;
   }
 
@@ -260,7 +264,10 @@ export class ClientConfigurator extends Disposable {
     if (choice === 'Cancel') p.settle('cancelled');
     else if (choice === 'Apply' || choice === 'Apply and Start Proxy') {
       await this.apply().catch((err: unknown) => void vscode.window.showErrorMessage(`Kiro: ${err instanceof Error ? err.message : String(err)}`));
-      if (choice === 'Apply and Start Proxy') await this.controller.ensureServing().catch((err: unknown) => void vscode.window.showErrorMessage(`Kiro: ${err instanceof Error ? err.message : String(err)}`));
+      if (choice === 'Apply and Start Proxy')
+        await this.controller
+          .ensureServing()
+          .catch((err: unknown) => void vscode.window.showErrorMessage(`Kiro: ${err instanceof Error ? err.message : String(err)}`));
     }
     // Dismissed: the diff's title bar still offers Apply and Cancel.
   }
@@ -307,7 +314,12 @@ export class ClientConfigurator extends Disposable {
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { value: string }>();
     qp.title = `${target.label}: paste these in ${target.where}`;
     qp.placeholder = `Kiro Proxy does not write ${target.label}'s settings (they live in its own extension storage). Enter copies the selected value.`;
-    qp.items = fields.map((f) => ({ label: f.label, description: f.secret ? maskSecrets(f.value, [ctx.apiKey]) : f.value, detail: 'Enter: copy', value: f.value }));
+    qp.items = fields.map((f) => ({
+      label: f.label,
+      description: f.secret ? maskSecrets(f.value, [ctx.apiKey]) : f.value,
+      detail: 'Enter: copy',
+      value: f.value,
+    }));
     qp.ignoreFocusOut = true;
     qp.onDidAccept(async () => {
       const item = qp.selectedItems[0];

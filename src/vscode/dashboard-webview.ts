@@ -4,7 +4,16 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderDashboardHtml } from '../core/admin/dashboard-html.ts';
-import { AdminError, webviewToHostSchema, type HostInfo, type HostToWebview, type ConfigPatch, configPatchSchema, describeZodError, isAdminMethod } from '../core/admin/protocol.ts';
+import {
+  AdminError,
+  webviewToHostSchema,
+  type HostInfo,
+  type HostToWebview,
+  type ConfigPatch,
+  configPatchSchema,
+  describeZodError,
+  isAdminMethod,
+} from '../core/admin/protocol.ts';
 import { publicConfig, publicEvent } from '../core/admin/public-view.ts';
 import { Disposable } from './lifecycle.ts';
 import type { ProxyController } from './proxy-controller.ts';

@@ -38,7 +38,10 @@ export type OwnerGoneDecision = 'stay-stopped' | 'wait' | 'take-over';
  * The server this window followed is gone. `followingSince`: when it began following; a Stop
  * older than that was answered already (someone started again since).
  */
-export function decideOwnerGone(intent: ServeIntent | undefined, ctx: { port: number; now: number; followingSince: number; alive(pid: number): boolean }): OwnerGoneDecision {
+export function decideOwnerGone(
+  intent: ServeIntent | undefined,
+  ctx: { port: number; now: number; followingSince: number; alive(pid: number): boolean },
+): OwnerGoneDecision {
   if (!intent) return 'take-over';
   // A restart may be a move to another port (the settings of every window change with it).
   if (intent.state === 'restarting' && ctx.now - intent.at < RESTART_GRACE_MS && ctx.alive(intent.pid)) return 'wait';

@@ -168,7 +168,10 @@ export class ServingWindows extends Disposable {
 
   /** This window took over from the one that served `previousUrl`, with `accounts` accounts. */
   announceTookOverHere(previousUrl: string, accounts: number): void {
-    this.announce('info', `Kiro Proxy: the window that served ${previousUrl} is gone; this window serves it now (${accounts} ${accounts === 1 ? 'account' : 'accounts'}).`);
+    this.announce(
+      'info',
+      `Kiro Proxy: the window that served ${previousUrl} is gone; this window serves it now (${accounts} ${accounts === 1 ? 'account' : 'accounts'}).`,
+    );
   }
 
   announceOtherTookOver(previousUrl: string): void {

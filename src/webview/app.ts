@@ -88,7 +88,12 @@ export class App {
     const t = this.transport;
     // A restart announces stopped, starting and running in quick succession: only the newest reload's answers count.
     const seq = ++this.reloads;
-    const [status, accounts, config, logs] = await Promise.all([t.call('status'), t.call('accounts.list'), t.call('config.get'), t.call('logs.list', { limit: 1000 })]);
+    const [status, accounts, config, logs] = await Promise.all([
+      t.call('status'),
+      t.call('accounts.list'),
+      t.call('config.get'),
+      t.call('logs.list', { limit: 1000 }),
+    ]);
     if (seq !== this.reloads) return;
     this.store.status = status;
     this.store.accounts = accounts;
@@ -152,7 +157,8 @@ export class App {
     const other = host.serving === 'other-window';
     const running = !!st?.running || other;
     const cls = host.serving === 'error' ? 'error' : running ? (other ? 'other' : 'running') : 'stopped';
-    const label = host.serving === 'error' ? 'Error' : other ? 'Served by another window' : running ? 'Running' : host.serving === 'starting' ? 'Starting…' : 'Stopped';
+    const label =
+      host.serving === 'error' ? 'Error' : other ? 'Served by another window' : running ? 'Running' : host.serving === 'starting' ? 'Starting…' : 'Stopped';
     const parts: (Node | string)[] = [h('span', { class: `badge ${cls}`, id: 'service-state' }, label)];
     if (st?.url) parts.push(h('span', { class: 'mono url' }, st.url));
     if (st) parts.push(h('span', { class: 'muted' }, `${st.mode === 'mock' ? 'mock · ' : ''}${st.requests} ${st.requests === 1 ? 'request' : 'requests'}`));
@@ -169,7 +175,14 @@ export class App {
 
   private askForKey(): void {
     const input = h('input', { type: 'password', id: 'api-key', autocomplete: 'off', 'aria-label': 'API key' });
-    const form = h('form', { class: 'card key-form' }, h('h3', {}, 'API key required'), h('p', { class: 'muted' }, 'This proxy requires its API key. It is kept in this tab only (sessionStorage).'), input, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Connect')));
+    const form = h(
+      'form',
+      { class: 'card key-form' },
+      h('h3', {}, 'API key required'),
+      h('p', { class: 'muted' }, 'This proxy requires its API key. It is kept in this tab only (sessionStorage).'),
+      input,
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Connect')),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       (this.transport as unknown as { setApiKey(k: string): void }).setApiKey(input.value.trim());

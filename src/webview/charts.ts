@@ -64,7 +64,13 @@ export function lineChart(series: readonly LineSeries[], title: string, unit: st
       if (v === null) return;
       const x = PAD_L + (i / (n - 1)) * plotW;
       const y = plotH - (v / max) * plotH;
-      svg.append(s('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 1.8, class: `dot-point ${ser.className}` }, s('title', {}, `${ser.name}: ${Math.round(v)}${unit}`)));
+      svg.append(
+        s(
+          'circle',
+          { cx: x.toFixed(1), cy: y.toFixed(1), r: 1.8, class: `dot-point ${ser.className}` },
+          s('title', {}, `${ser.name}: ${Math.round(v)}${unit}`),
+        ),
+      );
     });
   }
   return svg;

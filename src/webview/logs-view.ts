@@ -29,11 +29,7 @@ export class LogsView {
     const table = h(
       'table',
       { class: 'logs', 'aria-label': 'Request log' },
-      h(
-        'thead',
-        {},
-        h('tr', {}, ...['Time', 'Path', 'Model', 'Account', 'Status', 'Duration', 'Tokens'].map((t) => h('th', { scope: 'col' }, t))),
-      ),
+      h('thead', {}, h('tr', {}, ...['Time', 'Path', 'Model', 'Account', 'Status', 'Duration', 'Tokens'].map((t) => h('th', { scope: 'col' }, t)))),
       this.body,
     );
     this.root = h(
@@ -82,7 +78,18 @@ export class LogsView {
   private matches(e: RequestLogEntry, q: string): boolean {
     if (this.errorsOnly.checked && !isErrorStatus(e.status)) return false;
     if (!q) return true;
-    const hay = [e.route, e.method, e.modelRequested, e.modelSent, this.store.accountLabel(e.accountId), String(e.status), e.status === CLIENT_CLOSED_STATUS ? 'aborted' : '', e.errorClass, e.errorMessage, e.dialect]
+    const hay = [
+      e.route,
+      e.method,
+      e.modelRequested,
+      e.modelSent,
+      this.store.accountLabel(e.accountId),
+      String(e.status),
+      e.status === CLIENT_CLOSED_STATUS ? 'aborted' : '',
+      e.errorClass,
+      e.errorMessage,
+      e.dialect,
+    ]
       .filter(Boolean)
       .join(' ')
       .toLowerCase();
@@ -92,21 +99,41 @@ export class LogsView {
   render(): void {
     const q = this.filterInput.value.trim().toLowerCase();
     const all = this.store.logs;
-    const rows = all.filter((e) => this.matches(e, q)).reverse().slice(0, SHOWN);
+    const rows = all
+      .filter((e) => this.matches(e, q))
+      .reverse()
+      .slice(0, SHOWN);
     this.count.textContent = `${rows.length} of ${all.length}`;
     if (rows.length === 0) {
-      replace(this.body, h('tr', {}, h('td', { colspan: 7, class: 'empty' }, all.length ? 'No request matches the filter.' : 'No requests yet. Point a client at the proxy and they appear here.')));
+      replace(
+        this.body,
+        h(
+          'tr',
+          {},
+          h(
+            'td',
+            { colspan: 7, class: 'empty' },
+            all.length ? 'No request matches the filter.' : 'No requests yet. Point a client at the proxy and they appear here.',
+          ),
+        ),
+      );
       return;
     }
     const out: HTMLTableRowElement[] = [];
     for (const e of rows) {
-      const model = e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} → ${e.modelSent}` : (e.modelRequested ?? e.modelSent ?? '—');
+      const model =
+        e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} → ${e.modelSent}` : (e.modelRequested ?? e.modelSent ?? '—');
       const tokens = e.inputTokens !== undefined || e.outputTokens !== undefined ? `${e.inputTokens ?? 0} / ${e.outputTokens ?? 0}` : '—';
       const open = this.expanded === e.id;
       out.push(
         h(
           'tr',
-          { 'data-id': e.id, class: `row ${isErrorStatus(e.status) ? 'err' : e.status === CLIENT_CLOSED_STATUS ? 'aborted' : ''}`, tabindex: 0, 'aria-expanded': open ? 'true' : 'false' },
+          {
+            'data-id': e.id,
+            class: `row ${isErrorStatus(e.status) ? 'err' : e.status === CLIENT_CLOSED_STATUS ? 'aborted' : ''}`,
+            tabindex: 0,
+            'aria-expanded': open ? 'true' : 'false',
+          },
           h('td', { class: 'mono' }, formatTime(e.time)),
           h('td', { class: 'mono' }, `${e.route}${e.stream ? ' ⇣' : ''}`),
           h('td', {}, model),
@@ -129,7 +156,10 @@ export class LogsView {
     };
     add('Request id', e.id);
     // Also here because the narrow side bar hides their columns.
-    add('Model', e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} → ${e.modelSent}` : (e.modelRequested ?? e.modelSent));
+    add(
+      'Model',
+      e.modelRequested && e.modelSent && e.modelRequested !== e.modelSent ? `${e.modelRequested} → ${e.modelSent}` : (e.modelRequested ?? e.modelSent),
+    );
     add('Account', e.accountId ? this.store.accountLabel(e.accountId) : undefined);
     add('Tokens in / out', e.inputTokens !== undefined || e.outputTokens !== undefined ? `${e.inputTokens ?? 0} / ${e.outputTokens ?? 0}` : undefined);
     add('Dialect', e.dialect);
@@ -150,6 +180,7 @@ export class LogsView {
 
 /** 499 reads "499 aborted": the client gave up, which is not an error. */
 function statusCell(status: number): HTMLTableCellElement {
-  if (status === CLIENT_CLOSED_STATUS) return h('td', { class: 'status aborted', title: 'Client closed the request before the answer was complete' }, '499 aborted');
+  if (status === CLIENT_CLOSED_STATUS)
+    return h('td', { class: 'status aborted', title: 'Client closed the request before the answer was complete' }, '499 aborted');
   return h('td', { class: `status s${Math.floor(status / 100)}` }, String(status));
 }

@@ -76,7 +76,15 @@ export class MonitorView {
       return;
     }
     const points = series.buckets.map((b) => ({ label: formatTime(b.start), value: b.requests, errors: b.errors }));
-    replace(this.rate, barChart(points, 'Requests per minute over the last 30 minutes'), h('p', { class: 'muted small' }, `${plural(series.totals.requests, 'request')}, ${plural(series.totals.errors, 'error')}, ${series.totals.aborted} aborted`));
+    replace(
+      this.rate,
+      barChart(points, 'Requests per minute over the last 30 minutes'),
+      h(
+        'p',
+        { class: 'muted small' },
+        `${plural(series.totals.requests, 'request')}, ${plural(series.totals.errors, 'error')}, ${series.totals.aborted} aborted`,
+      ),
+    );
     replace(
       this.latency,
       lineChart(
@@ -87,7 +95,14 @@ export class MonitorView {
         'Latency p50 and p95 over the last 30 minutes',
         ' ms',
       ),
-      h('p', { class: 'muted small' }, h('span', { class: 'key p50' }, 'p50'), ` ${formatDuration(series.totals.p50Ms)} · `, h('span', { class: 'key p95' }, 'p95'), ` ${formatDuration(series.totals.p95Ms)}`),
+      h(
+        'p',
+        { class: 'muted small' },
+        h('span', { class: 'key p50' }, 'p50'),
+        ` ${formatDuration(series.totals.p50Ms)} · `,
+        h('span', { class: 'key p95' }, 'p95'),
+        ` ${formatDuration(series.totals.p95Ms)}`,
+      ),
     );
   }
 
@@ -140,7 +155,8 @@ export class MonitorView {
       if (o?.enabled && o.cap !== undefined) quota.append(usageBar(o.used, o.cap, `${fmt(o.used)} of ${fmt(o.cap)} overage credits used`));
       if (o) quota.append(h('div', { class: o.enabled ? 'small' : 'small muted' }, o.cost ? `${o.text} · ${o.cost}` : o.text));
     } else quota.append(h('span', { class: 'muted' }, '—'));
-    const btn = (action: string, label: string, cls = 'secondary') => h('button', { type: 'button', class: `small ${cls}`, 'data-action': action, 'data-id': a.id }, label);
+    const btn = (action: string, label: string, cls = 'secondary') =>
+      h('button', { type: 'button', class: `small ${cls}`, 'data-action': action, 'data-id': a.id }, label);
     const removing = this.confirmRemove === a.id;
     return h(
       'tr',
@@ -148,7 +164,12 @@ export class MonitorView {
       h('td', {}, h('strong', {}, a.label), h('div', { class: 'muted small', title: a.source }, accountSubtitle(a))),
       state,
       quota,
-      h('td', { class: 'num', title: 'Upstream attempts on this account since start; aborted: the client went away mid-answer (not an error).' }, h('div', {}, plural(a.counters.requests, 'request')), h('div', { class: 'muted small' }, `${plural(a.counters.errors, 'error')} · ${a.counters.aborted ?? 0} aborted`)),
+      h(
+        'td',
+        { class: 'num', title: 'Upstream attempts on this account since start; aborted: the client went away mid-answer (not an error).' },
+        h('div', {}, plural(a.counters.requests, 'request')),
+        h('div', { class: 'muted small' }, `${plural(a.counters.errors, 'error')} · ${a.counters.aborted ?? 0} aborted`),
+      ),
       h(
         'td',
         { class: 'row-actions' },

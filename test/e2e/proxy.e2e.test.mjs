@@ -61,7 +61,10 @@ test('the Kiro container and the "Kiro: Start Proxy" command are contributed', a
   const sidebar = await vs.vscode.openContainer('Kiro');
   await sidebar.locator('.composite.title h2', { hasText: 'Kiro' }).waitFor({ timeout: 30_000 });
   const entries = await vs.vscode.paletteEntries('Kiro: Start Proxy');
-  assert.ok(entries.some((e) => e.includes('Kiro: Start Proxy')), `palette rows: ${entries.join(' | ')}`);
+  assert.ok(
+    entries.some((e) => e.includes('Kiro: Start Proxy')),
+    `palette rows: ${entries.join(' | ')}`,
+  );
   await vs.vscode.screenshot('01-kiro-container');
 });
 
@@ -80,24 +83,33 @@ test('"Kiro: Start Proxy" from the palette starts the proxy: /health answers 200
 test('an account from the temp SSO cache shows in the Accounts tree', async () => {
   await vs.vscode.runCommand('Kiro: Scan Tokens');
   let rows = [];
-  await waitFor(async () => {
-    rows = await vs.vscode.quickPickRows();
-    return rows.some((r) => r.includes(sso.provider));
-  }, { timeout: 20_000, what: 'the token file in the Scan Tokens pick' }).catch(() => assert.fail(`scan rows: ${rows.join(' | ')}; toasts: ${'' }`));
+  await waitFor(
+    async () => {
+      rows = await vs.vscode.quickPickRows();
+      return rows.some((r) => r.includes(sso.provider));
+    },
+    { timeout: 20_000, what: 'the token file in the Scan Tokens pick' },
+  ).catch(() => assert.fail(`scan rows: ${rows.join(' | ')}; toasts: ${''}`));
   await vs.vscode.screenshot('03-scan-tokens');
   await vs.page.keyboard.press('Enter');
   await vs.vscode.openContainer('Kiro');
-  const items = await waitFor(async () => {
-    const list = await vs.vscode.treeItems();
-    return list.some((l) => l.includes(sso.provider)) && list;
-  }, { timeout: 20_000, what: 'the account in the Accounts tree' });
+  const items = await waitFor(
+    async () => {
+      const list = await vs.vscode.treeItems();
+      return list.some((l) => l.includes(sso.provider)) && list;
+    },
+    { timeout: 20_000, what: 'the account in the Accounts tree' },
+  );
   assert.ok(items.length >= 1);
   await vs.vscode.screenshot('04-accounts-tree');
 });
 
 test('a chat request is answered and shows in the Dashboard logs', async () => {
   await vs.vscode.runCommand('Kiro: Copy API Key');
-  key = await waitFor(() => vs.page.evaluate(() => navigator.clipboard.readText()).then((k) => k.startsWith('kp-') && k), { timeout: 10_000, what: 'the API key on the clipboard' });
+  key = await waitFor(() => vs.page.evaluate(() => navigator.clipboard.readText()).then((k) => k.startsWith('kp-') && k), {
+    timeout: 10_000,
+    what: 'the API key on the clipboard',
+  });
   const unauth = await fetch(`http://127.0.0.1:${port}/v1/models`);
   await unauth.body?.cancel();
   assert.equal(unauth.status, 401, 'the API key is required');
@@ -128,7 +140,11 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
   const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model: 'claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: '[[mock:chunk-delay 50]] [[mock:text-events 200]]' }] }),
+    body: JSON.stringify({
+      model: 'claude-sonnet-4.5',
+      stream: true,
+      messages: [{ role: 'user', content: '[[mock:chunk-delay 50]] [[mock:text-events 200]]' }],
+    }),
     signal: ac.signal,
   });
   assert.equal(res.status, 200, 'the stream started');
@@ -157,7 +173,10 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
   // Prometheus: the request is counted under 499, and no upstream error was recorded for it.
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
   const requests = metrics.split('\n').filter((l) => l.startsWith('kiro_proxy_requests_total{'));
-  assert.ok(requests.some((l) => /status="499"/.test(l) && / 1$/.test(l)), `499 counted once in /metrics: ${requests.join(' | ')}`);
+  assert.ok(
+    requests.some((l) => /status="499"/.test(l) && / 1$/.test(l)),
+    `499 counted once in /metrics: ${requests.join(' | ')}`,
+  );
   assert.ok(!requests.some((l) => /status="5\d\d"/.test(l)), `no 5xx in /metrics: ${requests.join(' | ')}`);
   assert.ok(!metrics.split('\n').some((l) => l.startsWith('kiro_proxy_upstream_errors_total{')), 'no upstream error in /metrics');
   await vs.vscode.screenshot('06b-aborted-request');
@@ -166,7 +185,11 @@ test('an aborted streaming request is "499 aborted" in Logs and "aborted", not a
 test('Restart Proxy ×10 from the palette: back on the same port every time, never "used by another program"', async () => {
   const startedAtOfServer = async () => {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/status`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`http://127.0.0.1:${port}/api/status`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       return (await res.json()).result?.startedAt;
     } catch {
       return undefined;
@@ -178,10 +201,13 @@ test('Restart Proxy ×10 from the palette: back on the same port every time, nev
     const previous = await startedAtOfServer();
     assert.ok(previous, `restart ${i + 1}: running before`);
     await vs.vscode.runCommand('Kiro: Restart Proxy');
-    await waitFor(async () => {
-      const now = await startedAtOfServer();
-      return now !== undefined && now !== previous;
-    }, { timeout: 30_000, what: `restart ${i + 1} to come back` });
+    await waitFor(
+      async () => {
+        const now = await startedAtOfServer();
+        return now !== undefined && now !== previous;
+      },
+      { timeout: 30_000, what: `restart ${i + 1} to come back` },
+    );
     const toasts = await vs.vscode.notifications();
     assert.ok(!toasts.some((n) => /used by another program|did not start|Error/.test(n)), `restart ${i + 1}: ${toasts.join(' | ')}`);
   }
@@ -258,10 +284,13 @@ test('in the error state the Accounts view says error, not "stopped"', async () 
   try {
     await vs.vscode.runCommand('Kiro: Start Proxy');
     const sidebar = await vs.vscode.openContainer('Kiro');
-    const text = await waitFor(async () => {
-      const t = await sidebar.innerText();
-      return /Error: Port \d+ on 127\.0\.0\.1 is used by another program/.test(t) && t;
-    }, { timeout: 30_000, what: 'the error in the Accounts view' }).catch(async (err) => {
+    const text = await waitFor(
+      async () => {
+        const t = await sidebar.innerText();
+        return /Error: Port \d+ on 127\.0\.0\.1 is used by another program/.test(t) && t;
+      },
+      { timeout: 30_000, what: 'the error in the Accounts view' },
+    ).catch(async (err) => {
       await vs.vscode.screenshot('11-accounts-error-state-FAILED');
       throw err;
     });
@@ -288,7 +317,10 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   await vs.vscode.runCommand('Kiro: Configure a client…');
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().waitFor({ timeout: 15_000 });
   const rows = await vs.vscode.quickPickRows();
-  assert.deepEqual(rows.map((r) => /^(Claude Code|Codex|opencode|Cline \(VS Code extension\)|Cline CLI|Continue)/.exec(r)?.[1]), ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue']);
+  assert.deepEqual(
+    rows.map((r) => /^(Claude Code|Codex|opencode|Cline \(VS Code extension\)|Cline CLI|Continue)/.exec(r)?.[1]),
+    ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue'],
+  );
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Claude Code' }).first().click();
   const toast = vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'Apply this change' });
   await toast.waitFor({ timeout: 30_000 });
@@ -300,7 +332,10 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   assert.ok(!shown.includes(key), 'the key is masked in the diff');
   assert.ok(await diff.first().isVisible(), 'nothing covers the diff');
   await vs.vscode.screenshot('12-configure-client-diff');
-  await toast.locator('a.monaco-button, .monaco-button', { hasText: /^Apply$/ }).first().click();
+  await toast
+    .locator('a.monaco-button, .monaco-button', { hasText: /^Apply$/ })
+    .first()
+    .click();
   await waitFor(() => readFileSync(file, 'utf8').includes(key), { timeout: 15_000, what: 'the file written' });
   const written = readFileSync(file, 'utf8');
   assert.ok(written.startsWith('{\r\n    // mine — ünïcödé\r\n    "model": "opus",\r\n    "env": { "FOO": "bär", "ANTHROPIC_BASE_URL": '), written);
@@ -322,11 +357,17 @@ test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the valu
   await cline.waitFor({ timeout: 15_000 });
   await cline.click();
   let rows = [];
-  await waitFor(async () => {
-    rows = await vs.vscode.quickPickRows();
-    return rows.some((r) => r.startsWith('Base URL'));
-  }, { timeout: 15_000, what: 'the Cline values' }).catch(() => assert.fail(`rows: ${rows.join(' | ')}`));
-  assert.deepEqual(rows.map((r) => /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/.exec(r)?.[1]), ['API Provider', 'Base URL', 'API Key', 'Model ID', 'Cline CLI command']);
+  await waitFor(
+    async () => {
+      rows = await vs.vscode.quickPickRows();
+      return rows.some((r) => r.startsWith('Base URL'));
+    },
+    { timeout: 15_000, what: 'the Cline values' },
+  ).catch(() => assert.fail(`rows: ${rows.join(' | ')}`));
+  assert.deepEqual(
+    rows.map((r) => /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/.exec(r)?.[1]),
+    ['API Provider', 'Base URL', 'API Key', 'Model ID', 'Cline CLI command'],
+  );
   const text = rows.join('\n');
   assert.match(text, /OpenAI Compatible/);
   assert.ok(text.includes(`http://127.0.0.1:${port}/v1`), text);
@@ -334,6 +375,9 @@ test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the valu
   await vs.vscode.screenshot('14-configure-cline-values');
   await vs.page.evaluate(() => navigator.clipboard.writeText(''));
   await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Base URL' }).first().click();
-  await waitFor(async () => (await vs.page.evaluate(() => navigator.clipboard.readText())) === `http://127.0.0.1:${port}/v1`, { timeout: 10_000, what: 'the base URL on the clipboard' });
+  await waitFor(async () => (await vs.page.evaluate(() => navigator.clipboard.readText())) === `http://127.0.0.1:${port}/v1`, {
+    timeout: 10_000,
+    what: 'the base URL on the clipboard',
+  });
   await vs.page.keyboard.press('Escape');
 });

@@ -73,10 +73,13 @@ test('a window opened while another serves shows "served by another window" at o
   await waitFor(async () => (await w1.vscode.quickPickRows()).some((r) => r.includes(sso.provider)), { timeout: 20_000, what: 'the token file' });
   await w1.vscode.screenshot('19-window1-scan-tokens');
   await w1.page.keyboard.press('Enter'); // the new file is pre-selected in this multi-select pick
-  const accounts1 = await waitFor(async () => {
-    const l = await treeLabels(w1);
-    return l.length >= 2 && l;
-  }, { timeout: 30_000, what: 'two accounts in window 1' }).catch(async (err) => {
+  const accounts1 = await waitFor(
+    async () => {
+      const l = await treeLabels(w1);
+      return l.length >= 2 && l;
+    },
+    { timeout: 30_000, what: 'two accounts in window 1' },
+  ).catch(async (err) => {
     await w1.vscode.screenshot('19-window1-accounts-FAILED');
     throw err;
   });
@@ -86,10 +89,13 @@ test('a window opened while another serves shows "served by another window" at o
   await waitFor(async () => servedElsewhere(await w2.vscode.kiroStatusLabel()), { timeout: ACTIVATION_MS, what: 'window 2 to say "served by another window"' });
   timings.secondWindowKnowsMs = Date.now() - t;
   assert.ok(!stopped(await w2.vscode.kiroStatusLabel()));
-  const accounts2 = await waitFor(async () => {
-    const l = await treeLabels(w2);
-    return l.length === accounts1.length && l;
-  }, { timeout: 20_000, what: 'the same accounts in window 2' });
+  const accounts2 = await waitFor(
+    async () => {
+      const l = await treeLabels(w2);
+      return l.length === accounts1.length && l;
+    },
+    { timeout: 20_000, what: 'the same accounts in window 2' },
+  );
   assert.deepEqual(accounts2, accounts1);
   assert.ok(servedHere(await w1.vscode.kiroStatusLabel()));
   await w2.vscode.screenshot('20-window2-served-by-other');
@@ -99,8 +105,14 @@ test('Stop in the following window stops the proxy for every window; nobody take
   const w1 = { page: vs.page, vscode: vs.vscode };
   await w2.vscode.runCommand('Kiro: Stop Proxy');
   await waitFor(async () => (await health()) === undefined, { timeout: 20_000, what: 'the port to be free' });
-  await waitFor(async () => stopped(await w1.vscode.kiroStatusLabel()) && stopped(await w2.vscode.kiroStatusLabel()), { timeout: 15_000, what: 'both windows to say stopped' });
-  await waitFor(async () => (await w1.vscode.notifications()).some((n) => /stopped from another window/.test(n)), { timeout: 10_000, what: 'the serving window to say why' });
+  await waitFor(async () => stopped(await w1.vscode.kiroStatusLabel()) && stopped(await w2.vscode.kiroStatusLabel()), {
+    timeout: 15_000,
+    what: 'both windows to say stopped',
+  });
+  await waitFor(async () => (await w1.vscode.notifications()).some((n) => /stopped from another window/.test(n)), {
+    timeout: 10_000,
+    what: 'the serving window to say why',
+  });
   // Longer than a follower's liveness poll: a silent takeover would have happened by now.
   await sleep(6000);
   assert.equal(await health(), undefined, 'still stopped: no window took over');
@@ -111,10 +123,16 @@ test('Stop in the following window stops the proxy for every window; nobody take
 test('Stop in the serving window stops the proxy; the following window says so and does not take over', async () => {
   const w1 = { page: vs.page, vscode: vs.vscode };
   await w1.vscode.runCommand('Kiro: Start Proxy');
-  await waitFor(async () => servedHere(await w1.vscode.kiroStatusLabel()) && servedElsewhere(await w2.vscode.kiroStatusLabel()), { timeout: 30_000, what: 'window 1 serving, window 2 following' });
+  await waitFor(async () => servedHere(await w1.vscode.kiroStatusLabel()) && servedElsewhere(await w2.vscode.kiroStatusLabel()), {
+    timeout: 30_000,
+    what: 'window 1 serving, window 2 following',
+  });
   await w1.vscode.runCommand('Kiro: Stop Proxy');
   await waitFor(async () => (await health()) === undefined, { timeout: 20_000, what: 'the port to be free' });
-  await waitFor(async () => stopped(await w1.vscode.kiroStatusLabel()) && stopped(await w2.vscode.kiroStatusLabel()), { timeout: 15_000, what: 'both windows to say stopped' });
+  await waitFor(async () => stopped(await w1.vscode.kiroStatusLabel()) && stopped(await w2.vscode.kiroStatusLabel()), {
+    timeout: 15_000,
+    what: 'both windows to say stopped',
+  });
   // Longer than a follower's liveness poll and takeover jitter: the issue saw a takeover after ~3 s.
   await sleep(6000);
   assert.equal(await health(), undefined, 'still stopped: window 2 did not take over');
@@ -126,7 +144,10 @@ test('Stop in the serving window stops the proxy; the following window says so a
 test('when the serving window dies, a follower takes over with the persisted accounts, and every window says so', async () => {
   const w1 = { page: vs.page, vscode: vs.vscode };
   await w1.vscode.runCommand('Kiro: Start Proxy');
-  await waitFor(async () => servedHere(await w1.vscode.kiroStatusLabel()) && servedElsewhere(await w2.vscode.kiroStatusLabel()), { timeout: 30_000, what: 'window 1 serving again, window 2 following' });
+  await waitFor(async () => servedHere(await w1.vscode.kiroStatusLabel()) && servedElsewhere(await w2.vscode.kiroStatusLabel()), {
+    timeout: 30_000,
+    what: 'window 1 serving again, window 2 following',
+  });
   const w3 = await vs.openWindow();
   await waitFor(async () => servedElsewhere(await w3.vscode.kiroStatusLabel()), { timeout: ACTIVATION_MS, what: 'window 3 following' });
   const before = await health();
@@ -137,27 +158,45 @@ test('when the serving window dies, a follower takes over with the persisted acc
 
   const t = Date.now();
   process.kill(intent.pid, 'SIGKILL'); // window 1's extension host crashes
-  const after = await waitFor(async () => {
-    const h = await health();
-    return h && h.instance !== before.instance && h;
-  }, { timeout: 30_000, what: 'another window to take over' });
+  const after = await waitFor(
+    async () => {
+      const h = await health();
+      return h && h.instance !== before.instance && h;
+    },
+    { timeout: 30_000, what: 'another window to take over' },
+  );
   timings.takeoverMs = Date.now() - t;
   assert.equal(after.accounts.total, before.accounts.total, 'the new server loaded the same accounts');
 
   const windows = [w2, w3];
   let labels = [];
-  await waitFor(async () => {
-    labels = await Promise.all(windows.map((w) => w.vscode.kiroStatusLabel()));
-    return labels.some(servedHere) && labels.some(servedElsewhere);
-  }, { timeout: 30_000, what: 'one window serving and the other following' }).catch(() => assert.fail(`one serves, one follows: ${labels.join(' | ')}`));
+  await waitFor(
+    async () => {
+      labels = await Promise.all(windows.map((w) => w.vscode.kiroStatusLabel()));
+      return labels.some(servedHere) && labels.some(servedElsewhere);
+    },
+    { timeout: 30_000, what: 'one window serving and the other following' },
+  ).catch(() => assert.fail(`one serves, one follows: ${labels.join(' | ')}`));
   const owner = windows[labels.findIndex(servedHere)];
   const follower = windows[labels.findIndex(servedElsewhere)];
-  await waitFor(async () => (await owner.vscode.notifications()).some((n) => /this window serves it now/.test(n)), { timeout: 15_000, what: 'the new owner to announce it' });
-  await waitFor(async () => (await follower.vscode.notifications()).some((n) => /another window serves it now/.test(n)), { timeout: 15_000, what: 'the other follower to announce it' });
-  assert.deepEqual(await waitFor(async () => {
-    const l = await treeLabels(owner);
-    return l.length === accountsBefore.length && l;
-  }, { timeout: 15_000, what: 'the accounts in the new owner' }), accountsBefore);
+  await waitFor(async () => (await owner.vscode.notifications()).some((n) => /this window serves it now/.test(n)), {
+    timeout: 15_000,
+    what: 'the new owner to announce it',
+  });
+  await waitFor(async () => (await follower.vscode.notifications()).some((n) => /another window serves it now/.test(n)), {
+    timeout: 15_000,
+    what: 'the other follower to announce it',
+  });
+  assert.deepEqual(
+    await waitFor(
+      async () => {
+        const l = await treeLabels(owner);
+        return l.length === accountsBefore.length && l;
+      },
+      { timeout: 15_000, what: 'the accounts in the new owner' },
+    ),
+    accountsBefore,
+  );
   await owner.vscode.screenshot('22-takeover-new-owner');
   await follower.vscode.screenshot('23-takeover-follower');
 });

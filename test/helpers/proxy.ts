@@ -41,7 +41,11 @@ export function captureLogger(): CapturedLogger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    text: (level) => lines.filter((l) => !level || l.level === level).map((l) => `${l.level}: ${l.msg}`).join('\n'),
+    text: (level) =>
+      lines
+        .filter((l) => !level || l.level === level)
+        .map((l) => `${l.level}: ${l.msg}`)
+        .join('\n'),
   };
 }
 
@@ -95,7 +99,11 @@ async function launch(config: ProxyConfig, dir: string, extraClose: () => Promis
     throw err;
   }
   let closed = false;
-  const logs = () => proxy.logs().slice().sort((a, b) => a.time - b.time);
+  const logs = () =>
+    proxy
+      .logs()
+      .slice()
+      .sort((a, b) => a.time - b.time);
   return {
     url: started.url,
     port: started.port,

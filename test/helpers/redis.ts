@@ -119,16 +119,25 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let log = '';
 
   const args = () => [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.persistence ? 'yes' : 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistence ? 'yes' : 'no',
     ...(options.persistence ? ['--appendfsync', 'always'] : []),
-    '--daemonize', 'no',
-    '--protected-mode', 'yes',
-    '--logfile', '',
-    '--loglevel', 'warning',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+    '--logfile',
+    '',
+    '--loglevel',
+    'warning',
   ];
 
   const launch = async (): Promise<void> => {

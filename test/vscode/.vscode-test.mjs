@@ -15,7 +15,13 @@ mkdirSync(ssoCache, { recursive: true });
 // Same shape as the Kiro IDE's token file; fake values, the mock upstream accepts them.
 writeFileSync(
   join(ssoCache, 'kiro-auth-token.json'),
-  JSON.stringify({ accessToken: 'fake-access', refreshToken: 'fake-refresh', expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethod: 'social', provider: 'Github' }),
+  JSON.stringify({
+    accessToken: 'fake-access',
+    refreshToken: 'fake-refresh',
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    authMethod: 'social',
+    provider: 'Github',
+  }),
 );
 
 export default defineConfig({

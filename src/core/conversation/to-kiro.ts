@@ -1,13 +1,6 @@
 // Draft → KiroRequestBody. Runs after every rule, so it only maps shapes: the last turn is the
 // current message (always a user turn by then), tools ride on it, empties are omitted.
-import type {
-  KiroChatMessage,
-  KiroConversationState,
-  KiroRequestBody,
-  KiroToolResult,
-  KiroToolSpecification,
-  KiroUserInputMessage,
-} from '../kiro/wire.ts';
+import type { KiroChatMessage, KiroConversationState, KiroRequestBody, KiroToolResult, KiroToolSpecification, KiroUserInputMessage } from '../kiro/wire.ts';
 import type { Draft, DraftTool, DraftTurn } from './draft.ts';
 
 const ORIGIN = 'AI_EDITOR';
@@ -45,9 +38,7 @@ function historyMessage(t: DraftTurn, modelId: string): KiroChatMessage {
   return {
     assistantResponseMessage: {
       content: t.text,
-      ...(t.toolUses.length > 0
-        ? { toolUses: t.toolUses.map((u) => ({ toolUseId: u.id, name: u.name, input: u.input as Record<string, unknown> })) }
-        : {}),
+      ...(t.toolUses.length > 0 ? { toolUses: t.toolUses.map((u) => ({ toolUseId: u.id, name: u.name, input: u.input as Record<string, unknown> })) } : {}),
     },
   };
 }

@@ -105,4 +105,3 @@ function requestWeight(req: NeutralRequest): number {
 export function truncateForRetry(req: NeutralRequest, fraction = 0.3): TruncationResult | undefined {
   return dropAtLeast(req, requestWeight(req) * fraction);
 }
-

@@ -39,9 +39,7 @@ export type ToolChoice =
   | { type: 'any' } // Anthropic "any" / OpenAI "required"
   | { type: 'tool'; name: string };
 
-export type Thinking =
-  | { type: 'enabled'; budgetTokens: number }
-  | { type: 'adaptive'; effort: 'low' | 'medium' | 'high' | 'max' };
+export type Thinking = { type: 'enabled'; budgetTokens: number } | { type: 'adaptive'; effort: 'low' | 'medium' | 'high' | 'max' };
 
 export type DialectName = 'openai-chat' | 'openai-responses' | 'anthropic';
 
@@ -99,9 +97,7 @@ export type NeutralEvent =
 /** A whole, non-streamed answer (what collecting the events yields). */
 export interface NeutralResult {
   content: (
-    | { type: 'text'; text: string }
-    | { type: 'thinking'; text: string; signature?: string }
-    | { type: 'tool_use'; id: string; name: string; input: unknown }
+    { type: 'text'; text: string } | { type: 'thinking'; text: string; signature?: string } | { type: 'tool_use'; id: string; name: string; input: unknown }
   )[];
   stopReason: StopReason;
   stopSequence?: string;

@@ -7,9 +7,6 @@ import { openAIResponsesDialect } from './openai-responses/index.ts';
 
 export { anthropicDialect, openAIChatDialect, openAIResponsesDialect };
 export { parseCountTokensRequest, renderCountTokens } from './anthropic/index.ts';
-;
-;
-
 export const dialects: Readonly<Record<DialectName, Dialect>> = {
   anthropic: anthropicDialect,
   'openai-chat': openAIChatDialect,

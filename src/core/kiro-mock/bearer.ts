@@ -11,11 +11,6 @@ export function requireBearer({ req, res, ctx, rec }: RouteCall): MockAccount | 
     rec.accountId = check.account.id;
     return check.account;
   }
-  sendKiroError(
-    res,
-    403,
-    { message: BEARER_INVALID, reason: null, __type: namespacedType('AccessDeniedException') },
-    'AccessDeniedException',
-  );
+  sendKiroError(res, 403, { message: BEARER_INVALID, reason: null, __type: namespacedType('AccessDeniedException') }, 'AccessDeniedException');
   return undefined;
 }

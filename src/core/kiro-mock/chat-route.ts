@@ -18,8 +18,7 @@ export type ChatStyle = 'rest' | 'awsjson';
 const REPLY_PREFIX = 'Mock Kiro reply to: ';
 
 function currentUserText(body: unknown): { text: string; modelId: string | undefined } {
-  const cs = (body as { conversationState?: { currentMessage?: { userInputMessage?: { content?: unknown; modelId?: unknown } } } })
-    .conversationState;
+  const cs = (body as { conversationState?: { currentMessage?: { userInputMessage?: { content?: unknown; modelId?: unknown } } } }).conversationState;
   const msg = cs?.currentMessage?.userInputMessage;
   return {
     text: typeof msg?.content === 'string' ? msg.content : '',

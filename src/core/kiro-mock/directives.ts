@@ -51,7 +51,6 @@ const MAX_TEXT_EVENTS = 100_000;
 const DEFAULT_EVENT_TEXT = 'The quick brown fox jumps over. ';
 const JSON_ARG = new Set(['tool', 'tool-dup', 'tool-truncated', 'bracket-tool']);
 
-
 /** The escaped argument `{\"a\":1}` starting at `brace`: the object and the index past it, or undefined. */
 function escapedJsonArg(text: string, brace: number): { json: unknown; end: number } | undefined {
   for (let close = text.indexOf(']]', brace); close >= 0; close = text.indexOf(']]', close + 1)) {

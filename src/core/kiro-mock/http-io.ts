@@ -49,14 +49,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** A Kiro runtime error: body `{message, reason}` (+`__type` when asked), type in x-amzn-errortype. */
-export function sendKiroError(
-  res: ServerResponse,
-  status: number,
-  body: KiroErrorBody,
-  errorType: string,
-  extraHeaders: Record<string, string> = {},
-): void {
-  sendJson(res, status, body, { 'x-amzn-errortype': `${errorType.split('#').pop()}:http://internal.amazon.com/coral/${namespacedType(errorType).split('#')[0]}/`, ...extraHeaders });
+export function sendKiroError(res: ServerResponse, status: number, body: KiroErrorBody, errorType: string, extraHeaders: Record<string, string> = {}): void {
+  sendJson(res, status, body, {
+    'x-amzn-errortype': `${errorType.split('#').pop()}:http://internal.amazon.com/coral/${namespacedType(errorType).split('#')[0]}/`,
+    ...extraHeaders,
+  });
 }
 
 export function bodyObject(parsed: unknown): Record<string, unknown> {

@@ -119,7 +119,11 @@ export function createTokenRoute(call: RouteCall): void | Promise<void> {
 function refreshGrant(call: RouteCall, b: Record<string, unknown>): Promise<void> {
   const { ctx, rec } = call;
   const rt = str(b['refreshToken']);
-  const error = (error: string, description: string) => ({ status: 400, body: { error, error_description: description }, headers: { 'x-amzn-errortype': ERROR_TYPES[error]! } });
+  const error = (error: string, description: string) => ({
+    status: 400,
+    body: { error, error_description: description },
+    headers: { 'x-amzn-errortype': ERROR_TYPES[error]! },
+  });
   return answerRefresh(call, 'token', () => {
     const account = rt !== undefined ? ctx.accounts.byRefreshToken(rt) : undefined;
     if (!account || account.authMethod !== 'idc') return error('invalid_grant', 'Invalid refresh token provided');
@@ -181,7 +185,8 @@ export function oauth2TokenRoute(call: RouteCall): Promise<void> | void {
   }
   return answerRefresh(call, 'oauth2', () => {
     const account = typeof f['refresh_token'] === 'string' ? ctx.accounts.byRefreshToken(f['refresh_token']) : undefined;
-    if (!account || account.authMethod !== 'oauth') return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token provided' } };
+    if (!account || account.authMethod !== 'oauth')
+      return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token provided' } };
     rec.accountId = account.id;
     if (f['client_id'] !== account.clientId || f['client_secret'] !== account.clientSecret) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };

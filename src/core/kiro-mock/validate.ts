@@ -2,13 +2,7 @@
 // known to reject (kiro-protocol.md §4.4–4.6, §5.3–5.7, §8.1, §11.2), with Kiro's own status and
 // body. Pure and synchronous so tests can call it without a server. Unknown extra keys are
 // tolerated, as the real service does (KRS sends `isError`, CDL sends empty objects).
-import {
-  IMPROPERLY_FORMED,
-  INPUT_TOO_LONG,
-  INVALID_MODEL,
-  PROFILE_ARN_REQUIRED,
-  type KiroErrorBody,
-} from './kiro-errors.ts';
+import { IMPROPERLY_FORMED, INPUT_TOO_LONG, INVALID_MODEL, PROFILE_ARN_REQUIRED, type KiroErrorBody } from './kiro-errors.ts';
 
 /** Stable names of every rule, in the order they are checked. */
 export const VALIDATION_RULES = [
@@ -236,9 +230,7 @@ function checkToolResults(t: Turn): void {
     const id = r['toolUseId'];
     if (typeof id !== 'string' || id === '') return fail('tool_result_invalid', `${where}.toolUseId missing`);
     const content = r['content'];
-    const blocksOk =
-      Array.isArray(content) &&
-      content.every((b: unknown) => isObj(b) && (typeof b['text'] === 'string' || 'json' in b));
+    const blocksOk = Array.isArray(content) && content.every((b: unknown) => isObj(b) && (typeof b['text'] === 'string' || 'json' in b));
     if (!blocksOk) fail('tool_result_invalid', `${where}.content must be an array of {text} / {json} blocks`);
     const status = r['status'];
     if (status !== undefined && status !== 'success' && status !== 'error') {

@@ -98,8 +98,7 @@ export function createKiroClient(options: KiroClientOptions = {}): KiroClient {
     bodyTimeout: o.bodyTimeoutMs,
   });
 
-  const runtimeBase = (account: KiroAccountContext) =>
-    runtimeTemplate.replaceAll('{region}', account.region || 'us-east-1').replace(/\/+$/, '');
+  const runtimeBase = (account: KiroAccountContext) => runtimeTemplate.replaceAll('{region}', account.region || 'us-east-1').replace(/\/+$/, '');
 
   async function send(
     what: string,

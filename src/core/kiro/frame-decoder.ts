@@ -20,13 +20,7 @@ export interface EventStreamMessage {
   payload: Uint8Array;
 }
 
-export type EventStreamErrorCode =
-  | 'prelude_crc'
-  | 'message_crc'
-  | 'frame_too_large'
-  | 'frame_too_small'
-  | 'bad_header'
-  | 'truncated';
+export type EventStreamErrorCode = 'prelude_crc' | 'message_crc' | 'frame_too_large' | 'frame_too_small' | 'bad_header' | 'truncated';
 
 export class EventStreamError extends Error {
   readonly code: EventStreamErrorCode;

@@ -70,8 +70,7 @@ export function toKiroEvent(msg: EventStreamMessage): KiroEvent {
   }
   if (messageType === 'exception') {
     const obj = parseJsonObject(msg.payload) ?? {};
-    const exceptionType =
-      headerString(msg, ':exception-type') ?? str(obj['__type'])?.split('#').pop() ?? 'UnknownException';
+    const exceptionType = headerString(msg, ':exception-type') ?? str(obj['__type'])?.split('#').pop() ?? 'UnknownException';
     const reason = str(obj['reason']);
     return {
       type: 'exception',

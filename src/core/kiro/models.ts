@@ -113,7 +113,7 @@ function clean(requested: string): Cleaned {
   name = name.replace(/\[[^\]]*\]$/, ''); // Claude Code's [1m] / [200k]
   name = name.slice(name.lastIndexOf('/') + 1); // anthropic/claude-… (OpenRouter style)
   name = name.replace(/^(?:[a-z]{2}\.)?anthropic\./, '').replace(/-v\d+(?::\d+)?$/, ''); // Bedrock ids
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     const before = name;
     name = name.replace(/^(?:kiro|amazonq)-/, '').replace(/-(?:latest|agentic)$/, '');
     if (name.endsWith('-thinking')) {

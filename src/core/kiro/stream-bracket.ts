@@ -18,7 +18,6 @@ const MAX_PARTIAL_HEAD = 200;
 
 type Parse = { kind: 'incomplete' } | { kind: 'no' } | { kind: 'call'; length: number; name: string; input: Record<string, unknown>; json: string };
 
-
 function parseCall(tail: string, final: boolean, isDeclared: (name: string) => boolean): Parse {
   const head = HEAD.exec(tail);
   if (!head) {

@@ -21,7 +21,8 @@ function render(cls: UpstreamErrorClass, kiroMessage: string, reason: string | u
       return {
         kind: 'invalid_request',
         code: 'CONTENT_LENGTH_EXCEEDS_THRESHOLD',
-        message: 'Input is too long for Kiro: the conversation exceeds the upstream request size limit. Compact or shorten the conversation (or enable a truncation strategy) and retry.',
+        message:
+          'Input is too long for Kiro: the conversation exceeds the upstream request size limit. Compact or shorten the conversation (or enable a truncation strategy) and retry.',
       };
     case 'invalid_model':
       return {

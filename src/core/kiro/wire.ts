@@ -44,9 +44,7 @@ interface KiroAssistantResponseMessage {
   toolUses?: KiroToolUse[];
 }
 
-export type KiroChatMessage =
-  | { userInputMessage: KiroUserInputMessage }
-  | { assistantResponseMessage: KiroAssistantResponseMessage };
+export type KiroChatMessage = { userInputMessage: KiroUserInputMessage } | { assistantResponseMessage: KiroAssistantResponseMessage };
 
 export interface KiroConversationState {
   conversationId: string;

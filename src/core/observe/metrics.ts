@@ -55,8 +55,18 @@ export class ProxyMetrics {
     const p = options.prefix ?? 'kiro_proxy_';
     this.#maxModels = options.maxModelLabels ?? DEFAULT_MAX_MODEL_LABELS;
     const registers = [(this.registry = new Registry())];
-    this.#requests = new Counter({ name: `${p}requests_total`, help: 'Client requests by route, model and HTTP status.', labelNames: ['route', 'model', 'status'], registers });
-    this.#upstreamErrors = new Counter({ name: `${p}upstream_errors_total`, help: 'Kiro upstream failures by classified reason.', labelNames: ['reason'], registers });
+    this.#requests = new Counter({
+      name: `${p}requests_total`,
+      help: 'Client requests by route, model and HTTP status.',
+      labelNames: ['route', 'model', 'status'],
+      registers,
+    });
+    this.#upstreamErrors = new Counter({
+      name: `${p}upstream_errors_total`,
+      help: 'Kiro upstream failures by classified reason.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#cooldowns = new Counter({ name: `${p}cooldowns_total`, help: 'Times an account was put into cooldown.', labelNames: ['account'], registers });
     this.#refreshes = new Counter({ name: `${p}token_refreshes_total`, help: 'Token refreshes by outcome.', labelNames: ['outcome'], registers });
     // Account gauges are computed when scraped, not on every pool change: the pool changes twice

@@ -131,7 +131,9 @@ function redactValue(value: string): string {
 export function redactSecrets(text: string, registry?: SecretRegistry): string {
   // Registered values first: patterns could otherwise cut a known secret in half.
   let out = registry ? registry.replaceRegistered(text) : text;
-  out = out.replace(KV_ANY, (m, q: string, key: string, sep: string, value: string) => (PROSE_VALUE.test(value) ? m : `${q}${key}${q}${sep}${redactValue(value)}`));
+  out = out.replace(KV_ANY, (m, q: string, key: string, sep: string, value: string) =>
+    PROSE_VALUE.test(value) ? m : `${q}${key}${q}${sep}${redactValue(value)}`,
+  );
   out = out.replace(KV_QUOTED, (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}${redactValue(value)}`);
   for (const { re, replace } of PATTERNS) out = out.replace(re, replace);
   return out;

@@ -142,7 +142,19 @@ function matches(e: RequestLogEntry, f: RequestLogFilter, text: string | undefin
   if (f.accountId !== undefined && e.accountId !== f.accountId) return false;
   if (f.since !== undefined && e.time < f.since) return false;
   if (text) {
-    const hay = [e.id, e.method, e.route, e.dialect, e.modelRequested, e.modelSent, e.accountId, e.errorClass, e.errorMessage, String(e.status), ...(e.rules ?? [])]
+    const hay = [
+      e.id,
+      e.method,
+      e.route,
+      e.dialect,
+      e.modelRequested,
+      e.modelSent,
+      e.accountId,
+      e.errorClass,
+      e.errorMessage,
+      String(e.status),
+      ...(e.rules ?? []),
+    ]
       .filter((s): s is string => typeof s === 'string')
       .join('\n')
       .toLowerCase();

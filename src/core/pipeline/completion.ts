@@ -83,7 +83,13 @@ export async function handleCompletion(
   // translate + deliver
   const translation = new Translation(
     { request: acq.request, norm, lease: acq.lease, replay: acq.replay, recorder: acq.recorder },
-    { estimatedInputTokens: meta.estimatedInputTokens, contextWindow: model.contextWindow, logger: deps.logger, logBodies: config.logBodies, now: () => deps.now() },
+    {
+      estimatedInputTokens: meta.estimatedInputTokens,
+      contextWindow: model.contextWindow,
+      logger: deps.logger,
+      logBodies: config.logBodies,
+      now: () => deps.now(),
+    },
   );
   const d: Delivery = { dialect, request: acq.request, meta, reply, sink, translation, client, log, deps };
   let failure: { failure: unknown } | undefined;

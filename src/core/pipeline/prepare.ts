@@ -25,7 +25,14 @@ export function conversationIdFor(req: NeutralRequest): string {
 }
 
 /** The client's request in neutral form (its log fields filled in), or the error to answer with. */
-export function parseCompletion(dialect: Dialect, body: unknown, rctx: RequestContext, ctx: CompletionContext, deps: CompletionDeps, config: ProxyConfig): NeutralRequest | ProxyError {
+export function parseCompletion(
+  dialect: Dialect,
+  body: unknown,
+  rctx: RequestContext,
+  ctx: CompletionContext,
+  deps: CompletionDeps,
+  config: ProxyConfig,
+): NeutralRequest | ProxyError {
   const { log } = ctx;
   log.dialect = dialect.name;
   let neutral: NeutralRequest;

@@ -84,7 +84,8 @@ function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): Promise<
     let draining: ProxyError | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     let idle: NodeJS.Timeout | undefined;
-    const overall = totalMs > 0 ? setTimeout(() => fail(timedOut(`the request body did not arrive within ${Math.round(totalMs / 1000)} s`)), totalMs) : undefined;
+    const overall =
+      totalMs > 0 ? setTimeout(() => fail(timedOut(`the request body did not arrive within ${Math.round(totalMs / 1000)} s`)), totalMs) : undefined;
     overall?.unref();
     const armIdle = () => {
       if (idleMs <= 0) return;
@@ -139,7 +140,8 @@ function readBody(req: IncomingMessage, options: ReadBodyOptions = {}): Promise<
     };
     const onError = (err: Error) => fail(new ProxyError('invalid_request', 'the request body could not be read', { code: 'client_aborted', cause: err }));
     const onClose = () => {
-      if (!req.readableEnded) fail(new ProxyError('invalid_request', 'the client closed the connection before sending the whole body', { code: 'client_aborted' }));
+      if (!req.readableEnded)
+        fail(new ProxyError('invalid_request', 'the client closed the connection before sending the whole body', { code: 'client_aborted' }));
     };
     const onAbort = () => fail(new ProxyError('unavailable', 'the server is shutting down', { code: 'shutting_down' }));
 

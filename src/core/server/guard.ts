@@ -39,13 +39,7 @@ export interface GuardRequest {
   headers: IncomingHttpHeaders;
 }
 
-type GuardCode =
-  | 'bad_request_target'
-  | 'missing_host'
-  | 'host_not_allowed'
-  | 'origin_not_allowed'
-  | 'missing_api_key'
-  | 'invalid_api_key';
+type GuardCode = 'bad_request_target' | 'missing_host' | 'host_not_allowed' | 'origin_not_allowed' | 'missing_api_key' | 'invalid_api_key';
 
 export type GuardDecision =
   | {
@@ -123,7 +117,14 @@ export function checkRequest(req: GuardRequest, config: GuardConfig): GuardDecis
     const presented = presentedKeys(req.headers);
     const authHeaders = { ...cors, 'WWW-Authenticate': 'Bearer realm="kiro-proxy"' };
     if (presented.length === 0) {
-      return deny(401, 'authentication', 'missing_api_key', 'This proxy requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>".', pathname, authHeaders);
+      return deny(
+        401,
+        'authentication',
+        'missing_api_key',
+        'This proxy requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>".',
+        pathname,
+        authHeaders,
+      );
     }
     if (!presented.some((p) => keysEqual(p, key))) {
       return deny(401, 'authentication', 'invalid_api_key', 'Invalid API key.', pathname, authHeaders);
@@ -223,13 +224,6 @@ function clip(s: string): string {
   return clean.length > 100 ? clean.slice(0, 100) + '…' : clean;
 }
 
-function deny(
-  status: 400 | 401 | 403,
-  kind: ErrorKind,
-  code: GuardCode,
-  message: string,
-  pathname: string,
-  headers: Record<string, string>,
-): GuardDecision {
+function deny(status: 400 | 401 | 403, kind: ErrorKind, code: GuardCode, message: string, pathname: string, headers: Record<string, string>): GuardDecision {
   return { ok: false, status, kind, code, message, pathname, headers };
 }

@@ -50,7 +50,12 @@ async function serveInfo(req: IncomingMessage, res: ServerResponse, path: string
     if (method === 'HEAD') {
       res.writeHead(200);
       res.end();
-    } else sendJson(res, 200, { name: 'kiro-proxy', status: 'ok', endpoints: ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/models', '/health', '/dashboard'] });
+    } else
+      sendJson(res, 200, {
+        name: 'kiro-proxy',
+        status: 'ok',
+        endpoints: ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/models', '/health', '/dashboard'],
+      });
     return true;
   }
   if (path === '/health' && (method === 'GET' || method === 'HEAD')) sendJson(res, 200, healthBody(host.health()));

@@ -85,7 +85,11 @@ export class InstancePresence {
     const { keys, info } = this.#o;
     const message = this.#announce ? encodeTeamEvent(info.id, this.#o.now(), { type: 'instance-up', instance: info }) : '';
     try {
-      await this.#o.connection.eval(HEARTBEAT, [keys.instances, keys.instance(info.id)], [info.id, String(this.#o.ttlMs), JSON.stringify(info), keys.events, message]);
+      await this.#o.connection.eval(
+        HEARTBEAT,
+        [keys.instances, keys.instance(info.id)],
+        [info.id, String(this.#o.ttlMs), JSON.stringify(info), keys.events, message],
+      );
       this.#announce = false;
     } catch (err) {
       this.#o.logger.debug(`[team] heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -115,7 +119,12 @@ export class InstancePresence {
     const { keys, info } = this.#o;
     if (!this.#o.connection.isUp) return;
     try {
-      await this.#o.connection.eval(LEAVE, [keys.instances, keys.instance(info.id)], [info.id, keys.events, encodeTeamEvent(info.id, this.#o.now(), { type: 'instance-down', instanceId: info.id })], signal);
+      await this.#o.connection.eval(
+        LEAVE,
+        [keys.instances, keys.instance(info.id)],
+        [info.id, keys.events, encodeTeamEvent(info.id, this.#o.now(), { type: 'instance-down', instanceId: info.id })],
+        signal,
+      );
     } catch (err) {
       this.#o.logger.debug(`[team] leaving the team failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -88,13 +88,22 @@ export class RedisPoolState implements SharedPoolState {
     try {
       await this.#conn.command(['ZREM', this.#keys.inflight(lease.accountId), lease.id]);
     } catch (err) {
-      if (!isTeamUnavailable(err)) this.#logger.warn(`[team] giving back an in-flight slot of ${lease.accountId} failed (it lapses by itself): ${err instanceof Error ? err.message : String(err)}`);
+      if (!isTeamUnavailable(err))
+        this.#logger.warn(
+          `[team] giving back an in-flight slot of ${lease.accountId} failed (it lapses by itself): ${err instanceof Error ? err.message : String(err)}`,
+        );
     }
   }
 
   setCooldown(accountId: string, cooldown: { durationMs: number; reason: string }, signal: AbortSignal): Promise<void> {
     const ms = Math.max(1, Math.round(cooldown.durationMs));
-    return this.#set(this.#keys.cooldown(accountId), stateValue({ reason: cooldown.reason, by: this.#id }), ms, { type: 'cooldown-started', accountId, remainingMs: ms, reason: cooldown.reason }, signal);
+    return this.#set(
+      this.#keys.cooldown(accountId),
+      stateValue({ reason: cooldown.reason, by: this.#id }),
+      ms,
+      { type: 'cooldown-started', accountId, remainingMs: ms, reason: cooldown.reason },
+      signal,
+    );
   }
 
   clearCooldown(accountId: string, signal: AbortSignal): Promise<void> {
@@ -103,7 +112,10 @@ export class RedisPoolState implements SharedPoolState {
 
   setDisabled(accountId: string, disabled: { reason: string; durationMs?: number }, signal: AbortSignal): Promise<void> {
     const ms = disabled.durationMs !== undefined ? Math.max(1, Math.round(disabled.durationMs)) : 0;
-    const event: TeamEvent = ms > 0 ? { type: 'account-disabled', accountId, reason: disabled.reason, remainingMs: ms } : { type: 'account-disabled', accountId, reason: disabled.reason };
+    const event: TeamEvent =
+      ms > 0
+        ? { type: 'account-disabled', accountId, reason: disabled.reason, remainingMs: ms }
+        : { type: 'account-disabled', accountId, reason: disabled.reason };
     return this.#set(this.#keys.disabled(accountId), stateValue({ reason: disabled.reason, by: this.#id }), ms, event, signal);
   }
 
@@ -138,7 +150,10 @@ export class RedisPoolState implements SharedPoolState {
   async forgetAccount(accountId: string, signal: AbortSignal): Promise<void> {
     // Conversations bound to it are not scanned for: acquire() never picks an account that is not
     // a candidate, and the binding lapses with its TTL.
-    await this.#conn.command(['DEL', this.#keys.cooldown(accountId), this.#keys.disabled(accountId), this.#keys.quota(accountId), this.#keys.inflight(accountId)], signal);
+    await this.#conn.command(
+      ['DEL', this.#keys.cooldown(accountId), this.#keys.disabled(accountId), this.#keys.quota(accountId), this.#keys.inflight(accountId)],
+      signal,
+    );
   }
 
   dispose(): void {
@@ -164,7 +179,9 @@ export class RedisPoolState implements SharedPoolState {
       for (const [leaseId, l] of this.#leases) {
         if (l.at < tooOld) {
           this.#leases.delete(leaseId);
-          this.#logger.warn(`[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`);
+          this.#logger.warn(
+            `[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`,
+          );
           continue;
         }
         keys.push(this.#keys.inflight(l.accountId));

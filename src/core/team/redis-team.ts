@@ -60,7 +60,15 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     ...(config.stickyTtlMs !== undefined ? { stickyTtlMs: config.stickyTtlMs } : {}),
   });
   // Redis while it answers, the instance's own state the moment it does not.
-  const pool = new ResilientPoolState({ shared, health: () => connection.health, onHealth: (l) => connection.onHealth(l), events, instanceId: instance.id, logger, now });
+  const pool = new ResilientPoolState({
+    shared,
+    health: () => connection.health,
+    onHealth: (l) => connection.onHealth(l),
+    events,
+    instanceId: instance.id,
+    logger,
+    now,
+  });
   const vault = new RedisTokenVault({ connection, keys, keyring, instanceId: instance.id, logger, now });
   const lock = new RedisLock({ connection, keys, instanceId: instance.id, logger });
   const refresh = new TeamRefreshCoordinator({
@@ -71,7 +79,14 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     ...(config.lockTtlMs !== undefined ? { lockTtlMs: config.lockTtlMs } : {}),
     ...(config.refreshWaitMs !== undefined ? { waitMs: config.refreshWaitMs } : {}),
   });
-  const presence = new InstancePresence({ connection, keys, info: instance, logger, now, ...(config.presenceTtlMs !== undefined ? { ttlMs: config.presenceTtlMs } : {}) });
+  const presence = new InstancePresence({
+    connection,
+    keys,
+    info: instance,
+    logger,
+    now,
+    ...(config.presenceTtlMs !== undefined ? { ttlMs: config.presenceTtlMs } : {}),
+  });
   await presence.start();
   logger.info(`[team] team mode: key prefix ${keys.prefix}, instance ${instance.id}, state key ${keyring.current.id}`);
   return {

@@ -20,7 +20,18 @@
 import { abortable } from '../abortable.ts';
 import type { Disposable, Logger } from '../proxy-types.ts';
 import { TeamError, isTeamUnavailable } from './errors.ts';
-import type { DistributedLock, LockLease, RefreshCoordinator, RefreshOutcome, RefreshRequest, Refresher, SharedTokenSet, TeamEvents, TokenRecord, TokenVault } from './types.ts';
+import type {
+  DistributedLock,
+  LockLease,
+  RefreshCoordinator,
+  RefreshOutcome,
+  RefreshRequest,
+  Refresher,
+  SharedTokenSet,
+  TeamEvents,
+  TokenRecord,
+  TokenVault,
+} from './types.ts';
 
 export interface RefreshCoordinatorOptions {
   lock: DistributedLock;
@@ -122,7 +133,9 @@ export class TeamRefreshCoordinator implements RefreshCoordinator {
 
     let lease: LockLease;
     try {
-      lease = await lock.acquire(`refresh.${req.accountId}`, { ttlMs: this.#o.lockTtlMs, waitMs: this.#o.waitMs }, signal, (wake) => this.#onRotated(req.accountId, () => wake()));
+      lease = await lock.acquire(`refresh.${req.accountId}`, { ttlMs: this.#o.lockTtlMs, waitMs: this.#o.waitMs }, signal, (wake) =>
+        this.#onRotated(req.accountId, () => wake()),
+      );
     } catch (err) {
       if (err instanceof TeamError && err.code === 'lock_timeout') {
         const now = await vault.read(req.accountId, signal);

@@ -73,7 +73,9 @@ export class ResilientPoolState implements SharedPoolState {
   }
 
   setCooldown(accountId: string, cooldown: { durationMs: number; reason: string }, signal: AbortSignal): Promise<void> {
-    return this.#write(accountId, 'cooldown', { kind: 'cooldown', until: this.#o.now() + cooldown.durationMs, reason: cooldown.reason }, signal, (s) => s.setCooldown(accountId, cooldown, signal));
+    return this.#write(accountId, 'cooldown', { kind: 'cooldown', until: this.#o.now() + cooldown.durationMs, reason: cooldown.reason }, signal, (s) =>
+      s.setCooldown(accountId, cooldown, signal),
+    );
   }
 
   clearCooldown(accountId: string, signal: AbortSignal): Promise<void> {
@@ -109,9 +111,10 @@ export class ResilientPoolState implements SharedPoolState {
   async forgetAccount(accountId: string, signal: AbortSignal): Promise<void> {
     for (const f of ['cooldown', 'disabled', 'quota']) this.#pending.delete(`${accountId}\0${f}`);
     await this.#local.forgetAccount(accountId);
-    if (this.#up()) await this.#shared.forgetAccount(accountId, signal).catch((err: unknown) => {
-      if (!isTeamUnavailable(err)) throw err;
-    });
+    if (this.#up())
+      await this.#shared.forgetAccount(accountId, signal).catch((err: unknown) => {
+        if (!isTeamUnavailable(err)) throw err;
+      });
   }
 
   /** Writes what changed while Redis was away (called when it is back). Never throws. */
@@ -134,7 +137,13 @@ export class ResilientPoolState implements SharedPoolState {
       case 'cooldown-cleared':
         return applyLocal(this.#local, e.accountId, { kind: 'cooldown-cleared' }, now, never);
       case 'account-disabled':
-        return applyLocal(this.#local, e.accountId, { kind: 'disabled', until: e.remainingMs === undefined ? undefined : now + e.remainingMs, reason: e.reason }, now, never);
+        return applyLocal(
+          this.#local,
+          e.accountId,
+          { kind: 'disabled', until: e.remainingMs === undefined ? undefined : now + e.remainingMs, reason: e.reason },
+          now,
+          never,
+        );
       case 'account-enabled':
         return applyLocal(this.#local, e.accountId, { kind: 'disabled-cleared' }, now, never);
       default:
@@ -147,11 +156,23 @@ export class ResilientPoolState implements SharedPoolState {
     const now = this.#o.now();
     for (const [id, s] of snap) {
       if (!this.#pending.has(`${id}\0cooldown`)) {
-        await applyLocal(this.#local, id, s.cooldown ? { kind: 'cooldown', until: now + s.cooldown.remainingMs, reason: s.cooldown.reason } : { kind: 'cooldown-cleared' }, now, signal);
+        await applyLocal(
+          this.#local,
+          id,
+          s.cooldown ? { kind: 'cooldown', until: now + s.cooldown.remainingMs, reason: s.cooldown.reason } : { kind: 'cooldown-cleared' },
+          now,
+          signal,
+        );
       }
       if (!this.#pending.has(`${id}\0disabled`)) {
         const d = s.disabled;
-        await applyLocal(this.#local, id, d ? { kind: 'disabled', until: d.remainingMs === undefined ? undefined : now + d.remainingMs, reason: d.reason } : { kind: 'disabled-cleared' }, now, signal);
+        await applyLocal(
+          this.#local,
+          id,
+          d ? { kind: 'disabled', until: d.remainingMs === undefined ? undefined : now + d.remainingMs, reason: d.reason } : { kind: 'disabled-cleared' },
+          now,
+          signal,
+        );
       }
       if (s.quota && !this.#pending.has(`${id}\0quota`)) await this.#local.setQuota(id, s.quota.limits, signal);
     }
@@ -220,7 +241,11 @@ async function applyLocal(local: MemoryPoolState, accountId: string, change: Pen
     case 'cooldown-cleared':
       return local.clearCooldown(accountId);
     case 'disabled':
-      return local.setDisabled(accountId, change.until === undefined ? { reason: change.reason } : { reason: change.reason, durationMs: Math.max(1, change.until - now) }, signal);
+      return local.setDisabled(
+        accountId,
+        change.until === undefined ? { reason: change.reason } : { reason: change.reason, durationMs: Math.max(1, change.until - now) },
+        signal,
+      );
     case 'disabled-cleared':
       return local.clearDisabled(accountId);
     case 'quota':

@@ -15,7 +15,7 @@ import { TeamError } from './errors.ts';
 export const STATE_KEY_ENV = 'KIRO_PROXY_STATE_KEY';
 
 const MAKE_A_KEY_HINT =
-  'Make one with `openssl rand -base64 32` (or `node -e "console.log(require(\'node:crypto\').randomBytes(32).toString(\'base64\'))"`), ' +
+  "Make one with `openssl rand -base64 32` (or `node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64'))\"`), " +
   `give the same value to every instance in ${STATE_KEY_ENV}, and keep it in your secret manager: without it the tokens in Redis cannot be read.`;
 
 interface StateKey {
@@ -35,7 +35,10 @@ export interface StateKeyring {
 /** Throws TeamError('bad_state_key') with a message that says how to make a key; never echoes the value. */
 export function parseStateKeys(value: string | undefined): StateKeyring {
   if (value === undefined || value.trim() === '') {
-    throw new TeamError('bad_state_key', `Team mode (--redis-url) needs ${STATE_KEY_ENV}: the tokens shared through Redis are encrypted with it. ${MAKE_A_KEY_HINT}`);
+    throw new TeamError(
+      'bad_state_key',
+      `Team mode (--redis-url) needs ${STATE_KEY_ENV}: the tokens shared through Redis are encrypted with it. ${MAKE_A_KEY_HINT}`,
+    );
   }
   const parts = value.split(/[\s,]+/).filter((p) => p !== '');
   const keys: StateKey[] = [];

@@ -23,7 +23,12 @@ const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('token-rotated'), accountId, gen: z.number().int().positive() }),
   z.object({
     type: z.literal('instance-up'),
-    instance: z.object({ id: z.string().min(1).max(128), address: z.string().max(200).optional(), version: z.string().max(50).optional(), startedAt: z.number() }),
+    instance: z.object({
+      id: z.string().min(1).max(128),
+      address: z.string().max(200).optional(),
+      version: z.string().max(50).optional(),
+      startedAt: z.number(),
+    }),
   }),
   z.object({ type: z.literal('instance-down'), instanceId: z.string().min(1).max(128) }),
 ]);
@@ -70,7 +75,13 @@ export class RedisTeamEvents implements TeamEvents {
   readonly #subs: Disposable[] = [];
 
   /** Subscribes before resolving, so nothing published after it is missed. */
-  static async start(options: { connection: TeamConnection; keys: TeamKeys; instanceId: string; logger: Logger; now?: () => number }): Promise<RedisTeamEvents> {
+  static async start(options: {
+    connection: TeamConnection;
+    keys: TeamKeys;
+    instanceId: string;
+    logger: Logger;
+    now?: () => number;
+  }): Promise<RedisTeamEvents> {
     const bus = new RedisTeamEvents(options);
     bus.#subs.push(await options.connection.subscribe(bus.#channel, (m) => bus.#onMessage(m)));
     return bus;

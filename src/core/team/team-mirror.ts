@@ -107,7 +107,8 @@ export class TeamMirror implements Disposable {
     try {
       snap = await this.#o.team.pool.snapshot(ids, this.#lifetime.signal);
     } catch (err) {
-      if (!isTeamUnavailable(err) && !this.#lifetime.signal.aborted) this.#o.logger.warn(`[team] reading the shared account state failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!isTeamUnavailable(err) && !this.#lifetime.signal.aborted)
+        this.#o.logger.warn(`[team] reading the shared account state failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     const now = this.#o.now();

@@ -78,7 +78,12 @@ export class RedisTokenVault implements TokenVault {
     return this.#decode(accountId, Number(r[0]), Number(r[1] ?? 0), r[2] ?? '', Number(r[3] ?? 0), r[4] ?? '');
   }
 
-  async write(accountId: string, tokens: SharedTokenSet, guard: { expectGen: number; fence: number; announce?: boolean }, signal: AbortSignal): Promise<TokenWriteResult> {
+  async write(
+    accountId: string,
+    tokens: SharedTokenSet,
+    guard: { expectGen: number; fence: number; announce?: boolean },
+    signal: AbortSignal,
+  ): Promise<TokenWriteResult> {
     const gen = guard.expectGen + 1;
     const env = seal(this.#keyring, plaintextOf(tokens), tokenAad(accountId, gen));
     const message = guard.announce ? encodeTeamEvent(this.#id, this.#now(), { type: 'token-rotated', accountId, gen }) : '';
@@ -138,7 +143,8 @@ export class MemoryTokenVault implements TokenVault {
   async write(accountId: string, tokens: SharedTokenSet, guard: { expectGen: number; fence: number }, signal: AbortSignal): Promise<TokenWriteResult> {
     signal.throwIfAborted();
     const cur = this.#records.get(accountId);
-    if ((cur?.gen ?? 0) !== guard.expectGen || (cur?.fence ?? 0) > guard.fence) return { ok: false, current: cur ? { ...cur, tokens: { ...cur.tokens } } : undefined };
+    if ((cur?.gen ?? 0) !== guard.expectGen || (cur?.fence ?? 0) > guard.fence)
+      return { ok: false, current: cur ? { ...cur, tokens: { ...cur.tokens } } : undefined };
     const record: TokenRecord = { gen: guard.expectGen + 1, tokens: { ...tokens }, fence: guard.fence, writer: this.#id, writtenAt: this.#now() };
     this.#records.set(accountId, record);
     return { ok: true, record: { ...record, tokens: { ...tokens } } };

@@ -140,7 +140,12 @@ export interface TokenVault extends Disposable {
    * nothing is written and the current record is returned. A successful write with `announce`
    * publishes `token-rotated` in the same round trip.
    */
-  write(accountId: string, tokens: SharedTokenSet, guard: { expectGen: number; fence: number; announce?: boolean }, signal: AbortSignal): Promise<TokenWriteResult>;
+  write(
+    accountId: string,
+    tokens: SharedTokenSet,
+    guard: { expectGen: number; fence: number; announce?: boolean },
+    signal: AbortSignal,
+  ): Promise<TokenWriteResult>;
   remove(accountId: string, signal: AbortSignal): Promise<void>;
 }
 

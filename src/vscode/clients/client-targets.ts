@@ -111,7 +111,11 @@ export const OPENCODE: FileTarget = {
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'options', 'baseURL'], value: `${c.baseUrl}/v1` },
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'options', 'apiKey'], value: c.apiKey },
     // Images reach the model only for models that declare them (as the issue-14 agent tests do).
-    { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'models', c.model], value: { name: `${c.model} (Kiro)`, attachment: true, modalities: { input: ['text', 'image'], output: ['text'] } } },
+    {
+      kind: 'set',
+      path: ['provider', KIRO_PROVIDER_ID, 'models', c.model],
+      value: { name: `${c.model} (Kiro)`, attachment: true, modalities: { input: ['text', 'image'], output: ['text'] } },
+    },
     { kind: 'set', path: ['provider', KIRO_PROVIDER_ID, 'models', SMALL_MODEL_ID], value: { name: `${SMALL_MODEL_ID} (Kiro)` } },
     { kind: 'set', path: ['model'], value: `${KIRO_PROVIDER_ID}/${c.model}` },
     { kind: 'set', path: ['small_model'], value: `${KIRO_PROVIDER_ID}/${SMALL_MODEL_ID}` },
@@ -162,7 +166,11 @@ export const CLINE_CLI: FileTarget = {
   idempotent: false,
   changes: (c) => [
     { kind: 'set', path: ['lastUsedProvider'], value: 'openai-compatible' },
-    { kind: 'set', path: ['providers', 'openai-compatible', 'settings'], value: { provider: 'openai-compatible', apiKey: c.apiKey, model: c.model, baseUrl: `${c.baseUrl}/v1` } },
+    {
+      kind: 'set',
+      path: ['providers', 'openai-compatible', 'settings'],
+      value: { provider: 'openai-compatible', apiKey: c.apiKey, model: c.model, baseUrl: `${c.baseUrl}/v1` },
+    },
     // Cline ignores an entry without updatedAt (and uses its own cloud provider instead).
     { kind: 'set', path: ['providers', 'openai-compatible', 'updatedAt'], value: new Date().toISOString() },
     { kind: 'set', path: ['providers', 'openai-compatible', 'tokenSource'], value: 'manual' },

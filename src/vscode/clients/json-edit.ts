@@ -4,7 +4,19 @@
 // formatting of an edit widens to whole lines (and so reformats a neighbour written on one line);
 // here only the inserted text is formatted, in the file's indentation and line ending, and an
 // insertion into an object written on one line stays on that line.
-import { applyEdits, createScanner, findNodeAtLocation, format, modify, parse, parseTree, printParseErrorCode, type Edit, type FormattingOptions, type ParseError } from 'jsonc-parser';
+import {
+  applyEdits,
+  createScanner,
+  findNodeAtLocation,
+  format,
+  modify,
+  parse,
+  parseTree,
+  printParseErrorCode,
+  type Edit,
+  type FormattingOptions,
+  type ParseError,
+} from 'jsonc-parser';
 import { assertOnlyOwnedChanged, ClientConfigError, matches, type OwnedChange } from './owned-change.ts';
 import { detectLayout } from './text-format.ts';
 
@@ -16,7 +28,9 @@ function parseJsonc(text: string, what: string): unknown {
   if (errors.length > 0) {
     const e = errors[0]!;
     const line = text.slice(0, e.offset).split('\n').length;
-    throw new ClientConfigError(`${what} is not valid JSON (${printParseErrorCode(e.error)} on line ${line}); fix it first, Kiro Proxy does not rewrite a file it cannot read`);
+    throw new ClientConfigError(
+      `${what} is not valid JSON (${printParseErrorCode(e.error)} on line ${line}); fix it first, Kiro Proxy does not rewrite a file it cannot read`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ClientConfigError(`${what} does not hold a JSON object`);
   return value;

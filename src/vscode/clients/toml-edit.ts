@@ -18,7 +18,9 @@ function parseTomlText(text: string, what: string): { ast: AST.TOMLProgram; valu
     return { ast, value: getStaticTOMLValue(ast) };
   } catch (err) {
     const e = err as { lineNumber?: number; message?: string };
-    throw new ClientConfigError(`${what} is not valid TOML${e.lineNumber ? ` (line ${e.lineNumber}: ${e.message})` : ''}; fix it first, Kiro Proxy does not rewrite a file it cannot read`);
+    throw new ClientConfigError(
+      `${what} is not valid TOML${e.lineNumber ? ` (line ${e.lineNumber}: ${e.message})` : ''}; fix it first, Kiro Proxy does not rewrite a file it cannot read`,
+    );
   }
 }
 
@@ -27,7 +29,10 @@ function tomlValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${tomlKey(k)} = ${tomlValue(x)}`).join(', ')} }`;
+  if (v && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${tomlKey(k)} = ${tomlValue(x)}`)
+      .join(', ')} }`;
   throw new ClientConfigError(`cannot write ${String(v)} as a TOML value`);
 }
 
@@ -66,7 +71,9 @@ function setOne(text: string, path: readonly string[], value: unknown, eol: stri
     table = tables.find((t) => t.kind === 'standard' && samePath(t.resolvedKey, tablePath));
     kvs = table?.body ?? [];
     if (!table && definedElsewhere(doc, tablePath)) {
-      throw new ClientConfigError(`${what} defines [${tablePath.join('.')}] in a form Kiro Proxy does not edit (dotted keys or an inline table); add the lines shown in the README yourself`);
+      throw new ClientConfigError(
+        `${what} defines [${tablePath.join('.')}] in a form Kiro Proxy does not edit (dotted keys or an inline table); add the lines shown in the README yourself`,
+      );
     }
   }
 

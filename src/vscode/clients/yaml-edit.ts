@@ -10,7 +10,8 @@ import { detectLayout } from './text-format.ts';
 function parseYamlText(text: string, what: string): { doc: Document.Parsed; value: unknown } {
   const doc = parseDocument(text, { keepSourceTokens: false, prettyErrors: false });
   const err = doc.errors[0];
-  if (err) throw new ClientConfigError(`${what} is not valid YAML (${err.message.split('\n')[0]}); fix it first, Kiro Proxy does not rewrite a file it cannot read`);
+  if (err)
+    throw new ClientConfigError(`${what} is not valid YAML (${err.message.split('\n')[0]}); fix it first, Kiro Proxy does not rewrite a file it cannot read`);
   if (doc.contents !== null && !isMap(doc.contents)) throw new ClientConfigError(`${what} does not hold a YAML mapping`);
   return { doc, value: doc.toJS() ?? {} };
 }

@@ -81,7 +81,18 @@ function pruneRuns(keep = 8) {
  * Starts code-server with the VSIX installed and a Chromium page on the workbench.
  * `env` reaches the extension host (code-server passes its environment through).
  */
-export async function startVsCode({ name, vsix, settings = {}, env = {}, files = {}, serverArgs = [], workspace, query = '', beforeGoto, waitForWorkbench = true }) {
+export async function startVsCode({
+  name,
+  vsix,
+  settings = {},
+  env = {},
+  files = {},
+  serverArgs = [],
+  workspace,
+  query = '',
+  beforeGoto,
+  waitForWorkbench = true,
+}) {
   assertSetUp();
   pruneRuns();
   const t0 = Date.now();
@@ -124,11 +135,16 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
     NODE24,
     [
       CODE_SERVER,
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
       ...csArgs,
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', '--ignore-last-opened',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
       ...serverArgs,
       dirs.workspace,
     ],
@@ -148,7 +164,16 @@ export async function startVsCode({ name, vsix, settings = {}, env = {}, files =
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
       env: { ...process.env, XDG_CONFIG_HOME: join(dirs.xdg, 'chromium-config'), XDG_CACHE_HOME: join(dirs.xdg, 'chromium-cache') },
     });
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -281,7 +306,12 @@ class Workbench {
   /** The Kiro status-bar entry's text, e.g. "Kiro :8080 · 3" (empty when absent). */
   async kiroStatus() {
     const text = await this.page.locator('#workbench\\.parts\\.statusbar').innerText();
-    return text.split('\n').find((l) => /Kiro/.test(l))?.trim() ?? '';
+    return (
+      text
+        .split('\n')
+        .find((l) => /Kiro/.test(l))
+        ?.trim() ?? ''
+    );
   }
 
   /** The Kiro status-bar entry's accessible label (its tooltip): says who serves. */
@@ -291,7 +321,11 @@ class Workbench {
   }
 
   async statusBarText(nameStart) {
-    const item = this.page.locator(`#workbench\\.parts\\.statusbar .statusbar-item[aria-label^="${nameStart}"], #workbench\\.parts\\.statusbar .statusbar-item[id$="kiroProxy.status"]`).first();
+    const item = this.page
+      .locator(
+        `#workbench\\.parts\\.statusbar .statusbar-item[aria-label^="${nameStart}"], #workbench\\.parts\\.statusbar .statusbar-item[id$="kiroProxy.status"]`,
+      )
+      .first();
     return (await item.count()) ? item.innerText() : '';
   }
 

@@ -60,7 +60,12 @@ export interface CodexTurn {
 }
 
 /** `codex exec --json` (or `codex exec resume <thread>`), with an image when given. */
-export async function runCodex(s: Sandbox, apiKey: string, prompt: string, o: { resume?: string; image?: string; timeoutMs?: number } = {}): Promise<CodexTurn> {
+export async function runCodex(
+  s: Sandbox,
+  apiKey: string,
+  prompt: string,
+  o: { resume?: string; image?: string; timeoutMs?: number } = {},
+): Promise<CodexTurn> {
   const flags = ['--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--json', ...(o.image ? ['-i', o.image] : [])];
   const args = o.resume ? ['exec', 'resume', o.resume, ...flags, prompt] : ['exec', ...flags, prompt];
   const run = await runAgent('codex', args, {

@@ -65,11 +65,19 @@ export function agentJourney(agent: AgentUnderTest, h: () => ProxyWithMock, apiK
     const diag = () =>
       `${agent.name}: exit ${r.run.code} ${r.run.signal ?? ''} in ${r.run.ms} ms${r.failed ? `\nagent failure: ${r.failed}` : ''}\n` +
       `text: ${r.text.slice(0, 500)}\nstdout: ${r.run.stdout.slice(-2500)}\nstderr: ${r.run.stderr.slice(-2500)}\n` +
-      `proxy log: ${JSON.stringify(px.logs().slice(logsBefore).map((e) => ({ route: e.route, status: e.status, model: e.modelRequested, sent: e.modelSent, err: e.errorMessage, ignored: e.ignoredTools })))}\n` +
+      `proxy log: ${JSON.stringify(
+        px
+          .logs()
+          .slice(logsBefore)
+          .map((e) => ({ route: e.route, status: e.status, model: e.modelRequested, sent: e.modelSent, err: e.errorMessage, ignored: e.ignoredTools })),
+      )}\n` +
       `mock rejected: ${JSON.stringify(px.rejected().map((x) => x.validation))}\n${px.logger.text('warn')}`;
     assert.equal(r.run.code, 0, diag());
     assert.equal(r.failed, undefined, diag());
-    const mine = px.logs().slice(logsBefore).filter((e) => e.route === agent.route);
+    const mine = px
+      .logs()
+      .slice(logsBefore)
+      .filter((e) => e.route === agent.route);
     assert.ok(mine.length >= 1, `no ${agent.route} request reached the proxy\n${diag()}`);
     for (const e of px.logs().slice(logsBefore)) assert.ok(e.status < 400, `${e.route} answered ${e.status}\n${diag()}`);
     const chats = px.chats().slice(chatsBefore);
@@ -94,10 +102,16 @@ export function agentJourney(agent: AgentUnderTest, h: () => ProxyWithMock, apiK
     if (agent.noResume) t.diagnostic(`not resumed: ${agent.noResume}`);
     const { r, chats, logs, diag } = await turn(`Stream it. [[mock:text-events ${STREAM_EVENTS} ${STREAM_WORD}]]`, { resume: true });
     assert.equal(r.text.split(STREAM_WORD.trim()).length - 1, STREAM_EVENTS, `every streamed event arrived, in one answer\n${diag()}`);
-    assert.ok(logs.some((e) => e.stream), `${agent.name} streamed\n${diag()}`);
+    assert.ok(
+      logs.some((e) => e.stream),
+      `${agent.name} streamed\n${diag()}`,
+    );
     if (agent.noResume) return;
     const history = chats.at(-1)!.conversationState.history ?? [];
-    assert.ok(history.some((m) => m.assistantResponseMessage?.content.includes(`Hello from Kiro via ${agent.id}`)), `turn 1 is in the history\n${diag()}`);
+    assert.ok(
+      history.some((m) => m.assistantResponseMessage?.content.includes(`Hello from Kiro via ${agent.id}`)),
+      `turn 1 is in the history\n${diag()}`,
+    );
   });
 
   test(`${agent.name}: a third turn${agent.noResume ? '' : ' in the same session'}${agent.noImage ? '' : ', with an image'}`, { skip, timeout }, async (t) => {
@@ -109,14 +123,23 @@ export function agentJourney(agent: AgentUnderTest, h: () => ProxyWithMock, apiK
       image = join(s.work, 'pixel.png');
       await writeFile(image, PNG);
     }
-    const { r, chats, diag } = await turn(`${image ? 'What is in this picture? ' : 'Third question. '}[[mock:text third turn answered]]`, { resume: true, image });
+    const { r, chats, diag } = await turn(`${image ? 'What is in this picture? ' : 'Third question. '}[[mock:text third turn answered]]`, {
+      resume: true,
+      image,
+    });
     assert.match(r.text, /third turn answered/, diag());
     const last = chats.at(-1)!.conversationState;
     if (image) assert.equal(last.currentMessage.userInputMessage.images?.length, 1, `the image reached Kiro\n${diag()}`);
     if (agent.noResume) return;
     const history = last.history ?? [];
-    assert.ok(history.some((m) => m.assistantResponseMessage?.content.includes(`Hello from Kiro via ${agent.id}`)), `turn 1 is in the history\n${diag()}`);
-    assert.ok(history.some((m) => m.assistantResponseMessage?.content.includes(STREAM_WORD.trim())), `turn 2 is in the history\n${diag()}`);
+    assert.ok(
+      history.some((m) => m.assistantResponseMessage?.content.includes(`Hello from Kiro via ${agent.id}`)),
+      `turn 1 is in the history\n${diag()}`,
+    );
+    assert.ok(
+      history.some((m) => m.assistantResponseMessage?.content.includes(STREAM_WORD.trim())),
+      `turn 2 is in the history\n${diag()}`,
+    );
   });
 
   test(`${agent.name}: the model calls the agent's own tool, which writes the file`, { skip, timeout }, async () => {
@@ -125,6 +148,9 @@ export function agentJourney(agent: AgentUnderTest, h: () => ProxyWithMock, apiK
     const content = `hello from ${agent.id} via kiro-proxy`;
     const { chats, diag } = await turn(`Create the file. ${agent.writeFileDirective(path, content)}`, { resume: false });
     assert.equal(await readFile(path, 'utf8').catch(() => '(missing)'), content, diag());
-    assert.ok(chats.some((c) => (c.conversationState.currentMessage.userInputMessage.userInputMessageContext?.toolResults ?? []).length > 0), `the tool result went back to Kiro\n${diag()}`);
+    assert.ok(
+      chats.some((c) => (c.conversationState.currentMessage.userInputMessage.userInputMessageContext?.toolResults ?? []).length > 0),
+      `the tool result went back to Kiro\n${diag()}`,
+    );
   });
 }

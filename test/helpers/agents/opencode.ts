@@ -76,15 +76,32 @@ export interface OpencodeTurn {
 }
 
 /** `opencode run --format json`, resuming `session` and attaching `image` when given. */
-export async function runOpencode(s: Sandbox, apiKey: string, prompt: string, o: { session?: string; image?: string; timeoutMs?: number } = {}): Promise<OpencodeTurn> {
+export async function runOpencode(
+  s: Sandbox,
+  apiKey: string,
+  prompt: string,
+  o: { session?: string; image?: string; timeoutMs?: number } = {},
+): Promise<OpencodeTurn> {
   // --title spares the title request the small model would otherwise make.
-  const args = ['run', '--format', 'json', '--title', 'kiro-proxy test', ...(o.session ? ['--session', o.session] : []), ...(o.image ? ['--file', o.image] : []), '--', prompt];
+  const args = [
+    'run',
+    '--format',
+    'json',
+    '--title',
+    'kiro-proxy test',
+    ...(o.session ? ['--session', o.session] : []),
+    ...(o.image ? ['--file', o.image] : []),
+    '--',
+    prompt,
+  ];
   const run = await runAgent('opencode', args, { cwd: s.work, env: opencodeEnv(s, apiKey), timeoutMs: o.timeoutMs ?? 180_000 });
   const events = jsonLines(run.stdout);
-  const texts = events.filter((e) => e['type'] === 'text').map((e) => {
-    const text = (e['part'] as { text?: unknown } | undefined)?.text;
-    return typeof text === 'string' ? text : '';
-  });
+  const texts = events
+    .filter((e) => e['type'] === 'text')
+    .map((e) => {
+      const text = (e['part'] as { text?: unknown } | undefined)?.text;
+      return typeof text === 'string' ? text : '';
+    });
   const error = events.find((e) => e['type'] === 'error');
   return {
     run,

@@ -64,7 +64,8 @@ export const PLATFORM = `${process.platform === 'win32' ? 'windows' : process.pl
 export function binaryUnavailable(bin: string, o: { platformPackage?: string; linked?: string } = {}): string | undefined {
   const path = join(BIN, bin);
   if (!existsSync(path)) return `${bin} is not installed at ${path} (npm ci installs it)`;
-  if (o.platformPackage && !existsSync(join(REPO, 'node_modules', o.platformPackage))) return `${bin} ships no binary for ${PLATFORM} (no ${o.platformPackage} package)`;
+  if (o.platformPackage && !existsSync(join(REPO, 'node_modules', o.platformPackage)))
+    return `${bin} ships no binary for ${PLATFORM} (no ${o.platformPackage} package)`;
   if (o.linked) {
     const linked = join(REPO, 'node_modules', o.linked);
     if (!existsSync(linked) || statSync(linked).size < 1_000_000) return `${bin}'s binary ${o.linked} is not in place (its postinstall did not run)`;

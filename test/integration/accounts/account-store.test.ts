@@ -50,7 +50,10 @@ test('imported accounts persist across restarts; export hides secrets unless ask
 
   const meta = readFileSync(join(config.home, 'config.json'), 'utf8');
   assert.ok(!meta.includes(acct.refreshToken), 'config.json holds no token');
-  assert.ok([...secrets.map.values()].some((v) => v.includes(acct.refreshToken)), 'the secret store holds the token');
+  assert.ok(
+    [...secrets.map.values()].some((v) => v.includes(acct.refreshToken)),
+    'the secret store holds the token',
+  );
 
   const exported = await p1.accounts.exportJson(false);
   assert.ok(!exported.includes(acct.refreshToken));
@@ -93,7 +96,10 @@ test('a broken creds file is reported with file and field, and the proxy still s
   const p = createProxy(defaultConfig({ port: 0, home: join(dir, 'home'), ssoCache: join(dir, 'sso'), credsFile }), { logger, secrets: memorySecrets() });
   await p.start();
   t.after(() => p.stop());
-  assert.ok(warnings.some((w) => w.includes('creds.json') && /refreshToken/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => w.includes('creds.json') && /refreshToken/.test(w)),
+    warnings.join('\n'),
+  );
   const res = await fetch(`${p.status().url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -112,7 +118,13 @@ test('in mock mode an imported token file is served by the simulated Kiro too (r
   // An expired access token forces a refresh against the mock's /refreshToken.
   writeFileSync(
     join(sso, 'kiro-auth-token.json'),
-    JSON.stringify({ accessToken: 'fake-access-token-value', refreshToken: 'fake-refresh-token-value', expiresAt: '2020-01-01T00:00:00.000Z', authMethod: 'social', provider: 'Github' }),
+    JSON.stringify({
+      accessToken: 'fake-access-token-value',
+      refreshToken: 'fake-refresh-token-value',
+      expiresAt: '2020-01-01T00:00:00.000Z',
+      authMethod: 'social',
+      provider: 'Github',
+    }),
   );
   const p = createProxy(defaultConfig({ port: 0, mock: true, home: join(dir, 'home'), ssoCache: sso }), { logger: silent, secrets: memorySecrets() });
   await p.start();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startMockKiro } from '../../../src/core/kiro-mock/index.ts';
 import { sandbox, startProxy, tokenFile, writeJson, chat } from './durability-harness.ts';
 
-test('the IDE logs in another account: A keeps working from the proxy\'s copy, the file keeps B\'s live token, B becomes a second account', async (t) => {
+test("the IDE logs in another account: A keeps working from the proxy's copy, the file keeps B's live token, B becomes a second account", async (t) => {
   const mock = await startMockKiro({});
   t.after(() => mock.close());
   const sb = await sandbox();
@@ -36,7 +36,7 @@ test('the IDE logs in another account: A keeps working from the proxy\'s copy, t
   assert.equal(onDisk.refreshToken, bRefresh, 'the file still holds B');
   assert.ok(mock.account(bRefresh), "B's refresh token is still live at Kiro");
   assert.equal(mock.account('alice')!.refreshCount, 1);
-  assert.equal(mock.account('bob')!.refreshCount, 0, 'nobody used B\'s token');
+  assert.equal(mock.account('bob')!.refreshCount, 0, "nobody used B's token");
   assert.equal(await chat(p1.url), 200);
   assert.match(p1.logger.text('warn'), /now holds another Kiro account/);
 
@@ -51,11 +51,14 @@ test('the IDE logs in another account: A keeps working from the proxy\'s copy, t
   // Restart: both accounts come back from the store; A is never written to the file again.
   const p2 = await startProxy(mock, sb, { importSsoCacheOnStart: false });
   t.after(() => p2.stop());
-  const ids = p2.proxy.accounts.list().map((x) => x.id).sort();
+  const ids = p2.proxy.accounts
+    .list()
+    .map((x) => x.id)
+    .sort();
   assert.deepEqual(ids, [acctA.id, viewB.id].sort());
   for (const id of ids) assert.equal((await p2.proxy.accounts.refresh(id)).state, 'active');
   const final = JSON.parse(await readFile(file, 'utf8')) as { refreshToken: string };
-  assert.equal(final.refreshToken, mock.account('bob')!.refreshToken, 'the file holds B\'s current token (written back for B only)');
+  assert.equal(final.refreshToken, mock.account('bob')!.refreshToken, "the file holds B's current token (written back for B only)");
   assert.ok((await stat(file)).mode % 0o1000 <= 0o600);
   const secrets = await stat(join(sb.home, 'secrets.json'));
   assert.equal(secrets.mode & 0o777, 0o600);
@@ -84,5 +87,11 @@ test('headless start with the SSO cache: a new login in the IDE becomes a second
   // A restart finds both and makes no third.
   const p2 = await startProxy(mock, sb, { importSsoCacheOnStart: true });
   t.after(() => p2.stop());
-  assert.deepEqual(p2.proxy.accounts.list().map((x) => x.id).sort(), list.map((x) => x.id).sort());
+  assert.deepEqual(
+    p2.proxy.accounts
+      .list()
+      .map((x) => x.id)
+      .sort(),
+    list.map((x) => x.id).sort(),
+  );
 });

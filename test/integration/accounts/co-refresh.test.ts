@@ -44,7 +44,9 @@ test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serve
   await writeJson(file, tokenFile(a));
   const p = await startProxy(mock, sb, { importSsoCacheOnStart: true });
   t.after(() => p.stop());
-  const ide = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'fake-kiro-ide.ts'), file, mock.url, '3000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ide = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'fake-kiro-ide.ts'), file, mock.url, '3000'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let ideOut = '';
   ide.stdout.setEncoding('utf8').on('data', (d: string) => (ideOut += d));
   t.after(() => ide.kill('SIGKILL'));
@@ -64,7 +66,7 @@ test(`the Kiro IDE refreshes the shared SSO file every 3 s while the proxy serve
   assert.deepEqual(r.failed, [], 'every request answered');
   assert.ok(r.ok > 0);
   assert.ok((ideStats.refreshes ?? 0) >= 2, `the IDE rotated the token meanwhile (${ideStats.refreshes})`);
-  assert.equal(accounts.length, 1, 'the IDE\'s rotations were recognised as the same account');
+  assert.equal(accounts.length, 1, "the IDE's rotations were recognised as the same account");
   assert.equal(accounts[0]!.state, 'active');
   assert.doesNotMatch(p.logger.text(), /log in again/);
   // A refresh the IDE's unlocked write raced is re-read and recovered; it must stay rare.
@@ -88,7 +90,9 @@ test(`two proxies on one KIRO_PROXY_HOME never use the same refresh token twice 
   const r = await drive([p1.url, p2.url], SOAK_MS, () => mock.refreshLog.length >= 2);
   const refreshes = mock.refreshLog;
   const rejected = refreshes.filter((x) => x.status !== 200).length;
-  t.diagnostic(`requests ok=${r.ok} failed=${r.failed.length}; refreshes=${refreshes.length} rejected=${rejected}; adoptions=${(p1.logger.text().match(/adopted/g) ?? []).length + (p2.logger.text().match(/adopted/g) ?? []).length}`);
+  t.diagnostic(
+    `requests ok=${r.ok} failed=${r.failed.length}; refreshes=${refreshes.length} rejected=${rejected}; adoptions=${(p1.logger.text().match(/adopted/g) ?? []).length + (p2.logger.text().match(/adopted/g) ?? []).length}`,
+  );
   assert.deepEqual(r.failed, []);
   assert.ok(refreshes.length >= 2, `tokens rotated meanwhile (${refreshes.length})`);
   assert.equal(rejected, 0, 'no refresh token was used twice');

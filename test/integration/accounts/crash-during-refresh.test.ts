@@ -40,7 +40,10 @@ interface Outcome {
 }
 
 function startCli(cli: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() } });
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() },
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -136,7 +139,24 @@ async function worker(n: number, kills: number, cli: string, mock: MockKiro, vio
         await sleep(10);
       }
     })();
-    const args = ['--port', '0', '--home', home, '--sso-cache', sso, '--creds-file', file, '--kiro-endpoint', mock.url, '--kiro-auth-endpoint', mock.url, '--kiro-oidc-endpoint', mock.url, '--log-level', 'error'];
+    const args = [
+      '--port',
+      '0',
+      '--home',
+      home,
+      '--sso-cache',
+      sso,
+      '--creds-file',
+      file,
+      '--kiro-endpoint',
+      mock.url,
+      '--kiro-auth-endpoint',
+      mock.url,
+      '--kiro-oidc-endpoint',
+      mock.url,
+      '--log-level',
+      'error',
+    ];
     let running: { child: ChildProcess; url: string } | undefined;
     try {
       // Each restart after a kill is also the proxy the next kill hits.
@@ -178,7 +198,10 @@ async function worker(n: number, kills: number, cli: string, mock: MockKiro, vio
         const leftovers = (await tmpFiles(dirs)).filter((name) => !name.includes(`.${running!.child.pid}.`));
         assert.deepEqual(leftovers, [], `worker ${n} kill ${i}: the restart removed every leftover temp file`);
         outcomes.push({ bucket, status, state: inst[0]?.state, reason: inst[0]?.stateReason });
-        if (process.env['KIRO_CRASH_TRACE']) process.stderr.write(`worker ${n} kill ${i}: ${bucket} status ${status} in ${Date.now() - t0} ms (kill at +${killAt - t0} ms, Kiro got it at +${entry ? entry.receivedAt - t0 : '-'} answered +${entry?.answeredAt !== undefined ? entry.answeredAt - t0 : '-'}) ${inst[0]?.state ?? ''} ${inst[0]?.stateReason ?? ''}\n`);
+        if (process.env['KIRO_CRASH_TRACE'])
+          process.stderr.write(
+            `worker ${n} kill ${i}: ${bucket} status ${status} in ${Date.now() - t0} ms (kill at +${killAt - t0} ms, Kiro got it at +${entry ? entry.receivedAt - t0 : '-'} answered +${entry?.answeredAt !== undefined ? entry.answeredAt - t0 : '-'}) ${inst[0]?.state ?? ''} ${inst[0]?.stateReason ?? ''}\n`,
+          );
         if (status !== 200) {
           await stopClean(running.child);
           await reseed();
@@ -197,31 +220,36 @@ async function worker(n: number, kills: number, cli: string, mock: MockKiro, vio
   }
 }
 
-test(`${KILLS} kill -9s at random points of a refresh: no account lost once its token is on disk, no tmp left, nothing readable beyond 0600`, { timeout: 600_000 }, async (t) => {
-  // The shipped form (as dist/cli.js), built from the current sources into a temp dir.
-  const cli = await buildCli();
-  t.after(() => rm(dirname(cli), { recursive: true, force: true }));
-  const mock = await startMockKiro({ usageLimit: Number.MAX_SAFE_INTEGER, refreshDelayMs: REFRESH_DELAY_MS });
-  t.after(() => mock.close());
+test(
+  `${KILLS} kill -9s at random points of a refresh: no account lost once its token is on disk, no tmp left, nothing readable beyond 0600`,
+  { timeout: 600_000 },
+  async (t) => {
+    // The shipped form (as dist/cli.js), built from the current sources into a temp dir.
+    const cli = await buildCli();
+    t.after(() => rm(dirname(cli), { recursive: true, force: true }));
+    const mock = await startMockKiro({ usageLimit: Number.MAX_SAFE_INTEGER, refreshDelayMs: REFRESH_DELAY_MS });
+    t.after(() => mock.close());
 
-  const started = Date.now();
-  const violations: string[] = [];
-  const outcomes: Outcome[] = [];
-  const per = Array.from({ length: WORKERS }, (_, w) => Math.floor(KILLS / WORKERS) + (w < KILLS % WORKERS ? 1 : 0));
-  await Promise.all(per.map((k, w) => worker(w, k, cli, mock, violations, outcomes)));
+    const started = Date.now();
+    const violations: string[] = [];
+    const outcomes: Outcome[] = [];
+    const per = Array.from({ length: WORKERS }, (_, w) => Math.floor(KILLS / WORKERS) + (w < KILLS % WORKERS ? 1 : 0));
+    await Promise.all(per.map((k, w) => worker(w, k, cli, mock, violations, outcomes)));
 
-  const count = (b: Outcome['bucket']) => outcomes.filter((o) => o.bucket === b).length;
-  t.diagnostic(
-    `${outcomes.length} kills in ${((Date.now() - started) / 1000).toFixed(1)} s: before the refresh ${count('before')}, while Kiro answered ${count('during')}, after the answer with the token saved ${count('after-saved')}, after the answer before the save finished ${count('after-in-flight')}`,
-  );
-  assert.equal(outcomes.length, KILLS);
-  assert.deepEqual([...new Set(violations)], [], 'no credential or temp file was ever readable beyond 0600');
-  for (const o of outcomes) {
-    if (o.bucket === 'before' || o.bucket === 'after-saved') assert.equal(o.status, 200, `${o.bucket}: the account works after the restart (${o.state}: ${o.reason ?? ''})`);
-    else {
-      // Kiro killed the old token and the new one never reached disk: the advice must be true.
-      assert.equal(o.state, 'expired', JSON.stringify(o));
-      assert.match(o.reason ?? '', /log in again/i);
+    const count = (b: Outcome['bucket']) => outcomes.filter((o) => o.bucket === b).length;
+    t.diagnostic(
+      `${outcomes.length} kills in ${((Date.now() - started) / 1000).toFixed(1)} s: before the refresh ${count('before')}, while Kiro answered ${count('during')}, after the answer with the token saved ${count('after-saved')}, after the answer before the save finished ${count('after-in-flight')}`,
+    );
+    assert.equal(outcomes.length, KILLS);
+    assert.deepEqual([...new Set(violations)], [], 'no credential or temp file was ever readable beyond 0600');
+    for (const o of outcomes) {
+      if (o.bucket === 'before' || o.bucket === 'after-saved')
+        assert.equal(o.status, 200, `${o.bucket}: the account works after the restart (${o.state}: ${o.reason ?? ''})`);
+      else {
+        // Kiro killed the old token and the new one never reached disk: the advice must be true.
+        assert.equal(o.state, 'expired', JSON.stringify(o));
+        assert.match(o.reason ?? '', /log in again/i);
+      }
     }
-  }
-});
+  },
+);

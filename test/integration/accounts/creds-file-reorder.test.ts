@@ -50,20 +50,32 @@ test('the user reverses and extends a 3-entry creds file while refreshes run; af
   assert.ok(mock.refreshLog.length >= 3, `refreshes ran meanwhile (${mock.refreshLog.length})`);
   const during = p1.proxy.accounts.list();
   assert.equal(during.length, 4, 'the added entry became an account without a restart');
-  assert.ok(during.every((x) => x.state === 'active'), JSON.stringify(during.map((x) => [x.label, x.state, x.stateReason])));
+  assert.ok(
+    during.every((x) => x.state === 'active'),
+    JSON.stringify(during.map((x) => [x.label, x.state, x.stateReason])),
+  );
   await p1.stop();
 
   const p2 = await startProxy(mock, sb, { credsFile: file, importSsoCacheOnStart: false });
   t.after(() => p2.stop());
   const after = p2.proxy.accounts.list();
   assert.equal(after.length, 4);
-  for (const id of before) assert.ok(after.some((x) => x.id === id), `account ${id} kept its id across reorder and restart`);
+  for (const id of before)
+    assert.ok(
+      after.some((x) => x.id === id),
+      `account ${id} kept its id across reorder and restart`,
+    );
   for (const acct of after) {
     const v = await p2.proxy.accounts.refresh(acct.id);
     assert.equal(v.state, 'active', `${acct.label}: ${v.stateReason ?? ''}`);
   }
   for (let i = 0; i < 8; i++) assert.equal(await chat(p2.url, `conversation ${i}`), 200);
-  const usedBy = new Set(p2.proxy.accounts.list().filter((x) => x.counters.requests > 0).map((x) => x.id));
+  const usedBy = new Set(
+    p2.proxy.accounts
+      .list()
+      .filter((x) => x.counters.requests > 0)
+      .map((x) => x.id),
+  );
   assert.equal(usedBy.size, 4, 'round-robin served every account');
   await p2.stop();
 
@@ -74,5 +86,8 @@ test('the user reverses and extends a 3-entry creds file while refreshes run; af
     ['c', 'b', 'a', 'd'],
   );
   assert.equal((await stat(file)).mode & 0o077, 0, 'no group/other access to a file holding our tokens');
-  assert.deepEqual((await readdir(sb.dir)).filter((n) => n.endsWith('.tmp')), []);
+  assert.deepEqual(
+    (await readdir(sb.dir)).filter((n) => n.endsWith('.tmp')),
+    [],
+  );
 });

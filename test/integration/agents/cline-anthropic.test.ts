@@ -54,7 +54,12 @@ test('Cline (Anthropic provider): web_search_20250305 was dropped and named, nev
   assert.ok(mine.length > 0);
   for (const e of mine) assert.deepEqual(e.ignoredTools, ['web_search (web_search_20250305)']);
   for (const c of h.chats()) {
-    const tools = (c.body as { conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { tools?: { toolSpecification: { name: string } }[] } } } } }).conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools ?? [];
+    const tools =
+      (
+        c.body as {
+          conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { tools?: { toolSpecification: { name: string } }[] } } } };
+        }
+      ).conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools ?? [];
     assert.ok(!tools.some((t) => t.toolSpecification.name === 'web_search'));
   }
 });

@@ -46,22 +46,26 @@ agentJourney(
   skip,
 );
 
-test("Codex with its own default model (no model in config.toml): additional_tools, namespaces and the custom exec tool are understood", { skip, timeout: 180_000 }, async () => {
-  const s = await sandbox('codex-default');
-  sandboxes.push(s);
-  await writeCodexConfig(s, { baseUrl: h.url });
-  const logsBefore = h.logs().length;
-  const t = await runCodex(s, API_KEY, 'Say hi. [[mock:text default model works]]');
-  const mine = h.logs().slice(logsBefore);
-  const diag = `${t.failed ?? ''}\n${t.run.stderr.slice(-2000)}\n${JSON.stringify(mine.map((e) => [e.status, e.modelRequested, e.modelSent, e.errorMessage]))}`;
-  assert.equal(t.run.code, 0, diag);
-  assert.equal(t.failed, undefined, diag);
-  assert.deepEqual(t.messages, ['default model works'], diag);
-  const e = mine.find((x) => x.route === '/v1/responses')!;
-  assert.match(e.modelRequested ?? '', /^gpt-/, 'Codex sent its own model name');
-  assert.ok(e.modelSent, diag);
-  assert.deepEqual(h.rejected(), []);
-});
+test(
+  'Codex with its own default model (no model in config.toml): additional_tools, namespaces and the custom exec tool are understood',
+  { skip, timeout: 180_000 },
+  async () => {
+    const s = await sandbox('codex-default');
+    sandboxes.push(s);
+    await writeCodexConfig(s, { baseUrl: h.url });
+    const logsBefore = h.logs().length;
+    const t = await runCodex(s, API_KEY, 'Say hi. [[mock:text default model works]]');
+    const mine = h.logs().slice(logsBefore);
+    const diag = `${t.failed ?? ''}\n${t.run.stderr.slice(-2000)}\n${JSON.stringify(mine.map((e) => [e.status, e.modelRequested, e.modelSent, e.errorMessage]))}`;
+    assert.equal(t.run.code, 0, diag);
+    assert.equal(t.failed, undefined, diag);
+    assert.deepEqual(t.messages, ['default model works'], diag);
+    const e = mine.find((x) => x.route === '/v1/responses')!;
+    assert.match(e.modelRequested ?? '', /^gpt-/, 'Codex sent its own model name');
+    assert.ok(e.modelSent, diag);
+    assert.deepEqual(h.rejected(), []);
+  },
+);
 
 test('Codex routes a call of its namespaced sub-agent tool (multi_agent_v1) instead of answering "unsupported call"', { skip, timeout: 180_000 }, async () => {
   const s = await sandbox('codex-ns');
@@ -72,9 +76,14 @@ test('Codex routes a call of its namespaced sub-agent tool (multi_agent_v1) inst
   const diag = `${t.failed ?? ''}\n${t.run.stdout.slice(-3000)}\n${t.run.stderr.slice(-2000)}`;
   assert.equal(t.run.code, 0, diag);
   // The second request carries Codex's answer to the call, echoing the namespace it was given.
-  const bodies = h.logs().slice(logsBefore).filter((e) => e.route === '/v1/responses');
+  const bodies = h
+    .logs()
+    .slice(logsBefore)
+    .filter((e) => e.route === '/v1/responses');
   assert.ok(bodies.length >= 2, diag);
-  const kiro = h.chats().at(-1)!.body as { conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { toolResults?: { content: { text?: string }[] }[] } } } } };
+  const kiro = h.chats().at(-1)!.body as {
+    conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { toolResults?: { content: { text?: string }[] }[] } } } };
+  };
   const result = JSON.stringify(kiro.conversationState.currentMessage.userInputMessage.userInputMessageContext?.toolResults ?? []);
   assert.doesNotMatch(result, /unsupported call/i, `Codex did not route the call: ${result}`);
   assert.ok(result.length > 2, `a tool result went back: ${result}`);

@@ -23,7 +23,11 @@ after(async () => {
   for (const s of sandboxes) await rm(dirname(s.home), { recursive: true, force: true });
 });
 
-const c: { provider: OpencodeProvider; label: string; route: '/v1/chat/completions' | '/v1/messages' } = { provider: 'anthropic', label: 'Anthropic provider', route: '/v1/messages' };
+const c: { provider: OpencodeProvider; label: string; route: '/v1/chat/completions' | '/v1/messages' } = {
+  provider: 'anthropic',
+  label: 'Anthropic provider',
+  route: '/v1/messages',
+};
 {
   agentJourney(
     {

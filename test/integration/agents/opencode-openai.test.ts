@@ -23,7 +23,11 @@ after(async () => {
   for (const s of sandboxes) await rm(dirname(s.home), { recursive: true, force: true });
 });
 
-const c: { provider: OpencodeProvider; label: string; route: '/v1/chat/completions' | '/v1/messages' } = { provider: 'openai', label: 'OpenAI-compatible provider', route: '/v1/chat/completions' };
+const c: { provider: OpencodeProvider; label: string; route: '/v1/chat/completions' | '/v1/messages' } = {
+  provider: 'openai',
+  label: 'OpenAI-compatible provider',
+  route: '/v1/chat/completions',
+};
 {
   agentJourney(
     {

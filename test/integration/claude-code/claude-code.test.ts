@@ -27,10 +27,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function writeJourney(
-  name: string,
-  opts: { model?: string; bearer?: boolean; expectModelSent: RegExp; prefix?: string; files?: number },
-): Promise<void> {
+async function writeJourney(name: string, opts: { model?: string; bearer?: boolean; expectModelSent: RegExp; prefix?: string; files?: number }): Promise<void> {
   const work = join(dir, name, 'work');
   const home = join(dir, name, 'home');
   await mkdir(work, { recursive: true });
@@ -51,7 +48,12 @@ async function writeJourney(
   });
   const diag = () =>
     `exit ${run.code} ${run.signal ?? ''}\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}\n` +
-    `proxy log: ${JSON.stringify(h.logs().slice(logsBefore).map((e) => ({ route: e.route, status: e.status, model: e.modelRequested, sent: e.modelSent, err: e.errorMessage })))}\n` +
+    `proxy log: ${JSON.stringify(
+      h
+        .logs()
+        .slice(logsBefore)
+        .map((e) => ({ route: e.route, status: e.status, model: e.modelRequested, sent: e.modelSent, err: e.errorMessage })),
+    )}\n` +
     `mock rejected: ${JSON.stringify(h.rejected().map((r) => r.validation))}\n${h.logger.text('warn')}`;
 
   assert.equal(run.code, 0, diag());
@@ -63,7 +65,10 @@ async function writeJourney(
 
   // Tool-call turn + final turn, both through /v1/messages and all 200.
   await h.waitForLogs(() => true, logsBefore + 2);
-  const mine = h.logs().slice(logsBefore).filter((e) => e.route === '/v1/messages');
+  const mine = h
+    .logs()
+    .slice(logsBefore)
+    .filter((e) => e.route === '/v1/messages');
   assert.ok(mine.length >= 2, `expected at least 2 /v1/messages requests\n${diag()}`);
   for (const e of mine) {
     assert.equal(e.status, 200, diag());
@@ -71,7 +76,10 @@ async function writeJourney(
     assert.equal(e.stream, true, 'Claude Code always streams');
     assert.match(e.modelSent ?? '', opts.expectModelSent, diag());
   }
-  const nonMessages = h.logs().slice(logsBefore).filter((e) => e.route !== '/v1/messages' && e.status >= 400);
+  const nonMessages = h
+    .logs()
+    .slice(logsBefore)
+    .filter((e) => e.route !== '/v1/messages' && e.status >= 400);
   assert.deepEqual(nonMessages, [], diag());
 
   // Every request reached the strict mock and passed its validation.
@@ -83,7 +91,9 @@ async function writeJourney(
   }
   assert.deepEqual(h.rejected(), [], diag());
   // The second turn carries the tool result back to Kiro.
-  const last = chats[chats.length - 1]!.body as { conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { toolResults?: unknown[] } } } } };
+  const last = chats[chats.length - 1]!.body as {
+    conversationState: { currentMessage: { userInputMessage: { userInputMessageContext?: { toolResults?: unknown[] } } } };
+  };
   assert.ok((last.conversationState.currentMessage.userInputMessage.userInputMessageContext?.toolResults ?? []).length >= 1, 'tool result sent upstream');
 }
 

@@ -47,5 +47,8 @@ test('Claude Code reads an answer whose stream starts with pings before message_
   assert.match(String(run.json?.['result']), /pong-after-pings/, diag);
   // The answer really came through a stream that waited (and so was opened by pings).
   const entries = h.logs().filter((e) => e.route === '/v1/messages' && e.stream);
-  assert.ok(entries.some((e) => e.status === 200 && (e.firstTokenMs ?? 0) >= 1500), diag);
+  assert.ok(
+    entries.some((e) => e.status === 200 && (e.firstTokenMs ?? 0) >= 1500),
+    diag,
+  );
 });

@@ -168,7 +168,11 @@ describe('kiro-proxy CLI', { concurrency: 2 }, () => {
         assert.equal(denied.status, 401);
         const dj = (await denied.json()) as { error: { message: string } };
         assert.equal(typeof dj.error.message, 'string');
-        const ok = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer env-key-123' }, body });
+        const ok = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer env-key-123' },
+          body,
+        });
         assert.equal(ok.status, 200);
         assert.equal((await fetch(`${url}/health`)).status, 200);
         assert.doesNotMatch(cli.stderr() + cli.stdout(), /env-key-123/, 'the key is never printed');

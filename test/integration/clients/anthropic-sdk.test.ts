@@ -34,7 +34,11 @@ after(async () => {
 
 describe('anthropic messages', () => {
   test('messages.create non-stream (a Claude Code model name, the very first request)', async () => {
-    const m = await client.messages.create({ model: 'claude-opus-4-8', max_tokens: 1024, messages: [{ role: 'user', content: 'Hi [[mock:text Hello from Kiro]]' }] });
+    const m = await client.messages.create({
+      model: 'claude-opus-4-8',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Hi [[mock:text Hello from Kiro]]' }],
+    });
     assert.equal(m.type, 'message');
     assert.equal(m.role, 'assistant');
     // The model that served (the account has no 4.8: the nearest opus), never the name asked for.
@@ -45,13 +49,20 @@ describe('anthropic messages', () => {
     const entry = (await h.waitForLogs((e) => e.route === '/v1/messages' && e.modelRequested === 'claude-opus-4-8'))[0]!;
     assert.equal(entry.status, 200);
     // Resolved against the account's ListAvailableModels answer, not the static catalogue.
-    assert.ok(DEFAULT_MOCK_MODELS.some((mm) => mm.modelId === entry.modelSent), `sent ${entry.modelSent}`);
+    assert.ok(
+      DEFAULT_MOCK_MODELS.some((mm) => mm.modelId === entry.modelSent),
+      `sent ${entry.modelSent}`,
+    );
     assert.match(entry.modelSent ?? '', /^claude-opus-/);
     assert.equal(m.model, entry.modelSent);
   });
 
   test('messages.stream().finalMessage() with the SDK stream parser', async () => {
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: '[[mock:text one two three four five]]' }] });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: '[[mock:text one two three four five]]' }],
+    });
     let deltas = '';
     stream.on('text', (t) => (deltas += t));
     const final = await stream.finalMessage();
@@ -137,7 +148,7 @@ describe('anthropic messages', () => {
       max_tokens: 1024,
       system: [
         { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197; cc_entrypoint=sdk-cli; cch=00000;' },
-        { type: 'text', text: 'You are Claude Code, Anthropic\'s official CLI for Claude.' },
+        { type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude." },
         { type: 'text', text: 'Main prompt.', cache_control: { type: 'ephemeral' } },
       ],
       messages: [
@@ -180,24 +191,38 @@ describe('anthropic messages', () => {
 
   test('max_tokens cut: stop_reason max_tokens, output bounded (stream)', async () => {
     const long = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ');
-    const m = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: `[[mock:text ${long}]]` }] }).finalMessage();
+    const m = await client.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: `[[mock:text ${long}]]` }] })
+      .finalMessage();
     assert.equal(m.stop_reason, 'max_tokens');
     assert.ok(m.usage.output_tokens <= 5, `output_tokens ${m.usage.output_tokens}`);
     assert.ok(textOf(m).length > 0 && textOf(m).length < long.length / 4);
   });
 
   test('mid-stream upstream failure ([[mock:destroy]]) → APIError from the stream; the server keeps serving', async () => {
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: '[[mock:text partial answer]] [[mock:destroy]]' }] });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: '[[mock:text partial answer]] [[mock:destroy]]' }],
+    });
     await assert.rejects(stream.finalMessage(), (err: unknown) => {
       assert.ok(err instanceof Anthropic.APIError, `${(err as Error)?.constructor?.name}: ${String(err)}`);
       return true;
     });
-    const again = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: '[[mock:text still alive]]' }] });
+    const again = await client.messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: '[[mock:text still alive]]' }],
+    });
     assert.equal(textOf(again), 'still alive');
   });
 
   test('mid-stream exception frame → error event seen by the SDK', async () => {
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: '[[mock:text some text]] [[mock:error InternalServerError boom]]' }] });
+    const stream = client.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: '[[mock:text some text]] [[mock:error InternalServerError boom]]' }],
+    });
     await assert.rejects(stream.finalMessage(), (err: unknown) => {
       assert.ok(err instanceof Anthropic.APIError, `${(err as Error)?.constructor?.name}: ${String(err)}`);
       return true;
@@ -231,7 +256,11 @@ describe('anthropic messages', () => {
   });
 
   test('invalid request → 400 invalid_request_error in Anthropic shape', async () => {
-    const bad = { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 42 }] } as unknown as Anthropic.MessageCreateParamsNonStreaming;
+    const bad = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 42 }],
+    } as unknown as Anthropic.MessageCreateParamsNonStreaming;
     await assert.rejects(client.messages.create(bad), (err: unknown) => {
       assert.ok(err instanceof Anthropic.BadRequestError, String(err));
       assert.equal((err.error as { error?: { type?: string } })?.error?.type, 'invalid_request_error');
@@ -247,7 +276,11 @@ describe('anthropic errors needing their own proxy', () => {
     try {
       const c = new Anthropic({ baseURL: own.url, apiKey: 'any', maxRetries: 0 });
       await assert.rejects(
-        c.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: '[[mock:status 429 USER_REQUEST_RATE_EXCEEDED retry-after=3]]' }] }),
+        c.messages.create({
+          model: 'claude-sonnet-4-6',
+          max_tokens: 100,
+          messages: [{ role: 'user', content: '[[mock:status 429 USER_REQUEST_RATE_EXCEEDED retry-after=3]]' }],
+        }),
         (err: unknown) => {
           assert.ok(err instanceof Anthropic.RateLimitError, String(err));
           assert.equal(err.status, 429);

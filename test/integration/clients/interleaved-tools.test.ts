@@ -49,8 +49,19 @@ const anthropicTools: Anthropic.Tool[] = [
 
 describe('interleaved Kiro tool calls', () => {
   test('assembler: start/deltas/end of one call finish before the next starts', () => {
-    const a = createStreamAssembler({ toolNames: buildToolNameMap(['get_weather', 'get_time']), thinkingTags: false, estimatedInputTokens: 10, contextWindow: 200_000 });
-    const t = (id: string, name: string, input?: string, stop?: boolean): KiroEvent => ({ type: 'toolUse', toolUseId: id, name, ...(input !== undefined ? { input } : {}), ...(stop ? { stop: true } : {}) });
+    const a = createStreamAssembler({
+      toolNames: buildToolNameMap(['get_weather', 'get_time']),
+      thinkingTags: false,
+      estimatedInputTokens: 10,
+      contextWindow: 200_000,
+    });
+    const t = (id: string, name: string, input?: string, stop?: boolean): KiroEvent => ({
+      type: 'toolUse',
+      toolUseId: id,
+      name,
+      ...(input !== undefined ? { input } : {}),
+      ...(stop ? { stop: true } : {}),
+    });
     const out: NeutralEvent[] = [
       ...a.push(t('A', 'get_weather')),
       ...a.push(t('B', 'get_time')),
@@ -76,7 +87,13 @@ describe('interleaved Kiro tool calls', () => {
     const res = await fetch(`${h.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 1000, stream: true, tools: anthropicTools, messages: [{ role: 'user', content: 'both' }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 1000,
+        stream: true,
+        tools: anthropicTools,
+        messages: [{ role: 'user', content: 'both' }],
+      }),
     });
     assert.equal(res.status, 200);
     const events = (await readSse(res)).filter((e) => e.event?.startsWith('content_block')).map((e) => JSON.parse(e.data) as { type: string; index: number });
@@ -91,7 +108,9 @@ describe('interleaved Kiro tool calls', () => {
 
     h.mock.enqueue(interleaved());
     const client = new Anthropic({ baseURL: h.url, apiKey: 'x', maxRetries: 0 });
-    const msg = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, tools: anthropicTools, messages: [{ role: 'user', content: 'both' }] }).finalMessage();
+    const msg = await client.messages
+      .stream({ model: 'claude-sonnet-4-6', max_tokens: 1000, tools: anthropicTools, messages: [{ role: 'user', content: 'both' }] })
+      .finalMessage();
     assert.deepEqual(
       msg.content.map((b) => (b.type === 'tool_use' ? [b.id, b.name, b.input] : [b.type])),
       [['text'], ['tooluse_A', 'get_weather', { city: 'Paris' }], ['tooluse_B', 'get_time', { city: 'Tokyo' }]],

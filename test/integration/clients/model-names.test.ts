@@ -43,7 +43,9 @@ describe('model names', () => {
     assert.equal(chat.model, 'claude-sonnet-4');
     const codex = (await (await post('/v1/responses', { model: 'gpt-5-codex', input: 'hi' })).json()) as { model: string; status: string };
     assert.deepEqual([codex.status, codex.model], ['completed', 'claude-sonnet-4.5']);
-    const cc = (await (await post('/v1/messages', { model: 'claude-haiku-4-5-20251001', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).json()) as { model: string };
+    const cc = (await (
+      await post('/v1/messages', { model: 'claude-haiku-4-5-20251001', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+    ).json()) as { model: string };
     assert.equal(cc.model, 'claude-haiku-4.5');
     const e = (await h.waitForLogs((x) => x.modelRequested === 'gpt-5-codex'))[0]!;
     assert.deepEqual([e.modelRequested, e.modelSent], ['gpt-5-codex', 'claude-sonnet-4.5']);
@@ -61,7 +63,11 @@ describe('model names', () => {
   });
 
   test("seed 004's X-Model-Provider: kiro-api header is accepted", async () => {
-    const r = await post('/v1/chat/completions', { model: 'claude-3-sonnet-20240229', messages: [{ role: 'user', content: 'Hello, Claude!' }], max_tokens: 100 }, { 'x-model-provider': 'kiro-api' });
+    const r = await post(
+      '/v1/chat/completions',
+      { model: 'claude-3-sonnet-20240229', messages: [{ role: 'user', content: 'Hello, Claude!' }], max_tokens: 100 },
+      { 'x-model-provider': 'kiro-api' },
+    );
     assert.equal(r.status, 200);
     assert.match(((await r.json()) as { model: string }).model, /^claude-sonnet-/);
   });
@@ -69,13 +75,17 @@ describe('model names', () => {
 
 describe('tools the proxy cannot run, end to end', () => {
   test("Cline's Anthropic request with web_search_20250305 is served; the header and the log name the dropped tool", async () => {
-    const cline = () => post('/v1/messages', {
-      model: 'claude-sonnet-4-5',
-      max_tokens: 100,
-      stream: true,
-      messages: [{ role: 'user', content: 'hi' }],
-      tools: [{ name: 'read_files', input_schema: { type: 'object', properties: {} } }, { type: 'web_search_20250305', name: 'web_search', max_uses: 5 }],
-    });
+    const cline = () =>
+      post('/v1/messages', {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [
+          { name: 'read_files', input_schema: { type: 'object', properties: {} } },
+          { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
+        ],
+      });
     const r = await cline();
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('x-kiro-proxy-ignored-tools'), 'web_search (web_search_20250305)');

@@ -117,7 +117,11 @@ describe('openai chat.completions', () => {
   });
 
   test('tool result as the last message (no new user text) is accepted', async () => {
-    const first = await client.chat.completions.create({ model: 'gpt-4o', tools: [weatherTool], messages: [{ role: 'user', content: '[[mock:tool get_weather {"city":"Oslo"}]]' }] });
+    const first = await client.chat.completions.create({
+      model: 'gpt-4o',
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: '[[mock:tool get_weather {"city":"Oslo"}]]' }],
+    });
     const call = first.choices[0]!.message.tool_calls![0]!;
     const second = await client.chat.completions.create({
       model: 'gpt-4o',
@@ -171,7 +175,15 @@ describe('openai chat.completions', () => {
     await assert.rejects(
       client.chat.completions.create({
         model: 'gpt-4o',
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'look' },
+              { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+            ],
+          },
+        ],
       }),
       (err: unknown) => {
         assert.ok(err instanceof OpenAI.BadRequestError, String(err));
@@ -239,7 +251,11 @@ describe('openai responses', () => {
   });
 
   test('responses.create stream: events in order, the SDK parser sees output_text deltas and completed', async () => {
-    const stream = await client.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: '[[mock:text streaming responses works]]' }], stream: true });
+    const stream = await client.responses.create({
+      model: 'gpt-4o',
+      input: [{ role: 'user', content: '[[mock:text streaming responses works]]' }],
+      stream: true,
+    });
     const types: string[] = [];
     let text = '';
     let completed: OpenAI.Responses.Response | undefined;
@@ -253,7 +269,11 @@ describe('openai responses', () => {
     assert.ok(types.includes('response.output_item.added'));
     assert.ok(types.includes('response.output_text.done'));
     assert.equal(text, 'streaming responses works');
-    assert.equal(completed?.output_text ?? completed?.output.map((o) => (o.type === 'message' ? o.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('') : '')).join(''), 'streaming responses works');
+    assert.equal(
+      completed?.output_text ??
+        completed?.output.map((o) => (o.type === 'message' ? o.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('') : '')).join(''),
+      'streaming responses works',
+    );
   });
 
   test('responses.stream() helper finalResponse', async () => {
@@ -263,7 +283,13 @@ describe('openai responses', () => {
 
   test('function tool round trip with function_call_output', async () => {
     const tools: OpenAI.Responses.Tool[] = [
-      { type: 'function', name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }, strict: true },
+      {
+        type: 'function',
+        name: 'get_weather',
+        description: 'weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+        strict: true,
+      },
     ];
     const first = await client.responses.create({ model: 'gpt-4o', tools, input: 'Weather? [[mock:tool get_weather {"city":"Rome"}]]' });
     const call = first.output.find((o) => o.type === 'function_call');
@@ -286,7 +312,9 @@ describe('openai responses', () => {
   });
 
   test('function call streamed: arguments deltas and done', async () => {
-    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'get_time', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: 'function', name: 'get_time', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false },
+    ];
     const final = await client.responses
       .stream({ model: 'gpt-4o', tools, input: '[[mock:tool get_time {"city":"Lima"}]] [[mock:tool get_time {"city":"Quito"}]]' })
       .finalResponse();

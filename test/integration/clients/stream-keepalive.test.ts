@@ -99,10 +99,11 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
     }
   });
 
-  test('the wire: keepalives first, then the dialect\'s normal opening (Anthropic message_start before any content)', async () => {
+  test("the wire: keepalives first, then the dialect's normal opening (Anthropic message_start before any content)", async () => {
     const tp = await startTestProxy({ keepAliveMs: 200 });
     try {
-      const post = (path: string, body: unknown) => fetch(tp.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (path: string, body: unknown) =>
+        fetch(tp.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const prompt = '[[mock:first-byte-delay 700]] [[mock:text hi]]';
 
       const a = await post('/v1/messages', { model: MODEL, max_tokens: 32, stream: true, messages: [{ role: 'user', content: prompt }] });
@@ -151,7 +152,10 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
     const h = await startProxyWithMock({ accounts: [{ id: 'first' }, { id: 'second' }], config: { keepAliveMs: 200 } });
     try {
       // Whichever account is tried first throttles after a long wait (headers and pings are out by then).
-      h.mock.enqueue({ kind: 'http_error', status: 429, reason: 'USER_REQUEST_RATE_EXCEEDED', errorType: 'ThrottlingException', delayMs: 800 }, { kind: 'text', text: 'served by the other account' });
+      h.mock.enqueue(
+        { kind: 'http_error', status: 429, reason: 'USER_REQUEST_RATE_EXCEEDED', errorType: 'ThrottlingException', delayMs: 800 },
+        { kind: 'text', text: 'served by the other account' },
+      );
       const c = streamingClients(h, 5000);
       try {
         assert.equal(await c.messages('hello'), 'served by the other account');
@@ -168,11 +172,12 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
     }
   });
 
-  test('a failure after the headers arrives as the dialect\'s in-stream error, which each SDK throws', async () => {
+  test("a failure after the headers arrives as the dialect's in-stream error, which each SDK throws", async () => {
     const h = await startProxyWithMock({ config: { keepAliveMs: 200 } });
     try {
       const c = streamingClients(h, 5000);
-      const refuse = () => h.mock.enqueue({ kind: 'http_error', status: 400, message: 'Improperly formed request.', errorType: 'ValidationException', delayMs: 700 });
+      const refuse = () =>
+        h.mock.enqueue({ kind: 'http_error', status: 400, message: 'Improperly formed request.', errorType: 'ValidationException', delayMs: 700 });
       try {
         refuse();
         await assert.rejects(c.chat('hello'), (err: any) => err instanceof OpenAI.APIError && /Improperly formed request/.test(err.message));
@@ -198,12 +203,12 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
         await assert.rejects(c.messages('[[mock:first-byte-delay 4000]] hello'), (err: any) => {
           // The pool's first-token timeout (not the mock finishing): a timeout error in the stream.
           assert.ok(err instanceof Anthropic.APIError, String(err));
-          assert.equal((err.error)?.error?.type, 'timeout_error');
+          assert.equal(err.error?.error?.type, 'timeout_error');
           return true;
         });
         const [entry] = await h.waitForLogs((e) => e.route === '/v1/messages');
         assert.equal(entry!.status, 504);
-        assert.match(h.logger.text(), /timeout \(504\) → switch/, "the attempt was cut by the first-token timeout");
+        assert.match(h.logger.text(), /timeout \(504\) → switch/, 'the attempt was cut by the first-token timeout');
       } finally {
         await c.close();
       }
@@ -221,7 +226,10 @@ describe('keepalive while the model thinks (issue 13 item 7)', { concurrency: tr
     try {
       // As on a real machine: the SDK's own (total) timeout is long, undici's headers timeout is shorter (300 s there).
       const ask = (tp: TestProxy, options: ReturnType<typeof idleClient>['options']) =>
-        new OpenAI({ baseURL: `${tp.url}/v1`, apiKey: 'unused', ...options, timeout: 30_000 }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: prompt }] });
+        new OpenAI({ baseURL: `${tp.url}/v1`, apiKey: 'unused', ...options, timeout: 30_000 }).chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: prompt }],
+        });
       // The control: a 5 s headers timeout really fires on a 6 s wait.
       await assert.rejects(ask(off, cOff.options), (err: any) => err instanceof OpenAI.APIConnectionError && /waiting for response headers/.test(err.message));
       const answer = await ask(on, cOn.options);

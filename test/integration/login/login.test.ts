@@ -128,7 +128,10 @@ describe('device code login (Builder ID, IAM Identity Center)', () => {
     assert.equal(cred.oidcRegion, 'us-east-1');
     assert.ok(cred.clientId && cred.clientSecret);
     assert.ok(mock.account(cred.refreshToken!));
-    assert.ok(clock.waits.every((ms) => ms === 2000), `polled at the server's interval: ${clock.waits.join(',')}`);
+    assert.ok(
+      clock.waits.every((ms) => ms === 2000),
+      `polled at the server's interval: ${clock.waits.join(',')}`,
+    );
 
     const refreshed = await fetch(`${mock.url}/token`, {
       method: 'POST',

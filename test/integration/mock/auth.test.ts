@@ -103,7 +103,8 @@ describe('mock Kiro auth services', () => {
       assert.match(da.json.userCode, /^[A-Z]{4}-[A-Z]{4}$/);
       assert.equal(da.json.interval, 1);
       assert.equal(da.json.verificationUriComplete, `${da.json.verificationUri}?user_code=${da.json.userCode}`);
-      const poll = () => postJson(`${m.url}/token`, { clientId, clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: da.json.deviceCode });
+      const poll = () =>
+        postJson(`${m.url}/token`, { clientId, clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: da.json.deviceCode });
       assert.deepEqual((await poll()).json, { error: 'slow_down' });
       assert.deepEqual((await poll()).json, { error: 'authorization_pending' });
       assert.equal(m.approveDevice(da.json.userCode), true);
@@ -175,14 +176,34 @@ describe('mock Kiro auth services', () => {
   test('IdC authorization code + PKCE', async () => {
     const redirect = 'http://127.0.0.1:7777/oauth/callback';
     const { clientId, clientSecret } = (
-      await postJson(`${mock.url}/client/register`, { clientName: 'x', clientType: 'public', redirectUris: [redirect], grantTypes: ['authorization_code', 'refresh_token'] })
+      await postJson(`${mock.url}/client/register`, {
+        clientName: 'x',
+        clientType: 'public',
+        redirectUris: [redirect],
+        grantTypes: ['authorization_code', 'refresh_token'],
+      })
     ).json;
     const { verifier, challenge } = pkce();
-    const q = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirect, scopes: 'codewhisperer:completions', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirect,
+      scopes: 'codewhisperer:completions',
+      state: 's',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     const res = await fetch(`${mock.url}/authorize?${q.toString()}`, { redirect: 'manual' });
     assert.equal(res.status, 302);
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    const tok = await postJson(`${mock.url}/token`, { clientId, clientSecret, grantType: 'authorization_code', code, redirectUri: redirect, codeVerifier: verifier });
+    const tok = await postJson(`${mock.url}/token`, {
+      clientId,
+      clientSecret,
+      grantType: 'authorization_code',
+      code,
+      redirectUri: redirect,
+      codeVerifier: verifier,
+    });
     assert.equal(tok.status, 200);
     assert.equal(mock.account(tok.json.refreshToken)?.authMethod, 'idc');
   });
@@ -194,7 +215,10 @@ describe('mock Kiro auth services', () => {
     await postJson(`${mock.url}/refreshToken`, { refreshToken: a.refreshToken });
     assert.equal(a.refreshCount - before, 1);
     const rs = await Promise.all([chat(mock, a.accessToken, simpleRequest('a')), chat(mock, a.accessToken, simpleRequest('b'))]);
-    assert.deepEqual(rs.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      rs.map((r) => r.status),
+      [200, 200],
+    );
     assert.equal(mock.state().accounts.find((x) => x.id === a.id)?.refreshCount, 1);
   });
 });

@@ -146,12 +146,19 @@ describe('mock Kiro chat endpoint', () => {
     const rs = await chat(mock, acct.accessToken, simpleRequest('go'));
     assert.ok(rs.events.some((e) => e.type === 'reasoning' && e.signature));
     const ex = await chat(mock, acct.accessToken, simpleRequest('go'));
-    assert.deepEqual(ex.events.at(-1), { type: 'exception', exceptionType: 'ContentLengthExceededException', message: 'Response exceeded the maximum allowed output length.' });
+    assert.deepEqual(ex.events.at(-1), {
+      type: 'exception',
+      exceptionType: 'ContentLengthExceededException',
+      message: 'Response exceeded the maximum allowed output length.',
+    });
   });
 
   test('directives in the user message drive the stream', async () => {
     const tool = await chat(mock, acct.accessToken, simpleRequest('[[mock:tool Write {"file_path":"/tmp/x","content":"hi"}]]'));
-    assert.deepEqual(toolCallsOf(tool.events).map((c) => [c.name, JSON.parse(c.input)]), [['Write', { file_path: '/tmp/x', content: 'hi' }]]);
+    assert.deepEqual(
+      toolCallsOf(tool.events).map((c) => [c.name, JSON.parse(c.input)]),
+      [['Write', { file_path: '/tmp/x', content: 'hi' }]],
+    );
     const text = await chat(mock, acct.accessToken, simpleRequest('[[mock:text hello world]]'));
     assert.equal(textOf(text.events), 'hello world');
     const thinking = await chat(mock, acct.accessToken, simpleRequest('Why? [[mock:thinking-tags]]'));
@@ -190,7 +197,14 @@ describe('mock Kiro chat endpoint', () => {
   test('close() ends a stream stuck in a scripted delay', async () => {
     const m = await startMockKiro();
     const a = m.addAccount();
-    m.enqueue({ kind: 'stream', parts: [{ type: 'text', text: 'a' }, { type: 'delay', ms: 60_000 }, { type: 'text', text: 'b' }] });
+    m.enqueue({
+      kind: 'stream',
+      parts: [
+        { type: 'text', text: 'a' },
+        { type: 'delay', ms: 60_000 },
+        { type: 'text', text: 'b' },
+      ],
+    });
     const pending = new Promise<string>((resolve) => {
       const req = request(`${m.url}/generateAssistantResponse`, {
         method: 'POST',

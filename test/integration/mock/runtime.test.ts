@@ -67,7 +67,10 @@ describe('mock Kiro runtime side routes', () => {
   test('ListAvailableProfiles: social gets its ARN, Builder ID gets FEATURE_NOT_SUPPORTED', async () => {
     const social = mock.addAccount();
     const r = await postJson(`${mock.url}/ListAvailableProfiles`, {}, { authorization: `Bearer ${social.accessToken}` });
-    assert.deepEqual(r.json.profiles.map((p: { arn: string }) => p.arn), [social.profileArn]);
+    assert.deepEqual(
+      r.json.profiles.map((p: { arn: string }) => p.arn),
+      [social.profileArn],
+    );
     const builder = mock.addAccount({ authMethod: 'idc' });
     const b = await postJson(`${mock.url}/ListAvailableProfiles`, {}, { authorization: `Bearer ${builder.accessToken}` });
     assert.deepEqual([b.status, b.json.reason], [403, 'FEATURE_NOT_SUPPORTED']);
@@ -77,7 +80,11 @@ describe('mock Kiro runtime side routes', () => {
     const a = mock.addAccount();
     const r = await fetch(`${mock.url}/`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${a.accessToken}`, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonCodeWhispererService.ListAvailableModels' },
+      headers: {
+        authorization: `Bearer ${a.accessToken}`,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AmazonCodeWhispererService.ListAvailableModels',
+      },
       body: '{"origin":"KIRO_CLI"}',
     });
     assert.equal(r.status, 200);
@@ -87,7 +94,11 @@ describe('mock Kiro runtime side routes', () => {
   test('MCP web_search JSON-RPC', async () => {
     const a = mock.addAccount();
     const auth = { authorization: `Bearer ${a.accessToken}` };
-    const r = await postJson(`${mock.url}/mcp`, { id: 'q1', jsonrpc: '2.0', method: 'tools/call', params: { name: 'web_search', arguments: { query: 'node streams' } } }, auth);
+    const r = await postJson(
+      `${mock.url}/mcp`,
+      { id: 'q1', jsonrpc: '2.0', method: 'tools/call', params: { name: 'web_search', arguments: { query: 'node streams' } } },
+      auth,
+    );
     assert.equal(r.json.id, 'q1');
     const payload = JSON.parse(r.json.result.content[0].text);
     assert.equal(payload.query, 'node streams');
@@ -103,7 +114,12 @@ describe('mock Kiro runtime side routes', () => {
     assert.equal(bad.status, 400);
     const ok = await postJson(`${mock.url}/__mock/script`, { steps: [{ kind: 'text', text: 'scripted over HTTP' }], account: a.id });
     assert.deepEqual(ok.json, { queued: 1 });
-    assert.equal((await fetch(`${mock.url}/__mock/state`).then((r) => r.json()) as { accounts: { id: string; queuedSteps: number }[] }).accounts.find((x) => x.id === a.id)?.queuedSteps, 1);
+    assert.equal(
+      ((await fetch(`${mock.url}/__mock/state`).then((r) => r.json())) as { accounts: { id: string; queuedSteps: number }[] }).accounts.find(
+        (x) => x.id === a.id,
+      )?.queuedSteps,
+      1,
+    );
     assert.equal(textOf((await chat(mock, a.accessToken, simpleRequest('x'))).events), 'scripted over HTTP');
     const reqs = (await fetch(`${mock.url}/__mock/requests`).then((r) => r.json())) as { route: string; served?: string }[];
     assert.equal(reqs.filter((r) => r.route === 'generate').at(-1)?.served, 'text');

@@ -20,7 +20,11 @@ const key = (r: NeutralRequest, conversationId: string) => completionCacheKey(no
 test('the key ignores conversation and continuation ids but not content or output limits', () => {
   const a = key(req('hi'), '11111111-1111-4111-8111-111111111111');
   assert.equal(a, key(req('hi'), '22222222-2222-4222-8222-222222222222'));
-  assert.equal(a, key(req('hi', { dialect: 'openai-chat', stream: false }), 'x'), 'dialect and stream flag do not matter: events are replayed through any renderer');
+  assert.equal(
+    a,
+    key(req('hi', { dialect: 'openai-chat', stream: false }), 'x'),
+    'dialect and stream flag do not matter: events are replayed through any renderer',
+  );
   assert.notEqual(a, key(req('hi!'), 'x'));
   assert.notEqual(a, key(req('hi', { maxTokens: 10 }), 'x'));
   assert.notEqual(a, key(req('hi', { stopSequences: ['\n'] }), 'x'));
@@ -30,12 +34,18 @@ test('the key ignores conversation and continuation ids but not content or outpu
 test('CompletionCache follows the config and reports hits, misses and size', () => {
   let now = 1_000;
   const seen: string[] = [];
-  const cc = new CompletionCache({ now: () => now, hooks: { hit: () => seen.push('hit'), miss: () => seen.push('miss'), size: (n) => seen.push(`size ${n}`) } });
+  const cc = new CompletionCache({
+    now: () => now,
+    hooks: { hit: () => seen.push('hit'), miss: () => seen.push('miss'), size: (n) => seen.push(`size ${n}`) },
+  });
   assert.equal(cc.for({ cacheEnabled: false, cacheTtlSeconds: 60, cacheMaxEntries: 2 }), undefined);
   const cache = cc.for({ cacheEnabled: true, cacheTtlSeconds: 60, cacheMaxEntries: 2 })!;
   assert.ok(cache);
   assert.equal(cc.lookup(cache, 'k'), undefined);
-  const events: NeutralEvent[] = [{ type: 'text_delta', text: 'hello' }, { type: 'end', stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1 } }];
+  const events: NeutralEvent[] = [
+    { type: 'text_delta', text: 'hello' },
+    { type: 'end', stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1 } },
+  ];
   const rec = cc.record(cache, 'k');
   for (const e of events) rec.push(e);
   assert.equal(rec.commit(), true);
@@ -51,6 +61,9 @@ test('CompletionCache follows the config and reports hits, misses and size', () 
   assert.notEqual(cc.for({ cacheEnabled: true, cacheTtlSeconds: 30, cacheMaxEntries: 2 }), cache);
   assert.equal(cc.for({ cacheEnabled: false, cacheTtlSeconds: 30, cacheMaxEntries: 2 }), undefined);
   assert.equal(cc.stats(), undefined);
-  assert.deepEqual(seen.filter((s) => !s.startsWith('size')), ['miss', 'hit', 'miss']);
+  assert.deepEqual(
+    seen.filter((s) => !s.startsWith('size')),
+    ['miss', 'hit', 'miss'],
+  );
   assert.equal(seen.at(-1), 'size 0');
 });

@@ -58,7 +58,10 @@ describe('response cache', () => {
       assert.equal(first.status, 200);
       const firstEvents = await readSse(first);
       assert.equal(tp.chats().length, 1);
-      assert.ok(firstEvents.some((e) => e.data.includes('"tool_use"')), 'the answer has a tool call');
+      assert.ok(
+        firstEvents.some((e) => e.data.includes('"tool_use"')),
+        'the answer has a tool call',
+      );
 
       const second = await ask(tp, body('read /tmp/a.txt', { stream: true }), uuid(2));
       assert.equal(second.status, 200);
@@ -119,7 +122,11 @@ describe('response cache', () => {
       tp.mock.enqueue({ kind: 'error_frame', code: 'InternalError', message: 'boom', text: 'partial answer ' });
       const broken = await ask(tp, body('flaky', { stream: true }), uuid(1));
       await readSse(broken);
-      tp.mock.enqueue({ kind: 'http_error', status: 500, message: 'down' }, { kind: 'http_error', status: 500, message: 'down' }, { kind: 'http_error', status: 500, message: 'down' });
+      tp.mock.enqueue(
+        { kind: 'http_error', status: 500, message: 'down' },
+        { kind: 'http_error', status: 500, message: 'down' },
+        { kind: 'http_error', status: 500, message: 'down' },
+      );
       const failed = await ask(tp, body('flaky'), uuid(2));
       assert.ok(failed.status >= 500);
       await failed.text();

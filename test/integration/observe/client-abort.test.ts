@@ -10,9 +10,19 @@ async function abortedStream(tp: TestProxy, route: '/v1/chat/completions' | '/v1
   const ac = new AbortController();
   const body =
     route === '/v1/messages'
-      ? { model: 'claude-sonnet-4.5', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: '[[mock:chunk-delay 40]] [[mock:text-events 200]]' }] }
+      ? {
+          model: 'claude-sonnet-4.5',
+          max_tokens: 1000,
+          stream: true,
+          messages: [{ role: 'user', content: '[[mock:chunk-delay 40]] [[mock:text-events 200]]' }],
+        }
       : { model: 'claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: '[[mock:chunk-delay 40]] [[mock:text-events 200]]' }] };
-  const res = await fetch(`${tp.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body), signal: ac.signal });
+  const res = await fetch(`${tp.url}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify(body),
+    signal: ac.signal,
+  });
   assert.equal(res.status, 200);
   const reader = res.body!.getReader();
   await reader.read();
@@ -26,7 +36,11 @@ test('an aborted stream is a 499 in Logs and an "aborted" on the account, never 
   try {
     await abortedStream(tp, '/v1/chat/completions');
     await abortedStream(tp, '/v1/messages');
-    const ok = await fetch(`${tp.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] }) });
+    const ok = await fetch(`${tp.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] }),
+    });
     assert.equal(ok.status, 200);
     await ok.json();
     const logs = await tp.waitForLogs(() => true, 3);
@@ -48,10 +62,16 @@ test('an aborted stream is a 499 in Logs and an "aborted" on the account, never 
     const st = tp.proxy.status();
     assert.deepEqual({ requests: st.requests, errors: st.errors, aborted: st.aborted }, { requests: 3, errors: 0, aborted: 2 });
     const series = monitorSeries(tp.proxy.logs(), Date.now());
-    assert.deepEqual({ requests: series.totals.requests, errors: series.totals.errors, aborted: series.totals.aborted }, { requests: 3, errors: 0, aborted: 2 });
+    assert.deepEqual(
+      { requests: series.totals.requests, errors: series.totals.errors, aborted: series.totals.aborted },
+      { requests: 3, errors: 0, aborted: 2 },
+    );
 
     const instances = (await (await fetch(`${tp.url}/loadbalancer/instances`)).json()) as { counters: { requests: number; errors: number; aborted: number } }[];
-    assert.deepEqual(instances.map((i) => [i.counters.requests, i.counters.errors, i.counters.aborted]), [[3, 0, 2]]);
+    assert.deepEqual(
+      instances.map((i) => [i.counters.requests, i.counters.errors, i.counters.aborted]),
+      [[3, 0, 2]],
+    );
 
     const metrics = await (await fetch(`${tp.url}/metrics`)).text();
     assert.match(metrics, /kiro_proxy_requests_total\{route="\/v1\/chat\/completions",model="claude-sonnet-4.5",status="499"\} 1/);
@@ -71,7 +91,11 @@ test('a failure mid-stream is still an error of the account (and not an abort)',
     const res = await fetch(`${tp.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-sonnet-4.5', stream: true, messages: [{ role: 'user', content: '[[mock:text partial answer]] [[mock:exception ThrottlingException]]' }] }),
+      body: JSON.stringify({
+        model: 'claude-sonnet-4.5',
+        stream: true,
+        messages: [{ role: 'user', content: '[[mock:text partial answer]] [[mock:exception ThrottlingException]]' }],
+      }),
     });
     await res.text();
     const [entry] = await tp.waitForLogs(() => true, 1);

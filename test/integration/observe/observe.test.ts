@@ -76,7 +76,11 @@ describe('observability of a mock-mode proxy', () => {
       ...ANTHROPIC,
       stream: true,
       // An empty assistant turn forces a normaliser repair.
-      messages: [{ role: 'user', content: 'first' }, { role: 'assistant', content: '' }, { role: 'user', content: 'second' }],
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: '' },
+        { role: 'user', content: 'second' },
+      ],
     });
     await readSse(r);
     const id = r.headers.get('x-kiro-proxy-request-id')!;
@@ -150,12 +154,20 @@ describe('refresh, cooldown and upstream-error metrics; the JSONL file', () => {
       assert.equal(ok.status, 200);
       await ok.json();
       assert.ok(tp.mock.account('acct-a')!.refreshCount >= 1);
-      tp.mock.enqueue({ kind: 'http_error', status: 500, message: 'boom' }, { kind: 'http_error', status: 500, message: 'boom' }, { kind: 'http_error', status: 500, message: 'boom' });
+      tp.mock.enqueue(
+        { kind: 'http_error', status: 500, message: 'boom' },
+        { kind: 'http_error', status: 500, message: 'boom' },
+        { kind: 'http_error', status: 500, message: 'boom' },
+      );
       const failed = await fetch(`${tp.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ANTHROPIC) });
       assert.ok(failed.status >= 500, String(failed.status));
       await failed.text();
       tp.mock.enqueue({ kind: 'http_error', status: 429, reason: 'USER_REQUEST_RATE_EXCEEDED', retryAfter: 30 });
-      const limited = await fetch(`${tp.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ANTHROPIC) });
+      const limited = await fetch(`${tp.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ANTHROPIC),
+      });
       await limited.text();
       assert.equal(tp.proxy.accounts.list()[0]!.state, 'cooldown');
 
@@ -168,7 +180,10 @@ describe('refresh, cooldown and upstream-error metrics; the JSONL file', () => {
       assert.ok(!(await (await fetch(`${tp.url}/metrics`)).text()).includes('someone@example.com'));
 
       await tp.proxy.stop();
-      const lines = (await readFile(join(tp.home, 'logs', 'requests.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const lines = (await readFile(join(tp.home, 'logs', 'requests.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 3);
       assert.deepEqual(
         lines.map((l) => l.status >= 400),

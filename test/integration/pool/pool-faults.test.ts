@@ -189,7 +189,14 @@ test('quota on demand: used, limit, plan and reset date shown', async (t) => {
 test('a client disconnect mid-stream aborts the upstream call at once and penalises nobody', async (t) => {
   const h = await startPoolHarness({ accounts: [{ id: 'a' }] });
   t.after(() => h.close());
-  h.mock.enqueueFor('a', { kind: 'stream', parts: [{ type: 'text', text: 'first' }, { type: 'delay', ms: 5_000 }, { type: 'text', text: 'never' }] });
+  h.mock.enqueueFor('a', {
+    kind: 'stream',
+    parts: [
+      { type: 'text', text: 'first' },
+      { type: 'delay', ms: 5_000 },
+      { type: 'text', text: 'never' },
+    ],
+  });
   const ctl = new AbortController();
   const lease = await h.pool.execute({ body: (await import('./pool-harness.ts')).chatBody(), modelId: 'claude-sonnet-4.5', signal: ctl.signal });
   const it = lease.events[Symbol.asyncIterator]();

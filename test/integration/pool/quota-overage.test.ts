@@ -10,7 +10,11 @@ import { startProxyWithMock } from '../../helpers/proxy.ts';
 import type { AccountView } from '../../../src/core/proxy-types.ts';
 
 const ask = (url: string) =>
-  new Anthropic({ baseURL: url, apiKey: 'unused', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user', content: 'hello' }] });
+  new Anthropic({ baseURL: url, apiKey: 'unused', maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 32,
+    messages: [{ role: 'user', content: 'hello' }],
+  });
 
 async function instances(url: string): Promise<AccountView[]> {
   const r = await fetch(`${url}/loadbalancer/instances`);

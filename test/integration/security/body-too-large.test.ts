@@ -13,7 +13,10 @@ const FIFTY_MB = 50 * 1024 * 1024;
 const ROUTES = ['/v1/chat/completions', '/v1/responses', '/v1/messages'] as const;
 
 function bigBody(route: (typeof ROUTES)[number]): Buffer {
-  const head = route === '/v1/responses' ? '{"model":"claude-sonnet-4-5","input":"' : '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"';
+  const head =
+    route === '/v1/responses'
+      ? '{"model":"claude-sonnet-4-5","input":"'
+      : '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"';
   const tail = route === '/v1/responses' ? '"}' : '"}]}';
   return Buffer.concat([Buffer.from(head), Buffer.alloc(FIFTY_MB, 0x61), Buffer.from(tail)]);
 }
@@ -79,12 +82,13 @@ describe('a 50 MB body gets a readable 413 (issue 13 item 6)', () => {
       const huge = 'a'.repeat(4 * 1024 * 1024);
       const openai = new OpenAI({ baseURL: `${small.url}/v1`, apiKey: 'unused', maxRetries: 0 });
       const anthropic = new Anthropic({ baseURL: small.url, apiKey: 'unused', maxRetries: 0 });
-      const isOpenAI413 = (err: any) => err instanceof OpenAI.APIError && err.status === 413 && (err as InstanceType<typeof OpenAI.APIError>).code === 'body_too_large';
+      const isOpenAI413 = (err: any) =>
+        err instanceof OpenAI.APIError && err.status === 413 && (err as InstanceType<typeof OpenAI.APIError>).code === 'body_too_large';
       await assert.rejects(openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: huge }] }), isOpenAI413);
       await assert.rejects(openai.responses.create({ model: 'claude-sonnet-4-5', input: huge }), isOpenAI413);
       await assert.rejects(
         anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: huge }] }),
-        (err: any) => err instanceof Anthropic.APIError && err.status === 413 && (err.error)?.error?.type === 'request_too_large',
+        (err: any) => err instanceof Anthropic.APIError && err.status === 413 && err.error?.error?.type === 'request_too_large',
       );
     } finally {
       await small.close();

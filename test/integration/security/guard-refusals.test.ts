@@ -26,7 +26,12 @@ const ROUTES = [
   { path: '/v1/responses', body: { model: 'claude-sonnet-4-5', input: 'hello' }, dialect: 'openai' },
 ] as const;
 
-function assertRefusal(r: { status: number; headers: Record<string, string | string[] | undefined>; json: unknown }, dialect: 'anthropic' | 'openai', want: Expected, what: string): void {
+function assertRefusal(
+  r: { status: number; headers: Record<string, string | string[] | undefined>; json: unknown },
+  dialect: 'anthropic' | 'openai',
+  want: Expected,
+  what: string,
+): void {
   assert.equal(r.status, want.status, what);
   assert.equal(r.headers['x-should-retry'], 'false', what);
   assert.equal(r.headers['connection'], 'close', what);
@@ -45,7 +50,10 @@ function assertRefusal(r: { status: number; headers: Record<string, string | str
 /** A raw request without a Host header (no client library will send one). */
 async function withoutHost(port: number, path: string, body: unknown, version: '1.0' | '1.1') {
   const text = JSON.stringify(body);
-  const raw = await rawExchange(port, `POST ${path} HTTP/${version}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  const raw = await rawExchange(
+    port,
+    `POST ${path} HTTP/${version}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
   const [head = '', payload = ''] = raw.split('\r\n\r\n', 2);
   const [statusLine = '', ...lines] = head.split('\r\n');
   const headers: Record<string, string> = {};
@@ -53,12 +61,16 @@ async function withoutHost(port: number, path: string, body: unknown, version: '
     const i = l.indexOf(':');
     headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
   }
-  return { status: Number(statusLine.split(' ')[1]), headers, json: JSON.parse(headers['transfer-encoding'] === 'chunked' ? dechunk(payload) : payload) as unknown };
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    json: JSON.parse(headers['transfer-encoding'] === 'chunked' ? dechunk(payload) : payload) as unknown,
+  };
 }
 
 function dechunk(s: string): string {
   let out = '';
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     const eol = s.indexOf('\r\n', i);
     const size = parseInt(s.slice(i, eol), 16);
     if (!(size > 0)) return out;
@@ -85,7 +97,12 @@ describe('guard refusals through the real server', () => {
     for (const version of ['1.1', '1.0'] as const) {
       for (const r of ROUTES) {
         const res = await withoutHost(tp.port, r.path, r.body, version);
-        assertRefusal(res, r.dialect, { status: 400, type: 'invalid_request_error', code: 'missing_host', message: /Host header is required/ }, `${r.path} HTTP/${version}`);
+        assertRefusal(
+          res,
+          r.dialect,
+          { status: 400, type: 'invalid_request_error', code: 'missing_host', message: /Host header is required/ },
+          `${r.path} HTTP/${version}`,
+        );
       }
     }
   });
@@ -93,24 +110,44 @@ describe('guard refusals through the real server', () => {
   test('a non-loopback Host → 403 permission_error with code host_not_allowed', async () => {
     for (const r of ROUTES) {
       const res = json(await postJson(tp.port, r.path, r.body, { host: `evil.example:${tp.port}` }));
-      assertRefusal(res, r.dialect, { status: 403, type: 'permission_error', code: 'host_not_allowed', message: /Host "evil\.example:\d+" is not allowed/ }, r.path);
+      assertRefusal(
+        res,
+        r.dialect,
+        { status: 403, type: 'permission_error', code: 'host_not_allowed', message: /Host "evil\.example:\d+" is not allowed/ },
+        r.path,
+      );
     }
   });
 
   test('a foreign Origin → 403 permission_error with code origin_not_allowed', async () => {
     for (const r of ROUTES) {
       const res = json(await postJson(tp.port, r.path, r.body, { origin: 'https://evil.example' }));
-      assertRefusal(res, r.dialect, { status: 403, type: 'permission_error', code: 'origin_not_allowed', message: /Origin "https:\/\/evil\.example" is not allowed/ }, r.path);
+      assertRefusal(
+        res,
+        r.dialect,
+        { status: 403, type: 'permission_error', code: 'origin_not_allowed', message: /Origin "https:\/\/evil\.example" is not allowed/ },
+        r.path,
+      );
     }
   });
 
   test('no key or a wrong key → 401 authentication_error with its code and WWW-Authenticate', async () => {
     for (const r of ROUTES) {
       const none = json(await postJson(keyed.port, r.path, r.body));
-      assertRefusal(none, r.dialect, { status: 401, type: 'authentication_error', code: 'missing_api_key', message: /requires an API key/ }, `${r.path} no key`);
+      assertRefusal(
+        none,
+        r.dialect,
+        { status: 401, type: 'authentication_error', code: 'missing_api_key', message: /requires an API key/ },
+        `${r.path} no key`,
+      );
       assert.match(String(none.headers['www-authenticate']), /^Bearer/);
       const wrong = json(await postJson(keyed.port, r.path, r.body, { authorization: 'Bearer not-the-key' }));
-      assertRefusal(wrong, r.dialect, { status: 401, type: 'authentication_error', code: 'invalid_api_key', message: /^Invalid API key\.$/ }, `${r.path} wrong key`);
+      assertRefusal(
+        wrong,
+        r.dialect,
+        { status: 401, type: 'authentication_error', code: 'invalid_api_key', message: /^Invalid API key\.$/ },
+        `${r.path} wrong key`,
+      );
       assert.ok(!JSON.stringify(wrong.json).includes('not-the-key'), 'the presented key is not echoed');
     }
   });

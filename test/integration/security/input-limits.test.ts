@@ -37,8 +37,7 @@ describe('request input limits', () => {
     assert.equal(typeof o.json().error.message, 'string');
 
     // Without Content-Length (chunked): detected while streaming.
-    const head =
-      `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const head = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
     const chunk = 'z'.repeat(6000);
     const raw = await rawExchange(srv.port, head, `${chunk.length.toString(16)}\r\n${chunk}\r\n`, 3000);
     assert.match(raw, /^HTTP\/1\.1 413 /);
@@ -84,8 +83,7 @@ describe('request input limits', () => {
 
   test('a client that sends half a body and stalls gets 408 and the server keeps serving', async () => {
     const body = JSON.stringify(ANTHROPIC_BODY);
-    const head =
-      `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const head = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
     const started = Date.now();
     const raw = await rawExchange(srv.port, head, body.slice(0, 20), 5000);
     assert.match(raw, /^HTTP\/1\.1 408 /, raw.slice(0, 200));

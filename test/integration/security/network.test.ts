@@ -112,7 +112,11 @@ describe('Host and Origin checks (DNS rebinding), CORS', () => {
       assert.equal(r.headers['access-control-allow-origin'], undefined);
     }
     // A preflight from a foreign origin gets no CORS grant.
-    const pre = await http(port, { method: 'OPTIONS', path: '/v1/messages', headers: { host, origin: 'http://evil.com', 'access-control-request-method': 'POST' } });
+    const pre = await http(port, {
+      method: 'OPTIONS',
+      path: '/v1/messages',
+      headers: { host, origin: 'http://evil.com', 'access-control-request-method': 'POST' },
+    });
     assert.ok(pre.status >= 400);
     assert.equal(pre.headers['access-control-allow-origin'], undefined);
     // Same-origin (the dashboard) works but gets no CORS headers either.
@@ -131,7 +135,12 @@ describe('Host and Origin checks (DNS rebinding), CORS', () => {
       const pre = await http(cors.port, {
         method: 'OPTIONS',
         path: '/v1/chat/completions',
-        headers: { host, origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+        headers: {
+          host,
+          origin: 'https://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
       });
       assert.equal(pre.status, 204);
       assert.equal(pre.headers['access-control-allow-origin'], 'https://app.example');

@@ -37,7 +37,16 @@ function sniffSse(port: number, path: string, headers: Record<string, string>, m
 
 test('a full session leaks no planted secret into logs, metrics, errors, exports or the admin API', { timeout: 30_000 }, async () => {
   const tp = await startProxyWithMock({
-    accounts: [{ id: 'idc-1', authMethod: 'idc', provider: 'BuilderId', accessTokenExpired: true, rotateRefreshToken: true, profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK' }],
+    accounts: [
+      {
+        id: 'idc-1',
+        authMethod: 'idc',
+        provider: 'BuilderId',
+        accessTokenExpired: true,
+        rotateRefreshToken: true,
+        profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK',
+      },
+    ],
     config: { apiKey: API_KEY, logBodies: true, logFile: true },
   });
   const secrets = new Set<string>([API_KEY]);
@@ -142,7 +151,10 @@ test('a full session leaks no planted secret into logs, metrics, errors, exports
     const withBody = tp.proxy.logs().find((e) => e.requestBody?.includes('keep it secret'));
     assert.ok(withBody, 'logBodies captured the prompt');
     assert.match(withBody.requestBody!, /\[REDACTED\]/);
-    assert.ok(tp.proxy.logs().some((e) => e.responseBody && e.responseBody.length > 0), 'logBodies captured an answer');
+    assert.ok(
+      tp.proxy.logs().some((e) => e.responseBody && e.responseBody.length > 0),
+      'logBodies captured an answer',
+    );
     // The export does include the secrets when asked (the opt-in path works).
     assert.ok((await tp.proxy.accounts.exportJson(true)).includes(imported.refreshToken));
   } finally {
@@ -178,9 +190,15 @@ test('the JSONL request log file holds no secret (bodies logged, errors echoing 
     await postJson(tp.port, '/v1/messages', ANTHROPIC_BODY, auth);
     await tp.proxy.stop(); // flushes the sink
     files = await readdir(dir);
-    assert.ok(files.some((f) => f.endsWith('.jsonl')), `log files: ${files.join(', ')}`);
+    assert.ok(
+      files.some((f) => f.endsWith('.jsonl')),
+      `log files: ${files.join(', ')}`,
+    );
     const text = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
-    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     assert.ok(lines.length >= 2);
     assert.ok(lines.some((l) => typeof l.requestBody === 'string' && l.requestBody.includes('[REDACTED]')));
     for (const s of secrets) for (const n of needles(s)) assert.ok(!text.includes(n), `JSONL log contains a secret (${n.slice(0, 6)}…)`);

@@ -53,10 +53,13 @@ function openEvents(port: number): Promise<{ closed: Promise<void> }> {
 test('restart ×10 on the same port with an idle keep-alive client and an open event stream', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kiro-proxy-restart-'));
   const port = await freePort();
-  const proxy = createProxy(defaultConfig({ port, host: '127.0.0.1', mock: true, home: join(dir, 'home'), ssoCache: join(dir, 'sso'), importSsoCacheOnStart: false }), {
-    logger: captureLogger(),
-    secrets: memorySecretStore(),
-  });
+  const proxy = createProxy(
+    defaultConfig({ port, host: '127.0.0.1', mock: true, home: join(dir, 'home'), ssoCache: join(dir, 'sso'), importSsoCacheOnStart: false }),
+    {
+      logger: captureLogger(),
+      secrets: memorySecretStore(),
+    },
+  );
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   try {
     let instance: string | undefined;

@@ -28,7 +28,10 @@ describe('team connection', { skip: redisSkip }, () => {
     await redis.start();
     await eventually(() => conn.health.state === 'up', 5000, 'up again');
     assert.equal(await conn.command(['PING']), 'PONG');
-    assert.deepEqual(changes.map((c) => c.state), ['down', 'up']);
+    assert.deepEqual(
+      changes.map((c) => c.state),
+      ['down', 'up'],
+    );
     assert.ok(changes[0]!.reason, 'down carries a reason');
     assert.match(logger.text(), /is available again after/);
   });

@@ -100,7 +100,12 @@ export async function startFakeTokenServer(initialRefreshToken: string): Promise
 /** A Refresher that calls the fake: `invalid_grant` becomes an error with that code. */
 export function httpRefresher(url: string) {
   return async (current: { refreshToken?: string; profileArn?: string }, signal: AbortSignal) => {
-    const res = await fetch(url, { method: 'POST', body: JSON.stringify({ refreshToken: current.refreshToken }), headers: { 'content-type': 'application/json' }, signal });
+    const res = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify({ refreshToken: current.refreshToken }),
+      headers: { 'content-type': 'application/json' },
+      signal,
+    });
     const json = (await res.json()) as { accessToken?: string; refreshToken?: string; expiresIn?: number; error?: string };
     if (!res.ok) throw Object.assign(new Error(`refresh failed: ${json.error ?? res.status}`), { code: json.error ?? 'http_error' });
     return { accessToken: json.accessToken!, refreshToken: json.refreshToken!, expiresAt: Date.now() + (json.expiresIn ?? 3600) * 1000 };

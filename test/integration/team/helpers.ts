@@ -11,7 +11,10 @@ export interface LineLogger extends Logger {
 
 export function lineLogger(): LineLogger {
   const lines: string[] = [];
-  const at = (level: string) => (msg: string, ...args: unknown[]) => void lines.push(`${level} ${msg}${args.length ? ' ' + args.map(String).join(' ') : ''}`);
+  const at =
+    (level: string) =>
+    (msg: string, ...args: unknown[]) =>
+      void lines.push(`${level} ${msg}${args.length ? ' ' + args.map(String).join(' ') : ''}`);
   return { lines, text: () => lines.join('\n'), trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -31,7 +31,7 @@ function contract(name: string, make: (t: TestContext) => Promise<[DistributedLo
       await other.release();
     });
 
-    test('a lapsed holder can neither extend nor release its successor\'s lock', async (t) => {
+    test("a lapsed holder can neither extend nor release its successor's lock", async (t) => {
       const [a, b] = await make(t);
       const old = await a.tryAcquire('acct-1', { ttlMs: 100, keepAlive: false }, never);
       assert.ok(isLease(old));

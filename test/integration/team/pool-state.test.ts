@@ -20,7 +20,16 @@ interface Pair {
   b: SharedPoolState;
 }
 
-const quota: UsageLimits = { used: 12, limit: 50, bonusUsed: 0, bonusLimit: 0, freeTrialUsed: 0, freeTrialLimit: 0, fetchedAt: 1_700_000_000_000, nextResetAt: 1_800_000_000_000 };
+const quota: UsageLimits = {
+  used: 12,
+  limit: 50,
+  bonusUsed: 0,
+  bonusLimit: 0,
+  freeTrialUsed: 0,
+  freeTrialLimit: 0,
+  fetchedAt: 1_700_000_000_000,
+  nextResetAt: 1_800_000_000_000,
+};
 const cands = (...ids: string[]) => ids.map((accountId) => ({ accountId, limit: 0 }));
 
 function contract(name: string, make: (t: TestContext) => Promise<Pair>, skip: string | false = false) {
@@ -41,7 +50,10 @@ function contract(name: string, make: (t: TestContext) => Promise<Pair>, skip: s
 
     test('a cap holds for everyone, and a full account passes the request to the next', async (t) => {
       const { a, b } = await make(t);
-      const capped = [{ accountId: 'x', limit: 2 }, { accountId: 'y', limit: 0 }];
+      const capped = [
+        { accountId: 'x', limit: 2 },
+        { accountId: 'y', limit: 0 },
+      ];
       const r1 = await a.acquire({ candidates: capped }, never);
       const r2 = await b.acquire({ candidates: capped }, never);
       const r3 = await a.acquire({ candidates: capped }, never);
@@ -83,7 +95,10 @@ function contract(name: string, make: (t: TestContext) => Promise<Pair>, skip: s
       assert.ok(s.get('z')!.disabled!.remainingMs! > 59_000);
       const r = await b.acquire({ candidates: cands('y', 'z') }, never);
       assert.ok(!r.ok);
-      assert.deepEqual(r.skipped.map((x) => x.why), ['disabled', 'disabled']);
+      assert.deepEqual(
+        r.skipped.map((x) => x.why),
+        ['disabled', 'disabled'],
+      );
       await b.clearDisabled('y', never);
       const r2 = await a.acquire({ candidates: cands('y', 'z') }, never);
       assert.ok(r2.ok);
@@ -145,7 +160,7 @@ async function redisPair(t: TestContext, options: { leaseTtlMs?: number } = {}) 
 contract('Redis, two instances', async (t) => redisPair(t), redisSkip);
 
 describe('shared pool state in Redis', { skip: redisSkip }, () => {
-  test('a crashed instance\'s in-flight slots lapse; a live instance\'s slots are renewed past the lease', async (t) => {
+  test("a crashed instance's in-flight slots lapse; a live instance's slots are renewed past the lease", async (t) => {
     const { a, b } = await redisPair(t, { leaseTtlMs: 1000 });
     const capped = [{ accountId: 'x', limit: 1 }];
     const held = await a.acquire({ candidates: capped }, never);
@@ -193,21 +208,28 @@ describe('shared pool state in Redis', { skip: redisSkip }, () => {
     const r = await a.acquire({ candidates: cands('x') }, never);
     assert.ok(r.ok);
     await redis.stop();
-    await eventually(async () => {
-      try {
-        await a.acquire({ candidates: cands('x') }, never);
-        return false;
-      } catch (e) {
-        return isTeamUnavailable(e);
-      }
-    }, 10_000, 'fail-fast');
+    await eventually(
+      async () => {
+        try {
+          await a.acquire({ candidates: cands('x') }, never);
+          return false;
+        } catch (e) {
+          return isTeamUnavailable(e);
+        }
+      },
+      10_000,
+      'fail-fast',
+    );
     await a.release(r.lease);
     await assert.rejects(a.setCooldown('x', { durationMs: 1000, reason: 'r' }, never), (e) => isTeamUnavailable(e));
   });
 
   test('the hot path is one command to Redis per request: one to take the slot, one to give it back', async (t) => {
     const { connA, a } = await redisPair(t);
-    const candidates = [{ accountId: 'x', limit: 4 }, { accountId: 'y', limit: 4 }];
+    const candidates = [
+      { accountId: 'x', limit: 4 },
+      { accountId: 'y', limit: 4 },
+    ];
     await a.setCooldown('x', { durationMs: 60_000, reason: '429' }, never);
     await a.acquire({ candidates, stickyKey: 'warm' }, never); // loads the script (EVALSHA → NOSCRIPT → EVAL)
     const before = connA.commandsSent;

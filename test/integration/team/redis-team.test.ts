@@ -17,7 +17,14 @@ import { eventually, lineLogger, never, openUp } from './helpers.ts';
 const stateKey = randomBytes(32).toString('base64');
 
 async function open(t: TestContext, url: string, id: string, extra: Partial<RedisTeamConfig> = {}): Promise<TeamState> {
-  const team = await openRedisTeam({ redisUrl: url, stateKey, commandTimeoutMs: 5000, instance: { id, startedAt: Date.now(), address: `${id}:8080` }, logger: lineLogger(), ...extra });
+  const team = await openRedisTeam({
+    redisUrl: url,
+    stateKey,
+    commandTimeoutMs: 5000,
+    instance: { id, startedAt: Date.now(), address: `${id}:8080` },
+    logger: lineLogger(),
+    ...extra,
+  });
   t.after(() => team.close());
   return team;
 }
@@ -37,15 +44,27 @@ describe('team mode (Redis)', { skip: redisSkip }, () => {
     a.events.subscribe((e) => heard.push(e));
     const b = await open(t, redis.url, 'inst-b');
     await eventually(() => heard.some((e) => e.type === 'instance-up' && e.instance.id === 'inst-b'), 10_000, 'instance-up');
-    assert.deepEqual((await a.instances(never)).map((i) => i.id), ['inst-a', 'inst-b']);
+    assert.deepEqual(
+      (await a.instances(never)).map((i) => i.id),
+      ['inst-a', 'inst-b'],
+    );
     await b.close();
     await eventually(() => heard.some((e) => e.type === 'instance-down' && e.instanceId === 'inst-b'), 10_000, 'instance-down');
-    assert.deepEqual((await a.instances(never)).map((i) => i.id), ['inst-a']);
+    assert.deepEqual(
+      (await a.instances(never)).map((i) => i.id),
+      ['inst-a'],
+    );
 
     // A crash: the process is gone without leaving; its entry runs out with its lease.
     const conn = await TeamConnection.open({ url: redis.url, logger: lineLogger() });
     await conn.waitUntilUp(AbortSignal.timeout(15_000));
-    const ghost = new InstancePresence({ connection: conn, keys: teamKeys(), info: { id: 'inst-ghost', startedAt: Date.now() }, logger: lineLogger(), ttlMs: 300 });
+    const ghost = new InstancePresence({
+      connection: conn,
+      keys: teamKeys(),
+      info: { id: 'inst-ghost', startedAt: Date.now() },
+      logger: lineLogger(),
+      ttlMs: 300,
+    });
     await ghost.start();
     assert.ok((await a.instances(never)).some((i) => i.id === 'inst-ghost'));
     await conn.close(); // dies without stop()

@@ -28,7 +28,11 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
       const outcomes = await Promise.all(
         fleet.flatMap((inst) =>
           // Two local callers per instance share one flight.
-          [0, 1].map(() => inst.coordinator.refresh({ accountId: ACCOUNT, heldGen: inst.held.gen, held: inst.held.tokens }, refresher, AbortSignal.timeout(20_000)).then((o) => ({ inst, o }))),
+          [0, 1].map(() =>
+            inst.coordinator
+              .refresh({ accountId: ACCOUNT, heldGen: inst.held.gen, held: inst.held.tokens }, refresher, AbortSignal.timeout(20_000))
+              .then((o) => ({ inst, o })),
+          ),
         ),
       );
       for (const { inst, o } of outcomes) inst.held = { gen: o.record.gen, tokens: o.record.tokens };
@@ -62,40 +66,46 @@ describe('refresh coordinator across instances', { skip: redisSkip }, () => {
     assert.ok(dump.includes('kp1.'), 'a sealed envelope is stored');
     for (const secret of [accessToken, refreshToken, 'rt-0']) assert.ok(!dump.includes(secret), 'no token in clear text');
     // Another deployment's key cannot read it.
-    const other = new RedisTokenVault({ connection: a.connection, keys: teamKeys('crash-team'), keyring: parseStateKeys(randomBytes(32).toString('hex')), instanceId: 'x', logger: lineLogger() });
+    const other = new RedisTokenVault({
+      connection: a.connection,
+      keys: teamKeys('crash-team'),
+      keyring: parseStateKeys(randomBytes(32).toString('hex')),
+      instanceId: 'x',
+      logger: lineLogger(),
+    });
     await assert.rejects(other.read(ACCOUNT, never), /KIRO_PROXY_STATE_KEY/);
   });
 
   for (const persistence of [true, false]) {
-  test(`Redis goes away after the refresh: the new token is kept and shared once Redis is back (${persistence ? 'with its data' : 'restarted empty'})`, async (t) => {
-    const redis = await redisForTest(t, { persistence });
-    const server = await tokenServer(t);
-    const a = await instance(t, redis, 'a');
-    const b = await instance(t, redis, 'b');
-    await a.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
-    const refresher = httpRefresher(server.url);
-    const out = await a.coordinator.refresh(
-      { accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } },
-      async (cur, signal) => {
-        const r = await refresher(cur, signal);
-        await redis.stop(); // gone between Kiro's answer and the write
-        await eventually(() => !a.connection.isUp, 10_000, 'down');
-        return r;
-      },
-      AbortSignal.timeout(20_000),
-    );
-    assert.equal(out.source, 'refreshed');
-    assert.equal(out.record.tokens.refreshToken, server.live, 'the caller gets the live token to persist locally');
-    assert.equal(a.coordinator.unshared().length, 1);
-    await redis.start();
-    await a.connection.waitUntilUp(AbortSignal.timeout(15_000));
-    const shared = await a.coordinator.flushUnshared(never);
-    assert.equal(shared.get(ACCOUNT)?.gen, persistence ? 2 : 1);
-    await b.connection.waitUntilUp(AbortSignal.timeout(15_000));
-    const seen = await b.vault.read(ACCOUNT, never);
-    assert.equal(seen?.tokens.refreshToken, server.live);
-    assert.equal(a.coordinator.unshared().length, 0);
-  });
+    test(`Redis goes away after the refresh: the new token is kept and shared once Redis is back (${persistence ? 'with its data' : 'restarted empty'})`, async (t) => {
+      const redis = await redisForTest(t, { persistence });
+      const server = await tokenServer(t);
+      const a = await instance(t, redis, 'a');
+      const b = await instance(t, redis, 'b');
+      await a.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
+      const refresher = httpRefresher(server.url);
+      const out = await a.coordinator.refresh(
+        { accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } },
+        async (cur, signal) => {
+          const r = await refresher(cur, signal);
+          await redis.stop(); // gone between Kiro's answer and the write
+          await eventually(() => !a.connection.isUp, 10_000, 'down');
+          return r;
+        },
+        AbortSignal.timeout(20_000),
+      );
+      assert.equal(out.source, 'refreshed');
+      assert.equal(out.record.tokens.refreshToken, server.live, 'the caller gets the live token to persist locally');
+      assert.equal(a.coordinator.unshared().length, 1);
+      await redis.start();
+      await a.connection.waitUntilUp(AbortSignal.timeout(15_000));
+      const shared = await a.coordinator.flushUnshared(never);
+      assert.equal(shared.get(ACCOUNT)?.gen, persistence ? 2 : 1);
+      await b.connection.waitUntilUp(AbortSignal.timeout(15_000));
+      const seen = await b.vault.read(ACCOUNT, never);
+      assert.equal(seen?.tokens.refreshToken, server.live);
+      assert.equal(a.coordinator.unshared().length, 0);
+    });
   }
 });
 

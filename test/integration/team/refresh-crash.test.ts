@@ -21,13 +21,18 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     assert.ok(seeded.ok);
     server.hold();
     const winner = await runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '600' });
-    await eventually(() => server.arrived === 1, 30_000, 'the winner\'s refresh to reach the token endpoint');
-    assert.ok(winner.lines().some((l) => typeof l['locked'] === 'number'), 'the child held the lock');
+    await eventually(() => server.arrived === 1, 30_000, "the winner's refresh to reach the token endpoint");
+    assert.ok(
+      winner.lines().some((l) => typeof l['locked'] === 'number'),
+      'the child held the lock',
+    );
     winner.child.kill('SIGKILL');
     await winner.exited;
     server.release(); // its parked request is dropped: the client is gone
     const [ob, oc] = await Promise.all(
-      [b, c].map((i) => i.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000))),
+      [b, c].map((i) =>
+        i.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000)),
+      ),
     );
     assert.deepEqual([ob!.source, oc!.source].sort(), ['adopted', 'refreshed']);
     assert.equal(server.rotations, 1);
@@ -47,14 +52,21 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     const exit = await winner.exited;
     assert.equal(exit.signal, 'SIGKILL', winner.stderr());
     assert.equal(server.rotations, 1);
-    const outs = await Promise.all([b, c].map((i) => i.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000))));
-    assert.deepEqual(outs.map((o) => o.source), ['adopted', 'adopted']);
+    const outs = await Promise.all(
+      [b, c].map((i) =>
+        i.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000)),
+      ),
+    );
+    assert.deepEqual(
+      outs.map((o) => o.source),
+      ['adopted', 'adopted'],
+    );
     assert.ok(outs.every((o) => o.record.gen === 2 && o.record.tokens.refreshToken === server.live));
     assert.equal(server.rotations, 1, 'no second refresh');
     assert.equal(server.rejected, 0);
   });
 
-  test('a holder frozen past its lease after Kiro rotated: the next holder gets invalid_grant, waits, and adopts the frozen holder\'s write', async (t) => {
+  test("a holder frozen past its lease after Kiro rotated: the next holder gets invalid_grant, waits, and adopts the frozen holder's write", async (t) => {
     const redis = await redisForTest(t);
     const server = await tokenServer(t);
     // A generous grace: on a loaded machine the woken process may take seconds to write.
@@ -62,18 +74,21 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     await b.vault.write(ACCOUNT, { refreshToken: 'rt-0' }, { expectGen: 0, fence: 0 }, never);
     server.delayAfterRotate(400);
     const frozen = await runChild(redis, server, 1, 'rt-0', undefined, { LOCK_TTL_MS: '300' });
-    await eventually(() => server.rotations === 1, 30_000, 'the frozen holder\'s refresh to be processed');
+    await eventually(() => server.rotations === 1, 30_000, "the frozen holder's refresh to be processed");
     frozen.child.kill('SIGSTOP'); // no more lease extensions
     await new Promise((r) => setTimeout(r, 400)); // its lease lapses
-    const pending = b.coordinator.refresh({ accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } }, httpRefresher(server.url), AbortSignal.timeout(20_000));
+    const pending = b.coordinator.refresh(
+      { accountId: ACCOUNT, heldGen: 1, held: { refreshToken: 'rt-0' } },
+      httpRefresher(server.url),
+      AbortSignal.timeout(20_000),
+    );
     await eventually(() => server.rejected === 1, 30_000, 'b to try the consumed token');
     frozen.child.kill('SIGCONT'); // it wakes, gets its answer and writes generation 2
     const out = await pending;
     await frozen.exited;
     assert.equal(out.source, 'adopted');
     assert.equal(out.record.gen, 2);
-    assert.equal(out.record.tokens.refreshToken, server.live, 'the account lives on the frozen holder\'s token');
+    assert.equal(out.record.tokens.refreshToken, server.live, "the account lives on the frozen holder's token");
     assert.equal(server.rotations, 1);
   });
-
 });

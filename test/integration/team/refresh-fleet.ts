@@ -32,7 +32,12 @@ export async function tokenServer(t: TestContext, rt = 'rt-0'): Promise<FakeToke
 }
 
 /** One in-process "instance": its own connections, lock, vault, events and coordinator. */
-export async function instance(t: TestContext, redis: RedisServer, name: string, options: { keyPrefix?: string; lockTtlMs?: number; lapsedWriterGraceMs?: number } = {}) {
+export async function instance(
+  t: TestContext,
+  redis: RedisServer,
+  name: string,
+  options: { keyPrefix?: string; lockTtlMs?: number; lapsedWriterGraceMs?: number } = {},
+) {
   const logger = lineLogger();
   const keys = teamKeys(options.keyPrefix ?? 'crash-team');
   const connection = await openUp(t, redis.url, { logger });
@@ -62,7 +67,16 @@ let bundled: Promise<string> | undefined;
 function bundledFixture(): Promise<string> {
   bundled ??= (async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'kiro-proxy-team-fixture-')), 'refresh-instance.mjs');
-    await build({ entryPoints: [FIXTURE], bundle: true, platform: 'node', format: 'esm', target: 'node22', outfile: out, logLevel: 'warning', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    await build({
+      entryPoints: [FIXTURE],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      outfile: out,
+      logLevel: 'warning',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    });
     return out;
   })();
   return bundled;
@@ -78,6 +92,14 @@ export async function runChild(redis: RedisServer, server: FakeTokenServer, held
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  return { child, exited, lines: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), stderr: () => err };
+  return {
+    child,
+    exited,
+    lines: () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr: () => err,
+  };
 }
-

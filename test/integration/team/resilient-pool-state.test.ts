@@ -21,17 +21,21 @@ async function member(t: TestContext, url: string, id: string): Promise<TeamStat
 const cands = (...ids: string[]) => ids.map((accountId) => ({ accountId, limit: 0 }));
 
 describe('pool state when Redis goes away', { skip: redisSkip }, () => {
-  test('serves from local state that knows the team\'s cooldowns, and writes its own changes back when Redis returns', async (t) => {
+  test("serves from local state that knows the team's cooldowns, and writes its own changes back when Redis returns", async (t) => {
     const redis = await redisForTest(t, { persistence: true });
     const a = await member(t, redis.url, 'inst-a');
     const b = await member(t, redis.url, 'inst-b');
     await b.pool.setCooldown('x', { durationMs: 120_000, reason: '429 on B' }, never);
     // A heard it (event into its local state) before Redis goes.
-    await eventually(async () => {
-      const r = await a.pool.acquire({ candidates: cands('x') }, never);
-      if (r.ok) await a.pool.release(r.lease);
-      return !r.ok;
-    }, 10_000, 'A to know of the cooldown');
+    await eventually(
+      async () => {
+        const r = await a.pool.acquire({ candidates: cands('x') }, never);
+        if (r.ok) await a.pool.release(r.lease);
+        return !r.ok;
+      },
+      10_000,
+      'A to know of the cooldown',
+    );
     const held = await a.pool.acquire({ candidates: cands('y') }, never);
     assert.ok(held.ok);
 
@@ -39,11 +43,14 @@ describe('pool state when Redis goes away', { skip: redisSkip }, () => {
     await eventually(() => a.health().state === 'down');
     const r = await a.pool.acquire({ candidates: cands('x', 'y') }, never);
     assert.ok(r.ok, 'served without Redis');
-    assert.equal(r.accountId, 'y', 'the peer\'s cooldown still holds locally');
+    assert.equal(r.accountId, 'y', "the peer's cooldown still holds locally");
     await a.pool.setCooldown('y', { durationMs: 120_000, reason: '429 on A while Redis was away' }, never);
     const none = await a.pool.acquire({ candidates: cands('x', 'y') }, never);
     assert.ok(!none.ok);
-    assert.deepEqual(none.skipped.map((s) => s.why), ['cooldown', 'cooldown']);
+    assert.deepEqual(
+      none.skipped.map((s) => s.why),
+      ['cooldown', 'cooldown'],
+    );
     await a.pool.release(r.lease); // a local slot, given back locally
     await a.pool.release(held.lease); // a Redis slot while Redis is away: lapses by itself, no throw
     assert.equal((a.pool as ResilientPoolState).pendingWrites, 1);
@@ -51,7 +58,7 @@ describe('pool state when Redis goes away', { skip: redisSkip }, () => {
     await redis.start();
     await eventually(() => (a.pool as ResilientPoolState).pendingWrites === 0, 15_000, 'the pending change to be written');
     await eventually(() => b.health().state === 'up', 15_000, 'B up');
-    const seen = (await b.pool.snapshot(['x', 'y'], never));
+    const seen = await b.pool.snapshot(['x', 'y'], never);
     assert.equal(seen.get('y')?.cooldown?.reason, '429 on A while Redis was away');
     assert.ok(seen.get('y')!.cooldown!.remainingMs > 60_000);
     assert.equal(seen.get('x')?.cooldown?.reason, '429 on B', 'what was written before the outage survived (AOF)');

@@ -50,7 +50,7 @@ describe('team mirror', { skip: redisSkip }, () => {
     assert.ok(b.changes.some((c) => c.accountId === 'acct-x' && c.what === 'token'));
   });
 
-  test('a gap in B\'s subscription is closed by a snapshot', async (t) => {
+  test("a gap in B's subscription is closed by a snapshot", async (t) => {
     const redis = await redisForTest(t);
     const a = await member(t, redis.url, 'inst-a');
     const b = await member(t, redis.url, 'inst-b');

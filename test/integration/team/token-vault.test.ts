@@ -51,12 +51,18 @@ contract('in process', async () => new MemoryTokenVault({ instanceId: 'solo' }))
 const redisVault = async (t: TestContext) => {
   const redis = await redisForTest(t);
   const connection = await openUp(t, redis.url);
-  return new RedisTokenVault({ connection, keys: teamKeys('vault-team'), keyring: parseStateKeys(randomBytes(32).toString('base64')), instanceId: 'a', logger: lineLogger() });
+  return new RedisTokenVault({
+    connection,
+    keys: teamKeys('vault-team'),
+    keyring: parseStateKeys(randomBytes(32).toString('base64')),
+    instanceId: 'a',
+    logger: lineLogger(),
+  });
 };
 contract('Redis', redisVault, redisSkip);
 
 describe('token vault in Redis', { skip: redisSkip }, () => {
-  test('a sealed value copied into another account\'s record does not open', async (t) => {
+  test("a sealed value copied into another account's record does not open", async (t) => {
     const redis = await redisForTest(t);
     const connection = await openUp(t, redis.url);
     const keys = teamKeys('vault-team');

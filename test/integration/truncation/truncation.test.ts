@@ -10,8 +10,19 @@ function session(turns: number, resultChars = 3_000, last = 'What next?') {
   const messages: unknown[] = [];
   for (let i = 0; i < turns; i++) {
     messages.push({ role: 'user', content: `Step ${i}: read file ${i}.` });
-    messages.push({ role: 'assistant', content: [{ type: 'text', text: `Reading ${i}.` }, { type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: { file_path: `/src/f${i}.ts` } }] });
-    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: `// file ${i}\n` + 'const x = 1; // some code here\n'.repeat(Math.ceil(resultChars / 31)) }] });
+    messages.push({
+      role: 'assistant',
+      content: [
+        { type: 'text', text: `Reading ${i}.` },
+        { type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: { file_path: `/src/f${i}.ts` } },
+      ],
+    });
+    messages.push({
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: `toolu_${i}`, content: `// file ${i}\n` + 'const x = 1; // some code here\n'.repeat(Math.ceil(resultChars / 31)) },
+      ],
+    });
     messages.push({ role: 'assistant', content: `File ${i} looks fine.` });
   }
   messages.push({ role: 'user', content: last });
@@ -19,7 +30,9 @@ function session(turns: number, resultChars = 3_000, last = 'What next?') {
     model: 'claude-sonnet-4-5',
     max_tokens: 1024,
     system: 'You are a careful coding assistant. KEEP-THIS-SYSTEM-TEXT.',
-    tools: [{ name: 'Read', description: 'Reads a file.', input_schema: { type: 'object', properties: { file_path: { type: 'string' } }, required: ['file_path'] } }],
+    tools: [
+      { name: 'Read', description: 'Reads a file.', input_schema: { type: 'object', properties: { file_path: { type: 'string' } }, required: ['file_path'] } },
+    ],
     messages,
   };
 }
@@ -72,7 +85,11 @@ describe('truncation against a mock Kiro with a 40 KB threshold', () => {
   test('OpenAI Chat, not streamed: truncated and answered, header set', async () => {
     const s = session(30);
     const messages = [{ role: 'system', content: s.system }, ...s.messages.flatMap((m: any) => toOpenAI(m))];
-    const r = await post(`${h.url}/v1/chat/completions`, { model: 'claude-sonnet-4-5', messages, tools: [{ type: 'function', function: { name: 'Read', parameters: s.tools[0]!.input_schema } }] });
+    const r = await post(`${h.url}/v1/chat/completions`, {
+      model: 'claude-sonnet-4-5',
+      messages,
+      tools: [{ type: 'function', function: { name: 'Read', parameters: s.tools[0]!.input_schema } }],
+    });
     assert.equal(r.status, 200, r.text.slice(0, 300));
     assert.ok(Number(r.headers.get('x-kiro-proxy-truncated')) > 0);
     assert.equal(r.json.object, 'chat.completion');
@@ -159,8 +176,13 @@ describe('pre-send strategies', () => {
 function toOpenAI(m: any): unknown[] {
   if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
   if (m.role === 'assistant') {
-    const text = m.content.filter((b: any) => b.type === 'text').map((b: any) => b.text).join('');
-    const calls = m.content.filter((b: any) => b.type === 'tool_use').map((b: any) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } }));
+    const text = m.content
+      .filter((b: any) => b.type === 'text')
+      .map((b: any) => b.text)
+      .join('');
+    const calls = m.content
+      .filter((b: any) => b.type === 'tool_use')
+      .map((b: any) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } }));
     return [{ role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) }];
   }
   return m.content.map((b: any) => ({ role: 'tool', tool_call_id: b.tool_use_id, content: b.content }));

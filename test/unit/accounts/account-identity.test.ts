@@ -10,7 +10,15 @@ import { recoverableEntries } from '../../../src/core/accounts/credentials/tmp-r
 import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
 
 const ARN = 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK';
-const social = (rt: string, expiresAt = 1_000, extra: Partial<KiroCredential> = {}): KiroCredential => ({ kind: 'social', refreshToken: rt, accessToken: `at-${rt}`, expiresAt, profileArn: ARN, provider: 'Google', ...extra });
+const social = (rt: string, expiresAt = 1_000, extra: Partial<KiroCredential> = {}): KiroCredential => ({
+  kind: 'social',
+  refreshToken: rt,
+  accessToken: `at-${rt}`,
+  expiresAt,
+  profileArn: ARN,
+  provider: 'Google',
+  ...extra,
+});
 const entries = (...creds: KiroCredential[]): FileEntry[] => creds.map((credential, index) => ({ index, credential }));
 const key = (rt: string | undefined, history: string[] = [], others: string[] = [], extra: Partial<AccountKey> = {}): AccountKey => ({
   refreshToken: rt,
@@ -37,7 +45,7 @@ describe('matchEntry', () => {
     assert.equal(m.how === 'earlier' && m.entry.index, 1);
   });
 
-  test('never picks an entry holding another account\'s token', () => {
+  test("never picks an entry holding another account's token", () => {
     const file = entries(social('b'), social('c'));
     assert.deepEqual(matchEntry(file, key('a', ['a'], ['b', 'c'])), { how: 'none', why: 'no_entry' });
   });

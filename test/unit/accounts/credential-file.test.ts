@@ -27,7 +27,19 @@ const readJson = async (p: string) => JSON.parse(await readFile(p, 'utf8'));
 describe('writeEntryTokens', () => {
   test('SSO cache file: tokens updated in camelCase, every other field kept, a 0644 file tightened to 0600', async () => {
     const p = join(dir, 'kiro-auth-token.json');
-    await writeFile(p, JSON.stringify({ accessToken: AT, refreshToken: RT, expiresAt: '2025-12-31T02:32:45.144Z', authMethod: 'IdC', provider: 'BuilderId', region: 'us-east-1', clientIdHash: 'abc', futureField: { x: 1 } }));
+    await writeFile(
+      p,
+      JSON.stringify({
+        accessToken: AT,
+        refreshToken: RT,
+        expiresAt: '2025-12-31T02:32:45.144Z',
+        authMethod: 'IdC',
+        provider: 'BuilderId',
+        region: 'us-east-1',
+        clientIdHash: 'abc',
+        futureField: { x: 1 },
+      }),
+    );
     await chmod(p, 0o644);
     await writeEntryTokens(p, null, RT, { kind: 'idc', accessToken: AT2, refreshToken: RT2, expiresAt: EXPIRES, clientSecret: CLIENT_SECRET });
     assert.deepEqual(await readJson(p), {
@@ -53,10 +65,31 @@ describe('writeEntryTokens', () => {
       ]),
     );
     await writeEntryTokens(p, 1, RT2, { kind: 'oauth', accessToken: AT2, refreshToken: RT4, expiresAt: EXPIRES });
-    await writeEntryTokens(p, 0, RT, { kind: 'social', accessToken: AT, refreshToken: RT3, expiresAt: EXPIRES, profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X' });
+    await writeEntryTokens(p, 0, RT, {
+      kind: 'social',
+      accessToken: AT,
+      refreshToken: RT3,
+      expiresAt: EXPIRES,
+      profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X',
+    });
     assert.deepEqual(await readJson(p), [
-      { refreshToken: RT3, authMethod: 'social', provider: 'Google', accessToken: AT, expiresAt: '2026-06-01T12:00:00.250Z', profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X' },
-      { client_id: 'cid', client_secret: 's', token_url: 'https://auth.example.com/t', refresh_token: RT4, scope: 'api.access', access_token: AT2, expires_at: '2026-06-01T12:00:00.250Z' },
+      {
+        refreshToken: RT3,
+        authMethod: 'social',
+        provider: 'Google',
+        accessToken: AT,
+        expiresAt: '2026-06-01T12:00:00.250Z',
+        profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X',
+      },
+      {
+        client_id: 'cid',
+        client_secret: 's',
+        token_url: 'https://auth.example.com/t',
+        refresh_token: RT4,
+        scope: 'api.access',
+        access_token: AT2,
+        expires_at: '2026-06-01T12:00:00.250Z',
+      },
     ]);
     const reloaded = await loadCredsFile(p);
     assert.deepEqual(reloaded.problems, []);

@@ -33,7 +33,14 @@ describe('authMethod spellings', () => {
 describe('creds file: Kiro token-file form', () => {
   test('a single social object', () => {
     const r = parseCredentialDocument(
-      { accessToken: AT, refreshToken: RT, expiresAt: '2026-01-23T15:55:14.153942900+00:00', authMethod: 'social', provider: 'Github', profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK' },
+      {
+        accessToken: AT,
+        refreshToken: RT,
+        expiresAt: '2026-01-23T15:55:14.153942900+00:00',
+        authMethod: 'social',
+        provider: 'Github',
+        profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK',
+      },
       SRC,
     );
     assert.deepEqual(r.problems, []);
@@ -51,7 +58,10 @@ describe('creds file: Kiro token-file form', () => {
   });
 
   test('IdC: region is the OIDC region, client registration kept', () => {
-    const r = parseCredentialDocument([{ refreshToken: RT, authMethod: 'IdC', provider: 'Enterprise', region: 'ap-southeast-2', clientId: 'cid', clientSecret: CLIENT_SECRET }], SRC);
+    const r = parseCredentialDocument(
+      [{ refreshToken: RT, authMethod: 'IdC', provider: 'Enterprise', region: 'ap-southeast-2', clientId: 'cid', clientSecret: CLIENT_SECRET }],
+      SRC,
+    );
     assert.deepEqual(r.problems, []);
     const c = r.entries[0]!.credential;
     assert.equal(c.kind, 'idc');
@@ -74,21 +84,52 @@ describe('creds file: Kiro token-file form', () => {
   });
 
   test('missing authMethod is inferred from provider or client registration', () => {
-    const r = parseCredentialDocument([{ refreshToken: RT, provider: 'Google' }, { refreshToken: RT, clientId: 'c', clientSecret: CLIENT_SECRET }], SRC);
-    assert.deepEqual(r.entries.map((e) => e.credential.kind), ['social', 'idc']);
+    const r = parseCredentialDocument(
+      [
+        { refreshToken: RT, provider: 'Google' },
+        { refreshToken: RT, clientId: 'c', clientSecret: CLIENT_SECRET },
+      ],
+      SRC,
+    );
+    assert.deepEqual(
+      r.entries.map((e) => e.credential.kind),
+      ['social', 'idc'],
+    );
   });
 });
 
 describe('creds file: OAuth form', () => {
   test('snake_case object with scope', () => {
-    const r = parseCredentialDocument({ client_id: 'my-client', client_secret: CLIENT_SECRET, token_url: 'https://auth.example.com/oauth/token', refresh_token: RT, scope: 'api.access' }, SRC);
+    const r = parseCredentialDocument(
+      { client_id: 'my-client', client_secret: CLIENT_SECRET, token_url: 'https://auth.example.com/oauth/token', refresh_token: RT, scope: 'api.access' },
+      SRC,
+    );
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(r.entries[0]!.credential, { kind: 'oauth', clientId: 'my-client', clientSecret: CLIENT_SECRET, tokenUrl: 'https://auth.example.com/oauth/token', refreshToken: RT, scope: 'api.access' });
+    assert.deepEqual(r.entries[0]!.credential, {
+      kind: 'oauth',
+      clientId: 'my-client',
+      clientSecret: CLIENT_SECRET,
+      tokenUrl: 'https://auth.example.com/oauth/token',
+      refreshToken: RT,
+      scope: 'api.access',
+    });
   });
 
   test('mixed array of both forms keeps positions', () => {
-    const r = parseCredentialDocument([{ refreshToken: RT, authMethod: 'social' }, { client_id: 'c', client_secret: 's', token_url: 'http://127.0.0.1:1/t', refresh_token: RT }], SRC);
-    assert.deepEqual(r.entries.map((e) => [e.index, e.credential.kind]), [[0, 'social'], [1, 'oauth']]);
+    const r = parseCredentialDocument(
+      [
+        { refreshToken: RT, authMethod: 'social' },
+        { client_id: 'c', client_secret: 's', token_url: 'http://127.0.0.1:1/t', refresh_token: RT },
+      ],
+      SRC,
+    );
+    assert.deepEqual(
+      r.entries.map((e) => [e.index, e.credential.kind]),
+      [
+        [0, 'social'],
+        [1, 'oauth'],
+      ],
+    );
   });
 });
 
@@ -116,7 +157,10 @@ describe('broken input becomes problems that name file and field, never tokens',
       '/x/creds.json: [5].authMethod: unknown value (expected social, IdC, builder-id, iam, external_idp or api_key)',
       '/x/creds.json: [6]: expected a JSON object',
     ]);
-    assert.deepEqual(errors(r).map((p) => p.field), ['[1].refreshToken', '[2].refreshToken', '[3].token_url', '[4].token_url', '[5].authMethod', '[6]']);
+    assert.deepEqual(
+      errors(r).map((p) => p.field),
+      ['[1].refreshToken', '[2].refreshToken', '[3].token_url', '[4].token_url', '[5].authMethod', '[6]'],
+    );
     for (const p of r.problems) {
       assert.equal(p.source, SRC);
       assertNoSecrets(p.message);
@@ -129,7 +173,13 @@ describe('broken input becomes problems that name file and field, never tokens',
   });
 
   test('truncated refresh tokens load with a warning', () => {
-    const r = parseCredentialDocument([{ refreshToken: 'aorShort', authMethod: 'social' }, { refreshToken: `${RT.slice(0, 120)}...`, authMethod: 'social' }], SRC);
+    const r = parseCredentialDocument(
+      [
+        { refreshToken: 'aorShort', authMethod: 'social' },
+        { refreshToken: `${RT.slice(0, 120)}...`, authMethod: 'social' },
+      ],
+      SRC,
+    );
     assert.equal(r.entries.length, 2);
     assert.deepEqual(
       r.problems.map((p) => [p.severity, p.field]),
@@ -147,9 +197,12 @@ describe('broken input becomes problems that name file and field, never tokens',
     const r = parseCredentialDocument({ refreshToken: RT, authMethod: 'idc', expiresAt: 'soonish' }, SRC);
     assert.equal(r.entries.length, 1);
     assert.equal(r.entries[0]!.credential.expiresAt, undefined);
-    assert.deepEqual(r.problems.map((p) => [p.severity, p.field]), [
-      ['warning', 'expiresAt'],
-      ['warning', 'clientId'],
-    ]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.severity, p.field]),
+      [
+        ['warning', 'expiresAt'],
+        ['warning', 'clientId'],
+      ],
+    );
   });
 });

@@ -1,7 +1,14 @@
 // Test doubles for the pool: a scripted KiroClient, token sources and a clock whose "now" only
 // moves when the test says so (timers stay real, and tests keep them short).
 import type { KiroEvent } from '../../../src/core/kiro/kiro-event.ts';
-import { KiroUpstreamError, type KiroAccountContext, type KiroClient, type KiroStreamResponse, type UsageLimits, type UpstreamErrorClass } from '../../../src/core/kiro/types.ts';
+import {
+  KiroUpstreamError,
+  type KiroAccountContext,
+  type KiroClient,
+  type KiroStreamResponse,
+  type UsageLimits,
+  type UpstreamErrorClass,
+} from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
 import type { PoolAccount } from '../../../src/core/accounts/pool/pool-account.ts';
 import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool/pool.ts';
@@ -106,7 +113,13 @@ export interface Call {
 }
 
 export function upstreamError(cls: UpstreamErrorClass, status: number, extra: { reason?: string; retryAfterSeconds?: number; message?: string } = {}) {
-  return new KiroUpstreamError({ cls, status, message: extra.message ?? `${cls} (${status})`, reason: extra.reason, retryAfterSeconds: extra.retryAfterSeconds });
+  return new KiroUpstreamError({
+    cls,
+    status,
+    message: extra.message ?? `${cls} (${status})`,
+    reason: extra.reason,
+    retryAfterSeconds: extra.retryAfterSeconds,
+  });
 }
 
 export const textEvents = (text: string): KiroEvent[] => [

@@ -23,7 +23,10 @@ test('403 bearer invalid: refresh once, retry the same account', async (t) => {
   assert.equal(r.lease.accountId, 'A');
   assert.equal(r.lease.attempts, 2);
   assert.equal(h.accounts.A!.tokens.refreshes, 1);
-  assert.deepEqual(h.client.calls.map((c) => c.token), ['tok-A-1', 'tok-A-2']);
+  assert.deepEqual(
+    h.client.calls.map((c) => c.token),
+    ['tok-A-1', 'tok-A-2'],
+  );
   assert.equal(stateOf(h, 'A'), 'active');
 });
 
@@ -150,7 +153,10 @@ test('402 without a known reset date: disabled until the start of next month (UT
 test('403 TEMPORARILY_SUSPENDED: disabled, logged loudly once, never retried', async (t) => {
   const h = harness(['A', 'B']);
   t.after(() => h.pool.dispose());
-  h.client.script('A', { kind: 'error', error: upstreamError('suspended', 403, { reason: 'TEMPORARILY_SUSPENDED', message: 'Your User ID temporarily is suspended' }) });
+  h.client.script('A', {
+    kind: 'error',
+    error: upstreamError('suspended', 403, { reason: 'TEMPORARILY_SUSPENDED', message: 'Your User ID temporarily is suspended' }),
+  });
   const r = await serve(h);
   assert.equal(r.lease.accountId, 'B');
   for (let i = 0; i < 5; i++) await serve(h);
@@ -228,7 +234,10 @@ test('throttling exception as the first stream event fails over before committin
   t.after(() => h.pool.dispose());
   h.client.script('A', {
     kind: 'ok',
-    events: [{ type: 'initialResponse' }, { type: 'exception', exceptionType: 'ThrottlingException', message: 'Too many requests', reason: 'DAILY_REQUEST_COUNT' }],
+    events: [
+      { type: 'initialResponse' },
+      { type: 'exception', exceptionType: 'ThrottlingException', message: 'Too many requests', reason: 'DAILY_REQUEST_COUNT' },
+    ],
   });
   const r = await serve(h);
   assert.equal(r.lease.accountId, 'B');
@@ -354,7 +363,10 @@ test('the lease replays peeked events, then the rest; release updates counters',
   t.after(() => h.pool.dispose());
   h.client.script('A', { kind: 'ok', events: [{ type: 'initialResponse' }, ...textEvents('abc')] });
   const r = await serve(h);
-  assert.deepEqual(r.events.map((e) => e.type), ['initialResponse', 'assistantResponse', 'messageStop']);
+  assert.deepEqual(
+    r.events.map((e) => e.type),
+    ['initialResponse', 'assistantResponse', 'messageStop'],
+  );
   const v = h.pool.get('A')!;
   assert.deepEqual(v.counters, { requests: 1, errors: 0, aborted: 0, inFlight: 0, tokensIn: 10, tokensOut: 5, credits: 0.1 });
   assert.equal(v.lastUsedAt, T0);

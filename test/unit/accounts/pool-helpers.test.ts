@@ -46,10 +46,22 @@ test('fault table: every class gets the action of §8', () => {
 
 test('backoff: exponential, capped, jitter from the injected random', () => {
   const p = { baseMs: 100, maxMs: 1_000 };
-  assert.equal(backoffDelay(0, p, () => 0), 50);
-  assert.equal(backoffDelay(0, p, () => 0.999999), 100);
-  assert.equal(backoffDelay(3, p, () => 0), 400);
-  assert.equal(backoffDelay(10, p, () => 1), 1_000);
+  assert.equal(
+    backoffDelay(0, p, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffDelay(0, p, () => 0.999999),
+    100,
+  );
+  assert.equal(
+    backoffDelay(3, p, () => 0),
+    400,
+  );
+  assert.equal(
+    backoffDelay(10, p, () => 1),
+    1_000,
+  );
   assert.equal(withRetryAfter(100, 2), 2_000);
   assert.equal(withRetryAfter(5_000, 2), 5_000);
   assert.equal(withRetryAfter(5_000, undefined), 5_000);

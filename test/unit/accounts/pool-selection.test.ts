@@ -119,7 +119,10 @@ test('per-account concurrency: a busy account is passed over; with none free the
   assert.equal(l3.accountId, l2.accountId);
   l1.release({ ok: true });
   l3.release({ ok: true });
-  assert.deepEqual(h.pool.list().map((v) => v.counters.inFlight), [0, 0]);
+  assert.deepEqual(
+    h.pool.list().map((v) => v.counters.inFlight),
+    [0, 0],
+  );
 });
 
 test('a per-account limit overrides the configured default', async (t) => {
@@ -166,7 +169,10 @@ test('disabled by the user: never selected; remove() forgets it', async (t) => {
   assert.equal(h.pool.get('A')!.stateReason, 'disabled by the user');
   assert.equal(h.pool.remove('A'), true);
   assert.equal(h.pool.get('A'), undefined);
-  assert.deepEqual(h.pool.list().map((v) => v.id), ['B']);
+  assert.deepEqual(
+    h.pool.list().map((v) => v.id),
+    ['B'],
+  );
 });
 
 test('onChange reports state changes; views carry label, source and counters but no secret', async (t) => {

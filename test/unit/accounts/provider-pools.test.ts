@@ -40,12 +40,18 @@ describe('provider pools file', () => {
     );
     const r = await loadProviderPoolsFile(pools, dir);
     assert.equal(r.credentials.length, 3, JSON.stringify(r.problems));
-    assert.deepEqual(r.credentials.map((c) => c.origin.type), ['creds-file', 'base64', 'base64']);
+    assert.deepEqual(
+      r.credentials.map((c) => c.origin.type),
+      ['creds-file', 'base64', 'base64'],
+    );
     assert.equal((r.credentials[0]!.origin as { path: string }).path, join(dir, 'configs', 'kiro', 'account-01.json'));
     assert.equal(r.credentials[1]!.credential.refreshToken, RT2);
     assert.equal(r.credentials[2]!.credential.kind, 'oauth');
     assert.equal(new Set(r.credentials.map((c) => c.id)).size, 3);
-    assert.deepEqual(r.problems.map((p) => [p.severity, p.field]), [['warning', 'gemini-cli-oauth']]);
+    assert.deepEqual(
+      r.problems.map((p) => [p.severity, p.field]),
+      [['warning', 'gemini-cli-oauth']],
+    );
     assertNoSecrets(JSON.stringify(r.problems));
   });
 
@@ -54,7 +60,10 @@ describe('provider pools file', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'acct.json'), JSON.stringify(social(RT)));
     const pools = join(dir, 'pools.json');
-    await writeFile(pools, JSON.stringify({ 'kiro-api': [{ KIRO_OAUTH_CREDS_FILE_PATH: 'acct.json' }, { KIRO_OAUTH_CREDS_FILE_PATH: 'nope.json' }, { uuid: 'x' }, 'str'] }));
+    await writeFile(
+      pools,
+      JSON.stringify({ 'kiro-api': [{ KIRO_OAUTH_CREDS_FILE_PATH: 'acct.json' }, { KIRO_OAUTH_CREDS_FILE_PATH: 'nope.json' }, { uuid: 'x' }, 'str'] }),
+    );
     const r = await loadProviderPoolsFile(pools, join(root, 'elsewhere'));
     assert.equal(r.credentials.length, 1);
     const messages = r.problems.map((p) => p.message);

@@ -54,7 +54,10 @@ describe('quotaNumbersExhausted / quotaGate', () => {
     assert.deepEqual(quotaGate(q, { inFlight: false, nextAt: T0 + PROBE_MS }, T0 + 1), { kind: 'wait', until: T0 + PROBE_MS });
     assert.deepEqual(quotaGate(q, { inFlight: false, nextAt: T0 + PROBE_MS }, T0 + PROBE_MS), { kind: 'probe' });
     assert.deepEqual(quotaGate(q, { inFlight: false, nextAt: T0 + PROBE_MS, overruledFetchedAt: T0 }, T0 + 1), { kind: 'open' });
-    assert.deepEqual(quotaGate({ ...q, fetchedAt: T0 + 60_000 }, { inFlight: false, nextAt: T0 + PROBE_MS, overruledFetchedAt: T0 }, T0 + 60_000), { kind: 'wait', until: T0 + PROBE_MS });
+    assert.deepEqual(quotaGate({ ...q, fetchedAt: T0 + 60_000 }, { inFlight: false, nextAt: T0 + PROBE_MS, overruledFetchedAt: T0 }, T0 + 60_000), {
+      kind: 'wait',
+      until: T0 + PROBE_MS,
+    });
   });
 });
 
@@ -62,7 +65,19 @@ describe('the pool and the quota (fake clock)', () => {
   test('usage above the limit with overage enabled: the account keeps serving, and says it is on overage', async (t) => {
     const h = harness(['A']);
     t.after(() => h.pool.dispose());
-    h.client.quotas.set('A', quota({ used: 1012.5, limit: 1000, overageStatus: 'ENABLED', overageEnabled: true, overageUsed: 12.5, overageCap: 2000, overageCharges: 0.5, currency: 'USD' }));
+    h.client.quotas.set(
+      'A',
+      quota({
+        used: 1012.5,
+        limit: 1000,
+        overageStatus: 'ENABLED',
+        overageEnabled: true,
+        overageUsed: 12.5,
+        overageCap: 2000,
+        overageCharges: 0.5,
+        currency: 'USD',
+      }),
+    );
     await h.pool.refreshQuota('A');
     for (let i = 0; i < 5; i++) assert.equal((await serve(h)).lease.accountId, 'A');
     const a = h.pool.get('A')!;

@@ -17,7 +17,7 @@ const memory = (): SecretStore => {
 };
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
 
-test('a crashed process\'s newer token is folded into the store; older and torn entries are dropped; a live one stays', async (t) => {
+test("a crashed process's newer token is folded into the store; older and torn entries are dropped; a live one stays", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kiro-journal-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = memory();
@@ -34,8 +34,7 @@ test('a crashed process\'s newer token is folded into the store; older and torn 
   assert.deepEqual(await j.recover(store, logger), ['acct-a']);
   assert.equal((await readAccountRecord(store, 'acct-a'))!.credential.refreshToken, 'rt-2');
   assert.equal((await readAccountRecord(store, 'acct-b'))!.credential.refreshToken, 'rt-b2', 'an older token never replaces a newer one');
-  assert.equal((await readdir(dir)).length, 1, 'only the live process\'s entry is left');
+  assert.equal((await readdir(dir)).length, 1, "only the live process's entry is left");
   await remove();
   assert.deepEqual(await readdir(dir), []);
 });
-

@@ -32,9 +32,19 @@ test('a complete tmp with a newer token of one entry is recovered into the file;
   assert.equal(recovered.length, 1);
   assert.equal(recovered[0]!.index, 1);
   const doc = JSON.parse(await readFile(file, 'utf8')) as { refreshToken: string }[];
-  assert.deepEqual(doc.map((e) => e.refreshToken), ['a1', 'b2']);
-  assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), [], 'no leftover is kept');
-  assert.ok(lines.some((l) => /recovered the newer token of .*creds\.json\[1\]/.test(l)), lines.join('\n'));
+  assert.deepEqual(
+    doc.map((e) => e.refreshToken),
+    ['a1', 'b2'],
+  );
+  assert.deepEqual(
+    (await readdir(dir)).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no leftover is kept',
+  );
+  assert.ok(
+    lines.some((l) => /recovered the newer token of .*creds\.json\[1\]/.test(l)),
+    lines.join('\n'),
+  );
 });
 
 test('the tmp of a process that is still running is not touched', async (t) => {

@@ -83,14 +83,28 @@ describe('TokenManager', () => {
     const tm = new TokenManager({
       credential: { kind: 'social', refreshToken: RT, provider: 'Google', expiresAt: clock.now() },
       clock,
-      refresh: async () => ({ accessToken: AT2, refreshToken: RT2, expiresAt: clock.now() + 60 * MIN, profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X' }),
+      refresh: async () => ({
+        accessToken: AT2,
+        refreshToken: RT2,
+        expiresAt: clock.now() + 60 * MIN,
+        profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X',
+      }),
       persist: async (c) => {
         await tick();
         persisted.push(c);
       },
     });
     await tm.getAccessToken({ signal: signal() });
-    assert.deepEqual(persisted, [{ kind: 'social', refreshToken: RT2, accessToken: AT2, provider: 'Google', expiresAt: clock.now() + 60 * MIN, profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X' }]);
+    assert.deepEqual(persisted, [
+      {
+        kind: 'social',
+        refreshToken: RT2,
+        accessToken: AT2,
+        provider: 'Google',
+        expiresAt: clock.now() + 60 * MIN,
+        profileArn: 'arn:aws:codewhisperer:us-east-1:1:profile/X',
+      },
+    ]);
   });
 
   test('a persist failure is logged, the token is still served', async () => {

@@ -30,9 +30,16 @@ describe('social refresh (kiro-protocol.md §2.1)', () => {
   const cred: KiroCredential = { kind: 'social', refreshToken: RT, accessToken: AT, provider: 'Google' };
 
   test('POST {auth}/refreshToken with JSON {refreshToken} and the Kiro IDE user agent', async () => {
-    const s = await stub((_req, res) => json(res, 200, { accessToken: AT2, refreshToken: RT2, profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK', expiresIn: 3600 }));
+    const s = await stub((_req, res) =>
+      json(res, 200, { accessToken: AT2, refreshToken: RT2, profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK', expiresIn: 3600 }),
+    );
     const r = await refreshSocial(`${s.base}/`, cred, signal(), { now, machineId: 'a'.repeat(64) });
-    assert.deepEqual(r, { accessToken: AT2, refreshToken: RT2, expiresAt: NOW + 3_600_000, profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK' });
+    assert.deepEqual(r, {
+      accessToken: AT2,
+      refreshToken: RT2,
+      expiresAt: NOW + 3_600_000,
+      profileArn: 'arn:aws:codewhisperer:us-east-1:699475941385:profile/EHGA3GRVQMUK',
+    });
     const req = s.requests[0]!;
     assert.equal(req.method, 'POST');
     assert.equal(req.url, '/refreshToken');
@@ -98,7 +105,11 @@ describe('IdC refresh (kiro-protocol.md §2.2)', () => {
 
   test('invalid_grant and ExpiredClientException are permanent; a missing registration fails before any request', async () => {
     const answers: [number, unknown, Record<string, string>][] = [
-      [400, { error: 'invalid_grant', error_description: 'Invalid refresh token provided' }, { 'x-amzn-errortype': 'InvalidGrantException:http://internal.amazon.com/' }],
+      [
+        400,
+        { error: 'invalid_grant', error_description: 'Invalid refresh token provided' },
+        { 'x-amzn-errortype': 'InvalidGrantException:http://internal.amazon.com/' },
+      ],
       [400, { error: 'invalid_client', error_description: 'Client is expired' }, { 'x-amzn-errortype': 'ExpiredClientException' }],
     ];
     const s = await stub((_req, res) => {
@@ -107,7 +118,9 @@ describe('IdC refresh (kiro-protocol.md §2.2)', () => {
     });
     await rejectsWith(refreshIdc(s.base, cred, signal()), (e) => assert.deepEqual([e.permanent, e.code], [true, 'invalid_grant']));
     await rejectsWith(refreshIdc(s.base, cred, signal()), (e) => assert.deepEqual([e.permanent, e.code], [true, 'expired_client']));
-    await rejectsWith(refreshIdc(s.base, { ...cred, clientSecret: undefined }, signal()), (e) => assert.deepEqual([e.permanent, e.code], [true, 'missing_client_registration']));
+    await rejectsWith(refreshIdc(s.base, { ...cred, clientSecret: undefined }, signal()), (e) =>
+      assert.deepEqual([e.permanent, e.code], [true, 'missing_client_registration']),
+    );
     assert.equal(s.requests.length, 2);
   });
 });
@@ -124,7 +137,13 @@ describe('OAuth refresh (creds-file OAuth form)', () => {
     assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
     const form = new URLSearchParams(req.body);
     assert.deepEqual([...form.keys()], ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'scope']);
-    assert.deepEqual(Object.fromEntries(form), { grant_type: 'refresh_token', client_id: 'my-client', client_secret: CLIENT_SECRET, refresh_token: RT, scope: 'api.access' });
+    assert.deepEqual(Object.fromEntries(form), {
+      grant_type: 'refresh_token',
+      client_id: 'my-client',
+      client_secret: CLIENT_SECRET,
+      refresh_token: RT,
+      scope: 'api.access',
+    });
   });
 
   test('invalid_grant is permanent; a response without a token is transient', async () => {
@@ -160,6 +179,8 @@ describe('transport failures', () => {
   });
 
   test('api keys are never sent anywhere', async () => {
-    await rejectsWith(refreshCredential({ runtime: '', auth: 'http://127.0.0.1:1', oidc: '' }, { kind: 'api_key', accessToken: 'ksk_x' }, signal()), (e) => assert.equal(e.code, 'not_refreshable'));
+    await rejectsWith(refreshCredential({ runtime: '', auth: 'http://127.0.0.1:1', oidc: '' }, { kind: 'api_key', accessToken: 'ksk_x' }, signal()), (e) =>
+      assert.equal(e.code, 'not_refreshable'),
+    );
   });
 });

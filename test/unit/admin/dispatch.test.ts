@@ -56,9 +56,15 @@ test('logs.list honours limit and sinceTime (newest last)', async () => {
   const logs = [1, 2, 3, 4].map((i) => logEntry({ id: `r${i}`, time: i * 1000 }));
   const { target } = fakeProxy({ logs });
   const got = (await dispatchAdmin('logs.list', { limit: 2 }, target)) as { id: string }[];
-  assert.deepEqual(got.map((e) => e.id), ['r3', 'r4']);
+  assert.deepEqual(
+    got.map((e) => e.id),
+    ['r3', 'r4'],
+  );
   const since = (await dispatchAdmin('logs.list', { sinceTime: 2000 }, target)) as { id: string }[];
-  assert.deepEqual(since.map((e) => e.id), ['r3', 'r4']);
+  assert.deepEqual(
+    since.map((e) => e.id),
+    ['r3', 'r4'],
+  );
 });
 
 test('accounts.importSso only reads files the scan found', async () => {

@@ -40,7 +40,10 @@ export function fakeProxy(opts: { accounts?: AccountView[]; logs?: RequestLogEnt
       refreshQuota: async (id) => accounts.find((a) => a.id === id)!,
       remove: async (id) => {
         calls.push(`remove ${id}`);
-        accounts.splice(accounts.findIndex((a) => a.id === id), 1);
+        accounts.splice(
+          accounts.findIndex((a) => a.id === id),
+          1,
+        );
       },
       setEnabled: async (id, enabled) => void calls.push(`setEnabled ${id} ${enabled}`),
       setLabel: async (id, label) => void calls.push(`setLabel ${id} ${label}`),

@@ -36,7 +36,10 @@ describe('parseCli: where the API key comes from', () => {
   });
 
   test('both sources at the same level are refused', () => {
-    assert.throws(() => parseCli(['--api-key', 'K', '--api-key-file', '/k'], {}), (e: unknown) => e instanceof CliUsageError && /either --api-key or --api-key-file/.test(e.message));
+    assert.throws(
+      () => parseCli(['--api-key', 'K', '--api-key-file', '/k'], {}),
+      (e: unknown) => e instanceof CliUsageError && /either --api-key or --api-key-file/.test(e.message),
+    );
     assert.throws(() => parseCli(['--api-key-file=/k', '--api-key=K'], {}), CliUsageError);
     assert.throws(() => parseCli([], { KIRO_PROXY_API_KEY: 'K', KIRO_PROXY_API_KEY_FILE: '/k' }), /both set/);
   });
@@ -76,7 +79,8 @@ describe('readApiKeyFile', () => {
   });
 
   test('clear errors: missing, empty, several lines, a directory, too big', async () => {
-    const bad = async (p: string, re: RegExp) => assert.rejects(readApiKeyFile(p), (e: unknown) => e instanceof ApiKeyFileError && re.test(e.message) && e.message.includes(p));
+    const bad = async (p: string, re: RegExp) =>
+      assert.rejects(readApiKeyFile(p), (e: unknown) => e instanceof ApiKeyFileError && re.test(e.message) && e.message.includes(p));
     await bad(join(dir, 'nope'), /does not exist/);
     await bad(await file('empty', '\n'), /is empty/);
     await bad(await file('blank', '   '), /is empty/);

@@ -35,7 +35,15 @@ test('--provider-pools-file and --fallback-model, with their env vars', () => {
 
 test('--help documents all of them', () => {
   const help = usage();
-  for (const flag of ['--model-provider', 'MODEL_PROVIDER', '--kiro-oauth-creds-file', '--kiro-oauth-creds-base64', '--provider-pools-file', 'KIRO_PROXY_PROVIDER_POOLS_FILE', '--fallback-model']) {
+  for (const flag of [
+    '--model-provider',
+    'MODEL_PROVIDER',
+    '--kiro-oauth-creds-file',
+    '--kiro-oauth-creds-base64',
+    '--provider-pools-file',
+    'KIRO_PROXY_PROVIDER_POOLS_FILE',
+    '--fallback-model',
+  ]) {
     assert.ok(help.includes(flag), `--help lacks ${flag}`);
   }
 });

@@ -34,7 +34,10 @@ test('config.json settings apply under explicit flags; bad fields are reported b
   const home = tmp(t);
   writeFileSync(
     join(home, 'config.json'),
-    JSON.stringify({ accounts: {}, settings: { cooldownSeconds: 60, selectionStrategy: 'most-quota', truncation: { autoTruncate: true }, cacheTtlSeconds: -5, host: '0.0.0.0' } }),
+    JSON.stringify({
+      accounts: {},
+      settings: { cooldownSeconds: 60, selectionStrategy: 'most-quota', truncation: { autoTruncate: true }, cacheTtlSeconds: -5, host: '0.0.0.0' },
+    }),
   );
   const read = await readSettingsFile(home);
   assert.equal(read.problems.length, 1);
@@ -59,7 +62,10 @@ test('a headless proxy saves run-time setting changes to config.json, keeping ac
   const [acct] = p.accounts.list();
   await p.accounts.setLabel(acct!.id, 'renamed');
   await p.applyConfig({ cooldownSeconds: 42, truncation: { ...p.getConfig().truncation, preEstimate: true } });
-  const doc = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { settings: { cooldownSeconds: number; truncation: { preEstimate: boolean } }; accounts: Record<string, { label: string }> };
+  const doc = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as {
+    settings: { cooldownSeconds: number; truncation: { preEstimate: boolean } };
+    accounts: Record<string, { label: string }>;
+  };
   assert.equal(doc.settings.cooldownSeconds, 42);
   assert.equal(doc.settings.truncation.preEstimate, true);
   assert.equal(doc.accounts[acct!.id]!.label, 'renamed');

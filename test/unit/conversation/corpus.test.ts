@@ -15,7 +15,10 @@ for (const c of CORPUS) {
     assertKiroAccepts(body, c.name);
     for (const r of c.expectRules ?? []) assert.ok(rules.includes(r), `${c.name}: rule ${r} did not fire (fired: ${rules.join(', ')})`);
     // Every name Kiro may call maps back to a name the client knows.
-    const known = new Set([...c.request.tools.map((t) => t.name), ...c.request.messages.flatMap((m) => m.content.flatMap((b) => (b.type === 'tool_use' ? [b.name] : [])))]);
+    const known = new Set([
+      ...c.request.tools.map((t) => t.name),
+      ...c.request.messages.flatMap((m) => m.content.flatMap((b) => (b.type === 'tool_use' ? [b.name] : []))),
+    ]);
     for (const spec of body.conversationState.currentMessage.userInputMessage.userInputMessageContext?.tools ?? []) {
       assert.ok(known.has(clientToolName(toolNames, spec.toolSpecification.name)), `${c.name}: ${spec.toolSpecification.name} maps to no client name`);
     }

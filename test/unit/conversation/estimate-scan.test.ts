@@ -100,7 +100,38 @@ function assertSame(fast: number, direct: number, what: string): void {
 // Every class and every transition between them: ASCII letters, digits, spaces, breaks and
 // punctuation, accented Latin, Cyrillic, CJK, hangul, full-width forms, emoji (surrogate pairs
 // and lone halves), controls, BOM, and long words (the long-letter term starts past six).
-const PIECES = ['a', 'Z', 'longwordhere', 'abcdefg', '7', '42', ' ', '   ', '\n', '\t', '\r\n', '.', '{"', '\\', '_', '-', 'é', 'ж', 'Ǆ', '\u052f', '\u0530', '漢', 'か', '한', 'Ａ', '😀', '\ud83d', '\u0000', '\ufeff', '\u2028'];
+const PIECES = [
+  'a',
+  'Z',
+  'longwordhere',
+  'abcdefg',
+  '7',
+  '42',
+  ' ',
+  '   ',
+  '\n',
+  '\t',
+  '\r\n',
+  '.',
+  '{"',
+  '\\',
+  '_',
+  '-',
+  'é',
+  'ж',
+  'Ǆ',
+  '\u052f',
+  '\u0530',
+  '漢',
+  'か',
+  '한',
+  'Ａ',
+  '😀',
+  '\ud83d',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+];
 const text = fc.array(fc.constantFrom(...PIECES), { maxLength: 80 }).map((p) => p.join(''));
 const anyText = fc.oneof(text, fc.string({ unit: 'grapheme', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }));
 

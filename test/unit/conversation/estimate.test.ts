@@ -17,14 +17,20 @@ test('estimateTokens: empty is 0, anything else at least 1; wide scripts cost mo
 test('estimateRequestTokens counts system, messages, tool calls, images and tools', () => {
   const base = estimateRequestTokens(request([user('hello')]));
   const bigger = estimateRequestTokens(
-    request([user('hello', image()), assistant(use('a', 'Read', { path: '/x' }))], { system: 'Some system words here. '.repeat(20), tools: [tool('Read', 'Reads one file from disk. '.repeat(40))] }),
+    request([user('hello', image()), assistant(use('a', 'Read', { path: '/x' }))], {
+      system: 'Some system words here. '.repeat(20),
+      tools: [tool('Read', 'Reads one file from disk. '.repeat(40))],
+    }),
   );
   assert.ok(base > 0);
   assert.ok(bigger > base + 100 + 1_600 + 150, String(bigger));
 });
 
 test('the Kiro body estimate ignores the random conversation/continuation ids', () => {
-  const req = request([user('hello there'), assistant(use('t1', 'Read', { p: 1 })), user(result('t1', 'file text'))], { tools: [tool('Read')], system: 'be brief' });
+  const req = request([user('hello there'), assistant(use('t1', 'Read', { p: 1 })), user(result('t1', 'file text'))], {
+    tools: [tool('Read')],
+    system: 'be brief',
+  });
   const a = normalise(req, { modelId: 'claude-sonnet-4.5', conversationId: crypto.randomUUID() });
   const b = normalise(req, { modelId: 'claude-sonnet-4.5', conversationId: crypto.randomUUID() });
   assert.notEqual(a.body.conversationState.conversationId, b.body.conversationState.conversationId);
@@ -34,7 +40,9 @@ test('the Kiro body estimate ignores the random conversation/continuation ids', 
 test('count_tokens and the pipeline share one computation (same model resolution and thinking default)', () => {
   const req = request([user('hello there')], { system: 'be brief', model: 'claude-sonnet-4-5-thinking' });
   // What completion.ts does: resolve, default thinking for -thinking models, normalise, estimate.
-  const piped = inputTokensOf(normalise({ ...req, thinking: { type: 'enabled', budgetTokens: 16_000 } }, { modelId: 'claude-sonnet-4.5', conversationId: crypto.randomUUID() }));
+  const piped = inputTokensOf(
+    normalise({ ...req, thinking: { type: 'enabled', budgetTokens: 16_000 } }, { modelId: 'claude-sonnet-4.5', conversationId: crypto.randomUUID() }),
+  );
   assert.equal(countInputTokens(req, {}), piped);
   // Thinking adds the tag instructions to the system text: a different, larger count.
   assert.ok(countInputTokens({ ...req, model: 'claude-sonnet-4-5' }, {}) < piped);

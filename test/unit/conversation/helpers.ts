@@ -16,7 +16,10 @@ export const result = (toolUseId: string, content = 'ok', extra: Partial<Extract
   ...extra,
 });
 export const image = (mediaType = 'image/png', data = PNG_1PX): NeutralBlock => ({ type: 'image', mediaType, data });
-export const user = (...content: (NeutralBlock | string)[]): NeutralMessage => ({ role: 'user', content: content.map((c) => (typeof c === 'string' ? text(c) : c)) });
+export const user = (...content: (NeutralBlock | string)[]): NeutralMessage => ({
+  role: 'user',
+  content: content.map((c) => (typeof c === 'string' ? text(c) : c)),
+});
 export const assistant = (...content: (NeutralBlock | string)[]): NeutralMessage => ({
   role: 'assistant',
   content: content.map((c) => (typeof c === 'string' ? text(c) : c)),

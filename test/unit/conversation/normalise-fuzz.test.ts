@@ -15,15 +15,13 @@ const inputs = fc.oneof(fc.constant({}), fc.constant({ a: 1 }), fc.constant('{"b
 const block: fc.Arbitrary<NeutralBlock> = fc.oneof(
   texts.map((text): NeutralBlock => ({ type: 'text', text })),
   fc.record({ id: ids, name: names, input: inputs }).map(({ id, name, input }): NeutralBlock => ({ type: 'tool_use', id, name, input })),
-  fc.record({ id: ids, content: texts, isError: fc.boolean(), withImage: fc.boolean() }).map(
-    ({ id, content, isError, withImage }): NeutralBlock => ({
-      type: 'tool_result',
-      toolUseId: id,
-      content,
-      isError,
-      ...(withImage ? { images: [{ mediaType: 'image/png', data: PNG_1PX }] } : {}),
-    }),
-  ),
+  fc.record({ id: ids, content: texts, isError: fc.boolean(), withImage: fc.boolean() }).map(({ id, content, isError, withImage }): NeutralBlock => ({
+    type: 'tool_result',
+    toolUseId: id,
+    content,
+    isError,
+    ...(withImage ? { images: [{ mediaType: 'image/png', data: PNG_1PX }] } : {}),
+  })),
   fc.constant<NeutralBlock>({ type: 'image', mediaType: 'image/png', data: PNG_1PX }),
   texts.map((text): NeutralBlock => ({ type: 'thinking', text })),
 );
@@ -39,20 +37,22 @@ const toolDecl: fc.Arbitrary<NeutralTool> = fc.record({
   inputSchema: fc.constantFrom<Record<string, unknown>>({}, { type: 'object', properties: {} }, { $schema: 'x', type: 'string', required: [] }),
 });
 
-const requestArb: fc.Arbitrary<NeutralRequest> = fc.record({
-  messages: fc.array(message, { maxLength: 12 }),
-  tools: fc.array(toolDecl, { maxLength: 4 }),
-  system: texts,
-  thinking: fc.option(fc.constant({ type: 'enabled' as const, budgetTokens: 2000 }), { nil: undefined }),
-}).map(({ messages, tools, system, thinking }) => ({
-  dialect: 'anthropic' as const,
-  model: 'm',
-  system,
-  messages,
-  tools,
-  stream: true,
-  ...(thinking ? { thinking } : {}),
-}));
+const requestArb: fc.Arbitrary<NeutralRequest> = fc
+  .record({
+    messages: fc.array(message, { maxLength: 12 }),
+    tools: fc.array(toolDecl, { maxLength: 4 }),
+    system: texts,
+    thinking: fc.option(fc.constant({ type: 'enabled' as const, budgetTokens: 2000 }), { nil: undefined }),
+  })
+  .map(({ messages, tools, system, thinking }) => ({
+    dialect: 'anthropic' as const,
+    model: 'm',
+    system,
+    messages,
+    tools,
+    stream: true,
+    ...(thinking ? { thinking } : {}),
+  }));
 
 test('any random conversation normalises into a body Kiro accepts', () => {
   fc.assert(

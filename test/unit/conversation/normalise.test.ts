@@ -66,7 +66,11 @@ test('every fired rule logs one debug line naming it', () => {
   const logger = captureLogger();
   const { rules } = normalise(request([assistant('hi'), user('')], { system: 'S' }), { ...opts, logger });
   assert.ok(rules.length > 0);
-  for (const r of rules) assert.ok(logger.lines.some((l) => l.level === 'debug' && l.msg.startsWith(`normaliser rule ${r}: `)), r);
+  for (const r of rules)
+    assert.ok(
+      logger.lines.some((l) => l.level === 'debug' && l.msg.startsWith(`normaliser rule ${r}: `)),
+      r,
+    );
 });
 
 test('a custom maxDescriptionChars is honoured', () => {

@@ -6,7 +6,10 @@ import { request, result, tool, use, user, assistant } from './helpers.ts';
 
 // Guards the corpus/fuzz tests against passing vacuously: the checker must catch broken bodies.
 test('the strict check rejects bodies that break Kiro invariants', () => {
-  const good = normalise(request([user('go'), assistant(use('a', 'X')), user(result('a'))], { tools: [tool('X')] }), { modelId: MODEL, conversationId: 'c' }).body;
+  const good = normalise(request([user('go'), assistant(use('a', 'X')), user(result('a'))], { tools: [tool('X')] }), {
+    modelId: MODEL,
+    conversationId: 'c',
+  }).body;
   assertKiroAccepts(good, 'good');
   const emptyContent = structuredClone(good);
   emptyContent.conversationState.currentMessage.userInputMessage.content = ' ';

@@ -16,7 +16,12 @@ import { assistant, captureLogger, request, result, tool, use, user } from './he
 function history(turns: number, size = 2_000): NeutralMessage[] {
   const out: NeutralMessage[] = [];
   for (let i = 0; i < turns; i++) {
-    out.push(user(`ask ${i}`), assistant(`reading ${i}`, use(`t${i}`, 'Read', { path: `/f${i}` })), user(result(`t${i}`, 'y'.repeat(size))), assistant(`done ${i}`));
+    out.push(
+      user(`ask ${i}`),
+      assistant(`reading ${i}`, use(`t${i}`, 'Read', { path: `/f${i}` })),
+      user(result(`t${i}`, 'y'.repeat(size))),
+      assistant(`done ${i}`),
+    );
   }
   out.push(user('current question'));
   return out;
@@ -42,7 +47,14 @@ function toolPairsIntact(messages: NeutralMessage[]): boolean {
   return true;
 }
 
-const cfg = (over: Partial<TruncationConfig> = {}): TruncationConfig => ({ errorRetry: true, autoTruncate: false, preEstimate: false, summarise: false, maxRequestBytes: 600_000, ...over });
+const cfg = (over: Partial<TruncationConfig> = {}): TruncationConfig => ({
+  errorRetry: true,
+  autoTruncate: false,
+  preEstimate: false,
+  summarise: false,
+  maxRequestBytes: 600_000,
+  ...over,
+});
 // As the pool throws it: the client-facing error made from the classified upstream error (its cause).
 const tooLong = () =>
   new ProxyError('invalid_request', 'Input is too long.', {
@@ -71,9 +83,23 @@ test('units: whole turns oldest first, then tool exchanges of the last turn; nev
   const msgs = history(3);
   assert.deepEqual(turnStarts(msgs), [0, 4, 8, 12]);
   const units = dropUnits(msgs);
-  assert.deepEqual(units.map((u) => [u.kind, u.from, u.to]), [['turn', 0, 4], ['turn', 4, 8], ['turn', 8, 12]]);
+  assert.deepEqual(
+    units.map((u) => [u.kind, u.from, u.to]),
+    [
+      ['turn', 0, 4],
+      ['turn', 4, 8],
+      ['turn', 8, 12],
+    ],
+  );
   const long = dropUnits(agentic(4));
-  assert.deepEqual(long.map((u) => [u.kind, u.from, u.to]), [['exchange', 1, 3], ['exchange', 3, 5], ['exchange', 5, 7]]);
+  assert.deepEqual(
+    long.map((u) => [u.kind, u.from, u.to]),
+    [
+      ['exchange', 1, 3],
+      ['exchange', 3, 5],
+      ['exchange', 5, 7],
+    ],
+  );
   assert.deepEqual(dropUnits([user('only')]), []);
 });
 
@@ -95,7 +121,11 @@ test('property: any drop count keeps tool pairs whole, the first message a user 
     fc.property(fc.array(fc.tuple(block, fc.nat(3)), { minLength: 1, maxLength: 25 }), fc.nat(40), (shape, k) => {
       const msgs: NeutralMessage[] = [user('start')];
       shape.forEach(([kind, n], i) => {
-        if (kind === 'tool') msgs.push(assistant(...Array.from({ length: n + 1 }, (_, j) => use(`u${i}_${j}`, 'T'))), user(...Array.from({ length: n + 1 }, (_, j) => result(`u${i}_${j}`))));
+        if (kind === 'tool')
+          msgs.push(
+            assistant(...Array.from({ length: n + 1 }, (_, j) => use(`u${i}_${j}`, 'T'))),
+            user(...Array.from({ length: n + 1 }, (_, j) => result(`u${i}_${j}`))),
+          );
         else msgs.push(assistant(`a${i}`), user(`q${i}`));
       });
       const units = dropUnits(msgs);

@@ -26,7 +26,7 @@ function claudeCodeFirstRequest() {
     stream: true,
     system: [
       { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197; cc_entrypoint=sdk-cli' },
-      { type: 'text', text: 'You are Claude Code, Anthropic\'s official CLI for Claude.', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude.", cache_control: { type: 'ephemeral' } },
       { type: 'text', text: 'Main prompt.', cache_control: { type: 'ephemeral' } },
     ],
     messages: [
@@ -91,7 +91,10 @@ describe('anthropic parseRequest: Claude Code shapes', () => {
       ],
     });
     assert.equal(req.system, 'S0\n\nS1\n\nS2');
-    assert.deepEqual(req.messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      req.messages.map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
   });
 
   test('session id: header wins; legacy user_…_session_<uuid>; a plain user id is not a session', () => {
@@ -121,7 +124,16 @@ describe('anthropic parseRequest: Claude Code shapes', () => {
           role: 'user',
           content: [
             { type: 'tool_result', tool_use_id: 'tooluse_1', content: 'a.txt' },
-            { type: 'tool_result', tool_use_id: 'tooluse_2', is_error: true, content: [{ type: 'text', text: 'line1' }, { type: 'text', text: 'line2' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' } }] },
+            {
+              type: 'tool_result',
+              tool_use_id: 'tooluse_2',
+              is_error: true,
+              content: [
+                { type: 'text', text: 'line1' },
+                { type: 'text', text: 'line2' },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' } },
+              ],
+            },
           ],
         },
       ],
@@ -139,35 +151,98 @@ describe('anthropic parseRequest: Claude Code shapes', () => {
   });
 
   test('images: base64 kept; url refused naming the field', () => {
-    const req = parse({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/' } }] }] });
+    const req = parse({
+      model: 'm',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/' } }] }],
+    });
     assert.deepEqual(req.messages[0]!.content[0], { type: 'image', mediaType: 'image/jpeg', data: '/9j/' });
     const err = rejects(
-      () => parse({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }, { role: 'user', content: 'z' }, { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }] }),
+      () =>
+        parse({
+          model: 'm',
+          max_tokens: 1,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: 'y' },
+            { role: 'user', content: 'z' },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'see' },
+                { type: 'image', source: { type: 'url', url: 'https://x/y.png' } },
+              ],
+            },
+          ],
+        }),
       { status: 400, message: /^messages\.3\.content\.1\.source: url images are not supported; send base64$/ },
     );
     assert.equal(err.kind, 'invalid_request');
   });
 
   test('documents: text sources become text, PDFs are refused', () => {
-    const req = parse({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', title: 'README', source: { type: 'text', media_type: 'text/plain', data: 'hello' } }] }] });
-    assert.deepEqual(req.messages[0]!.content[0], { type: 'text', text: 'README\n\nhello' });
-    rejects(() => parse({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBER' } }] }] }), {
-      message: /messages\.0\.content\.0\.source: document source 'base64' is not supported/,
+    const req = parse({
+      model: 'm',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: [{ type: 'document', title: 'README', source: { type: 'text', media_type: 'text/plain', data: 'hello' } }] }],
     });
+    assert.deepEqual(req.messages[0]!.content[0], { type: 'text', text: 'README\n\nhello' });
+    rejects(
+      () =>
+        parse({
+          model: 'm',
+          max_tokens: 1,
+          messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBER' } }] }],
+        }),
+      {
+        message: /messages\.0\.content\.0\.source: document source 'base64' is not supported/,
+      },
+    );
   });
 
   test('tools: bash/text editor become custom tools; server tools are dropped and named', () => {
-    const req = parse({ model: 'm', max_tokens: 1, messages: [], tools: [{ type: 'bash_20250124', name: 'bash' }, { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }, { type: 'custom', name: 'c', input_schema: { type: 'object' } }] });
-    assert.deepEqual(req.tools.map((t) => t.name), ['bash', 'str_replace_based_edit_tool', 'c']);
+    const req = parse({
+      model: 'm',
+      max_tokens: 1,
+      messages: [],
+      tools: [
+        { type: 'bash_20250124', name: 'bash' },
+        { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' },
+        { type: 'custom', name: 'c', input_schema: { type: 'object' } },
+      ],
+    });
+    assert.deepEqual(
+      req.tools.map((t) => t.name),
+      ['bash', 'str_replace_based_edit_tool', 'c'],
+    );
     assert.equal(req.ignoredTools, undefined);
     assert.equal((req.tools[0]!.inputSchema.properties as Record<string, unknown>).command !== undefined, true);
-    const cline = parse({ model: 'm', max_tokens: 1, messages: [], tools: [{ name: 'x', input_schema: {} }, { type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] });
-    assert.deepEqual(cline.tools.map((t) => t.name), ['x']);
+    const cline = parse({
+      model: 'm',
+      max_tokens: 1,
+      messages: [],
+      tools: [
+        { name: 'x', input_schema: {} },
+        { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
+      ],
+    });
+    assert.deepEqual(
+      cline.tools.map((t) => t.name),
+      ['x'],
+    );
     assert.deepEqual(cline.ignoredTools, ['web_search (web_search_20250305)']);
   });
 
   test('tool_choice, stop_sequences, unknown fields', () => {
-    const req = parse({ model: 'm', max_tokens: 5, messages: [], tool_choice: { type: 'tool', name: 'x' }, stop_sequences: ['END', ''], service_tier: 'auto', container: null });
+    const req = parse({
+      model: 'm',
+      max_tokens: 5,
+      messages: [],
+      tool_choice: { type: 'tool', name: 'x' },
+      stop_sequences: ['END', ''],
+      service_tier: 'auto',
+      container: null,
+    });
     assert.deepEqual(req.toolChoice, { type: 'tool', name: 'x' });
     assert.deepEqual(req.stopSequences, ['END']);
     assert.deepEqual(parse({ model: 'm', messages: [], tool_choice: { type: 'any' } }).toolChoice, { type: 'any' });
@@ -181,9 +256,25 @@ describe('anthropic parseRequest: Claude Code shapes', () => {
   });
 
   test('bad input is always a clean 400, never a crash', () => {
-    const bad: unknown[] = [null, 42, 'str', [], {}, { model: 'm' }, { model: 'm', messages: [null] }, { model: 'm', messages: [{ role: 'user', content: [null] }] }, { model: 'm', messages: [{ role: 'tool', content: 'x' }] }, { model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] }, { model: 'm', messages: [{ role: 'user', content: [{ type: 'weird' }] }] }, { model: 'm', messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 'x' }] }] }, { model: 'm', messages: [], system: [{ type: 'image' }] }];
+    const bad: unknown[] = [
+      null,
+      42,
+      'str',
+      [],
+      {},
+      { model: 'm' },
+      { model: 'm', messages: [null] },
+      { model: 'm', messages: [{ role: 'user', content: [null] }] },
+      { model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'weird' }] }] },
+      { model: 'm', messages: [{ role: 'assistant', content: [{ type: 'server_tool_use', id: 'x' }] }] },
+      { model: 'm', messages: [], system: [{ type: 'image' }] },
+    ];
     for (const body of bad) rejects(() => parse(body), { status: 400 });
-    rejects(() => parse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'weird' }] }] }), { message: /messages\.0\.content\.0\.type: unsupported content block type 'weird'/ });
+    rejects(() => parse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'weird' }] }] }), {
+      message: /messages\.0\.content\.0\.type: unsupported content block type 'weird'/,
+    });
   });
 });
 

@@ -50,11 +50,18 @@ describe('anthropic stream, parsed by @anthropic-ai/sdk', () => {
   });
 
   test('stop_sequence and context overflow stop reasons', async () => {
-    const events: NeutralEvent[] = [{ type: 'text_delta', text: 'abc' }, { type: 'end', stopReason: 'stop_sequence', stopSequence: 'END', usage: usage() }];
-    const msg = await client(renderStream(anthropicDialect, req, events)).messages.stream(params).finalMessage();
+    const events: NeutralEvent[] = [
+      { type: 'text_delta', text: 'abc' },
+      { type: 'end', stopReason: 'stop_sequence', stopSequence: 'END', usage: usage() },
+    ];
+    const msg = await client(renderStream(anthropicDialect, req, events))
+      .messages.stream(params)
+      .finalMessage();
     assert.equal(msg.stop_reason, 'stop_sequence');
     assert.equal(msg.stop_sequence, 'END');
-    const over = await client(renderStream(anthropicDialect, req, [{ type: 'end', stopReason: 'context_window_exceeded', usage: usage() }])).messages.stream(params).finalMessage();
+    const over = await client(renderStream(anthropicDialect, req, [{ type: 'end', stopReason: 'context_window_exceeded', usage: usage() }]))
+      .messages.stream(params)
+      .finalMessage();
     assert.equal(over.stop_reason, 'model_context_window_exceeded');
   });
 

@@ -37,7 +37,10 @@ describe('collectResult', () => {
     const c = createResultCollector();
     c.push({ type: 'text_delta', text: 'half' });
     assert.equal(c.ended(), false);
-    assert.throws(() => c.result(), (e: unknown) => e instanceof ProxyError && e.kind === 'upstream');
+    assert.throws(
+      () => c.result(),
+      (e: unknown) => e instanceof ProxyError && e.kind === 'upstream',
+    );
     c.push({ type: 'end', stopReason: 'end_turn', usage: usage() });
     c.push({ type: 'text_delta', text: 'late' });
     assert.deepEqual(c.result().content, [{ type: 'text', text: 'half' }]);

@@ -55,7 +55,8 @@ export function rejects(fn: () => unknown, match: { status?: number; message?: R
     if (!(err instanceof ProxyError)) throw new Error(`expected a ProxyError, got ${String(err)}`, { cause: err });
     if (match.status !== undefined && err.status !== match.status) throw new Error(`status ${err.status} !== ${match.status}: ${err.message}`, { cause: err });
     if (match.message && !match.message.test(err.message)) throw new Error(`message ${JSON.stringify(err.message)} !~ ${match.message}`, { cause: err });
-    if (match.param !== undefined && err.param !== match.param) throw new Error(`param ${String(err.param)} !== ${match.param} (${err.message})`, { cause: err });
+    if (match.param !== undefined && err.param !== match.param)
+      throw new Error(`param ${String(err.param)} !== ${match.param} (${err.message})`, { cause: err });
     if (match.code !== undefined && err.code !== match.code) throw new Error(`code ${String(err.code)} !== ${match.code}`, { cause: err });
     return err;
   }

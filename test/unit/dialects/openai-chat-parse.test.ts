@@ -12,7 +12,13 @@ describe('openai-chat parseRequest', () => {
       model: 'gpt-x',
       messages: [
         { role: 'system', content: 'You are terse.' },
-        { role: 'developer', content: [{ type: 'text', text: 'Dev A' }, { type: 'text', text: 'Dev B' }] },
+        {
+          role: 'developer',
+          content: [
+            { type: 'text', text: 'Dev A' },
+            { type: 'text', text: 'Dev B' },
+          ],
+        },
         { role: 'user', content: 'hi' },
       ],
     });
@@ -23,7 +29,18 @@ describe('openai-chat parseRequest', () => {
   });
 
   test('user parts: text and base64 image', () => {
-    const req = parse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: PNG, detail: 'high' } }] }] });
+    const req = parse({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this' },
+            { type: 'image_url', image_url: { url: PNG, detail: 'high' } },
+          ],
+        },
+      ],
+    });
     assert.deepEqual(req.messages[0]!.content, [
       { type: 'text', text: 'what is this' },
       { type: 'image', mediaType: 'image/png', data: 'iVBORw0KGgo=' },
@@ -32,7 +49,20 @@ describe('openai-chat parseRequest', () => {
 
   test('http image URLs are refused with param messages[i].content[j].image_url', () => {
     const err = rejects(
-      () => parse({ model: 'm', messages: [{ role: 'user', content: 'a' }, { role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }),
+      () =>
+        parse({
+          model: 'm',
+          messages: [
+            { role: 'user', content: 'a' },
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'x' },
+                { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+              ],
+            },
+          ],
+        }),
       { status: 400, param: 'messages[1].content[1].image_url', message: /http\(s\) image URLs are not supported/ },
     );
     assert.equal(err.kind, 'invalid_request');
@@ -52,7 +82,14 @@ describe('openai-chat parseRequest', () => {
           ],
         },
         { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
-        { role: 'tool', tool_call_id: 'call_2', content: [{ type: 'text', text: 'rain' }, { type: 'image_url', image_url: { url: PNG } }] },
+        {
+          role: 'tool',
+          tool_call_id: 'call_2',
+          content: [
+            { type: 'text', text: 'rain' },
+            { type: 'image_url', image_url: { url: PNG } },
+          ],
+        },
         { role: 'user', content: 'thanks' },
       ],
     });
@@ -74,11 +111,21 @@ describe('openai-chat parseRequest', () => {
   });
 
   test('invalid tool-call arguments name the message index', () => {
-    rejects(() => parse({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }), {
-      status: 400,
-      param: 'messages[1].tool_calls[0].function.arguments',
-      message: /^messages\[1\]\.tool_calls\[0\]\.function\.arguments: is not valid JSON/,
-    });
+    rejects(
+      () =>
+        parse({
+          model: 'm',
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] },
+          ],
+        }),
+      {
+        status: 400,
+        param: 'messages[1].tool_calls[0].function.arguments',
+        message: /^messages\[1\]\.tool_calls\[0\]\.function\.arguments: is not valid JSON/,
+      },
+    );
   });
 
   test('tools nested and flat; tool_choice forms', () => {
@@ -93,7 +140,14 @@ describe('openai-chat parseRequest', () => {
       tool_choice: { type: 'function', function: { name: 'a' } },
       parallel_tool_calls: false,
     });
-    assert.deepEqual(req.tools.map((t) => [t.name, t.description]), [['a', 'A'], ['b', 'B'], ['c', '']]);
+    assert.deepEqual(
+      req.tools.map((t) => [t.name, t.description]),
+      [
+        ['a', 'A'],
+        ['b', 'B'],
+        ['c', ''],
+      ],
+    );
     assert.deepEqual(req.tools[2]!.inputSchema, { type: 'object', properties: {} });
     assert.deepEqual(req.toolChoice, { type: 'tool', name: 'a' });
     const choice = (tool_choice: unknown) => parse({ model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice }).toolChoice;
@@ -138,12 +192,35 @@ describe('openai-chat parseRequest', () => {
   });
 
   test('assistant reasoning_content echoed back becomes prior thinking', () => {
-    const req = parse({ model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y', reasoning_content: 'because' }] });
-    assert.deepEqual(req.messages[1]!.content, [{ type: 'thinking', text: 'because' }, { type: 'text', text: 'y' }]);
+    const req = parse({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: 'y', reasoning_content: 'because' },
+      ],
+    });
+    assert.deepEqual(req.messages[1]!.content, [
+      { type: 'thinking', text: 'because' },
+      { type: 'text', text: 'y' },
+    ]);
   });
 
   test('bad input is always a clean 400', () => {
-    const bad: unknown[] = [null, [], 'x', {}, { model: 'm', messages: [] }, { model: 'm', messages: [5] }, { model: 'm', messages: [{ role: 'user' }] }, { model: 'm', messages: [{ role: 'robot', content: 'x' }] }, { model: 'm', messages: [{ role: 'function', name: 'f', content: 'x' }] }, { model: 'm', messages: [{ role: 'tool', content: 'x' }] }, { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] }, { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x' } }] }] }, { model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' }];
+    const bad: unknown[] = [
+      null,
+      [],
+      'x',
+      {},
+      { model: 'm', messages: [] },
+      { model: 'm', messages: [5] },
+      { model: 'm', messages: [{ role: 'user' }] },
+      { model: 'm', messages: [{ role: 'robot', content: 'x' }] },
+      { model: 'm', messages: [{ role: 'function', name: 'f', content: 'x' }] },
+      { model: 'm', messages: [{ role: 'tool', content: 'x' }] },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] },
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x' } }] }] },
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], tool_choice: 'sometimes' },
+    ];
     for (const body of bad) rejects(() => parse(body), { status: 400 });
   });
 });

@@ -60,7 +60,9 @@ describe('openai-chat stream, parsed by the openai SDK', () => {
 
   test('the SDK stream helper finalChatCompletion() accumulates our chunks', async () => {
     const sse = renderStream(openAIChatDialect, reqNoUsage, textAndToolEvents());
-    const final = await client(sse).chat.completions.stream({ ...params, stream: true }).finalChatCompletion();
+    const final = await client(sse)
+      .chat.completions.stream({ ...params, stream: true })
+      .finalChatCompletion();
     const message = final.choices[0]!.message;
     assert.equal(message.content, 'Hello, world');
     assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
@@ -73,7 +75,10 @@ describe('openai-chat stream, parsed by the openai SDK', () => {
   });
 
   test('no usage chunk unless include_usage; length finish reason', async () => {
-    const events: NeutralEvent[] = [{ type: 'text_delta', text: 'cut' }, { type: 'end', stopReason: 'max_tokens', usage: usage() }];
+    const events: NeutralEvent[] = [
+      { type: 'text_delta', text: 'cut' },
+      { type: 'end', stopReason: 'max_tokens', usage: usage() },
+    ];
     const sse = renderStream(openAIChatDialect, reqNoUsage, events);
     assert.ok(!sse.includes('"usage"'));
     const stream = await client(sse).chat.completions.create({ ...params, stream: true });
@@ -83,8 +88,16 @@ describe('openai-chat stream, parsed by the openai SDK', () => {
   });
 
   test('an error after streaming started: data {error} then [DONE]; the SDK throws', async () => {
-    const sse = renderStream(openAIChatDialect, reqNoUsage, [{ type: 'text_delta', text: 'par' }], new ProxyError('rate_limit', 'all accounts are cooling down'));
-    assert.match(sse, /data: \{"error":\{"message":"all accounts are cooling down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"\}\}\n\ndata: \[DONE\]\n\n$/);
+    const sse = renderStream(
+      openAIChatDialect,
+      reqNoUsage,
+      [{ type: 'text_delta', text: 'par' }],
+      new ProxyError('rate_limit', 'all accounts are cooling down'),
+    );
+    assert.match(
+      sse,
+      /data: \{"error":\{"message":"all accounts are cooling down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"\}\}\n\ndata: \[DONE\]\n\n$/,
+    );
     const stream = await client(sse).chat.completions.create({ ...params, stream: true });
     await assert.rejects(
       (async () => {
@@ -113,8 +126,14 @@ describe('openai-chat non-stream result and errors', () => {
   });
 
   test('tool-only answer has content null; stop reasons map to finish_reason', () => {
-    const events: NeutralEvent[] = [{ type: 'tool_call_start', index: 0, id: 'c1', name: 'f' }, { type: 'tool_call_end', index: 0, input: {} }, { type: 'end', stopReason: 'tool_use', usage: usage() }];
-    const body = openAIChatDialect.renderResult(reqNoUsage, collectResult(events), meta) as { choices: { message: { content: unknown }; finish_reason: string }[] };
+    const events: NeutralEvent[] = [
+      { type: 'tool_call_start', index: 0, id: 'c1', name: 'f' },
+      { type: 'tool_call_end', index: 0, input: {} },
+      { type: 'end', stopReason: 'tool_use', usage: usage() },
+    ];
+    const body = openAIChatDialect.renderResult(reqNoUsage, collectResult(events), meta) as {
+      choices: { message: { content: unknown }; finish_reason: string }[];
+    };
     assert.equal(body.choices[0]!.message.content, null);
     const finish = (stopReason: 'end_turn' | 'stop_sequence' | 'max_tokens' | 'context_window_exceeded') =>
       (openAIChatDialect.renderResult(reqNoUsage, { content: [], stopReason, usage: usage() }, meta) as typeof body).choices[0]!.finish_reason;
@@ -145,11 +164,14 @@ describe('openai-chat non-stream result and errors', () => {
     const first = openAIChatDialect.renderError(cases[0]![0]);
     assert.deepEqual(first.body, { error: { message: 'bad', type: 'invalid_request_error', param: 'n', code: 'n_unsupported' } });
     assert.deepEqual(openAIChatDialect.renderError(cases[4]![0]).headers, { 'retry-after': '3' });
-    await assert.rejects(client(JSON.stringify(first.body), { status: 400, contentType: 'application/json' }).chat.completions.create(params), (err: unknown) => {
-      assert.ok(err instanceof OpenAI.BadRequestError);
-      assert.equal(err.param, 'n');
-      assert.equal(err.code, 'n_unsupported');
-      return true;
-    });
+    await assert.rejects(
+      client(JSON.stringify(first.body), { status: 400, contentType: 'application/json' }).chat.completions.create(params),
+      (err: unknown) => {
+        assert.ok(err instanceof OpenAI.BadRequestError);
+        assert.equal(err.param, 'n');
+        assert.equal(err.code, 'n_unsupported');
+        return true;
+      },
+    );
   });
 });

@@ -30,7 +30,20 @@ import { ProxyError } from '../../../src/core/errors.ts';
 import type { NeutralEvent, NeutralRequest } from '../../../src/core/conversation/types.ts';
 import type { ResponseMeta } from '../../../src/core/dialects/types.ts';
 
-const TRICKY = ['', 'plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '</script><!--', 'ünïcödé 漢字 🎉', '\u0000\u2028\u2029', '\ud800 lone', '{}[]', '"output":[]', 'a plain delta longer than the hand-quoted limit', 'a "longer" delta\nthat needs escaping 😀'];
+const TRICKY = [
+  '',
+  'plain',
+  'quote " and \\ backslash',
+  'line\nbreak\ttab',
+  '</script><!--',
+  'ünïcödé 漢字 🎉',
+  '\u0000\u2028\u2029',
+  '\ud800 lone',
+  '{}[]',
+  '"output":[]',
+  'a plain delta longer than the hand-quoted limit',
+  'a "longer" delta\nthat needs escaping 😀',
+];
 const META: ResponseMeta = { requestId: 'req "1" {}', model: 'model {} "q"', created: 1_700_000_000, estimatedInputTokens: 5 };
 
 const bare = { model: 'm', system: '', messages: [], tools: [], stream: true } as unknown as NeutralRequest;
@@ -41,7 +54,15 @@ const full = {
     { name: 'Write', description: undefined, inputSchema: {} },
   ],
   toolChoice: { type: 'tool', name: 'Read' },
-  extras: { instructions: 'be "nice"\n', maxOutputTokens: 100, parallelToolCalls: false, reasoningEffort: 'high', reasoningSummary: 'auto', store: true, metadata: { a: 'b', '"output":[]': 'x' } },
+  extras: {
+    instructions: 'be "nice"\n',
+    maxOutputTokens: 100,
+    parallelToolCalls: false,
+    reasoningEffort: 'high',
+    reasoningSummary: 'auto',
+    store: true,
+    metadata: { a: 'b', '"output":[]': 'x' },
+  },
 } as unknown as NeutralRequest;
 const REQUESTS: NeutralRequest[] = [bare, full, { ...bare, toolChoice: { type: 'none' } }, { ...bare, toolChoice: { type: 'any' } }];
 
@@ -57,7 +78,11 @@ test('item JSON helpers: the bytes of JSON.stringify of the item objects', () =>
 });
 
 test('envelopeJsonWriter: the bytes of JSON.stringify(responseEnvelope(...))', () => {
-  const items: OutputItem[] = [messageItem('msg_1', 'hi "there"', 'completed'), reasoningItem('rs_2', undefined), functionCallItem('fc_3', 'call_1', 'Read', '{"a":1}', 'completed')];
+  const items: OutputItem[] = [
+    messageItem('msg_1', 'hi "there"', 'completed'),
+    reasoningItem('rs_2', undefined),
+    functionCallItem('fc_3', 'call_1', 'Read', '{"a":1}', 'completed'),
+  ];
   const states: Omit<EnvelopeFields, 'output'>[] = [
     { status: 'in_progress', usage: null },
     { status: 'completed', incomplete_details: null, usage: responsesUsage({ inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 2, credits: 0.5 }) },
@@ -68,7 +93,13 @@ test('envelopeJsonWriter: the bytes of JSON.stringify(responseEnvelope(...))', (
     const write = envelopeJsonWriter(req, META);
     for (const f of states) {
       for (const output of [[], items.slice(0, 1), items]) {
-        assert.equal(write(f, output.map((i) => JSON.stringify(i))), JSON.stringify(responseEnvelope(req, META, { ...f, output })));
+        assert.equal(
+          write(
+            f,
+            output.map((i) => JSON.stringify(i)),
+          ),
+          JSON.stringify(responseEnvelope(req, META, { ...f, output })),
+        );
       }
     }
   }
@@ -114,7 +145,12 @@ function checkConsistent(events: Parsed[]): void {
     if (event === 'response.output_item.done') {
       const item = data['item'] as OutputItem;
       done.set(data['output_index'] as number, item);
-      const text = item.type === 'message' ? (item['content'] as { text: string }[])[0]!.text : item.type === 'reasoning' ? (item['summary'] as { text: string }[])[0]!.text : item['arguments'];
+      const text =
+        item.type === 'message'
+          ? (item['content'] as { text: string }[])[0]!.text
+          : item.type === 'reasoning'
+            ? (item['summary'] as { text: string }[])[0]!.text
+            : item['arguments'];
       assert.equal(text, streamed.get(item.id) ?? '');
     }
   }
@@ -163,12 +199,19 @@ test('any event sequence: canonical lines, consecutive sequence numbers, done ev
         const enc = openAIResponsesDialect.createStreamEncoder(req, META);
         let sse = enc.start();
         for (const ev of expand(seq, args)) sse += enc.event(ev);
-        sse += ending === 'error' ? enc.error(new ProxyError('rate_limit', 'slow "down"')) : enc.event({ type: 'end', stopReason: ending, usage: { inputTokens: 1, outputTokens: 2 } });
+        sse +=
+          ending === 'error'
+            ? enc.error(new ProxyError('rate_limit', 'slow "down"'))
+            : enc.event({ type: 'end', stopReason: ending, usage: { inputTokens: 1, outputTokens: 2 } });
         sse += enc.event({ type: 'text_delta', text: 'after the end' });
         const events = parseStream(sse);
         checkConsistent(events);
         const final = events.at(-1)!.event;
-        if (ending === 'error') assert.deepEqual(events.slice(-2).map((e) => e.event), ['response.failed', 'error']);
+        if (ending === 'error')
+          assert.deepEqual(
+            events.slice(-2).map((e) => e.event),
+            ['response.failed', 'error'],
+          );
         else assert.equal(final, ending === 'max_tokens' || ending === 'context_window_exceeded' ? 'response.incomplete' : 'response.completed');
       },
     ),
@@ -178,7 +221,10 @@ test('any event sequence: canonical lines, consecutive sequence numbers, done ev
 
 test('response.created and response.in_progress carry the same Response', () => {
   const events = parseStream(openAIResponsesDialect.createStreamEncoder(full, META).start());
-  assert.deepEqual(events.map((e) => e.event), ['response.created', 'response.in_progress']);
+  assert.deepEqual(
+    events.map((e) => e.event),
+    ['response.created', 'response.in_progress'],
+  );
   assert.deepEqual(events[0]!.data['response'], events[1]!.data['response']);
   assert.deepEqual(events[0]!.data['response'], JSON.parse(JSON.stringify(responseEnvelope(full, META, { status: 'in_progress', output: [], usage: null }))));
 });

@@ -22,7 +22,14 @@ function codexRequest() {
     instructions: 'You are Codex.',
     input: [
       { type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions>' }] },
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list files' }, { type: 'input_image', image_url: PNG }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'list files' },
+          { type: 'input_image', image_url: PNG },
+        ],
+      },
       { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'xyz' },
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Running ls.' }] },
       { type: 'function_call', call_id: 'call_1', name: 'shell', arguments: '{"command":["ls"]}' },
@@ -30,7 +37,13 @@ function codexRequest() {
       { role: 'user', content: 'thanks' },
     ],
     tools: [
-      { type: 'function', name: 'shell', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } }, strict: false },
+      {
+        type: 'function',
+        name: 'shell',
+        description: 'Run a command',
+        parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } },
+        strict: false,
+      },
       { type: 'web_search' },
     ],
     tool_choice: 'auto',
@@ -50,11 +63,32 @@ describe('openai-responses parseRequest', () => {
     assert.equal(req.dialect, 'openai-responses');
     assert.equal(req.system, 'You are Codex.\n\n<permissions>');
     assert.deepEqual(req.messages, [
-      { role: 'user', content: [{ type: 'text', text: 'list files' }, { type: 'image', mediaType: 'image/png', data: 'iVBORw0KGgo=' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'Running ls.' }, { type: 'tool_use', id: 'call_1', name: 'shell', input: { command: ['ls'] } }] },
-      { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_1', content: 'a.txt\nb.txt', isError: false }, { type: 'text', text: 'thanks' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'list files' },
+          { type: 'image', mediaType: 'image/png', data: 'iVBORw0KGgo=' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Running ls.' },
+          { type: 'tool_use', id: 'call_1', name: 'shell', input: { command: ['ls'] } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: 'call_1', content: 'a.txt\nb.txt', isError: false },
+          { type: 'text', text: 'thanks' },
+        ],
+      },
     ]);
-    assert.deepEqual(req.tools.map((t) => t.name), ['shell']);
+    assert.deepEqual(
+      req.tools.map((t) => t.name),
+      ['shell'],
+    );
     assert.deepEqual(req.ignoredTools, ['web_search']);
     assert.deepEqual(req.toolChoice, { type: 'auto' });
     assert.deepEqual(req.thinking, { type: 'adaptive', effort: 'medium' });
@@ -78,14 +112,25 @@ describe('openai-responses parseRequest', () => {
         { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
         { type: 'custom_tool_call_output', call_id: 'c1', output: 'ok' },
         { type: 'function_call', call_id: 'c2', name: 'view_image', arguments: '{}' },
-        { type: 'function_call_output', call_id: 'c2', output: [{ type: 'input_text', text: 'here' }, { type: 'input_image', image_url: PNG }] },
+        {
+          type: 'function_call_output',
+          call_id: 'c2',
+          output: [
+            { type: 'input_text', text: 'here' },
+            { type: 'input_image', image_url: PNG },
+          ],
+        },
       ],
     });
     assert.deepEqual(req.messages[0]!.content[0], { type: 'tool_use', id: 'c1', name: 'apply_patch', input: { input: '*** Begin Patch' } });
-    assert.deepEqual(req.messages[1]!.content, [
-      { type: 'tool_result', toolUseId: 'c1', content: 'ok', isError: false },
-    ]);
-    assert.deepEqual(req.messages[3]!.content[0], { type: 'tool_result', toolUseId: 'c2', content: 'here', isError: false, images: [{ mediaType: 'image/png', data: 'iVBORw0KGgo=' }] });
+    assert.deepEqual(req.messages[1]!.content, [{ type: 'tool_result', toolUseId: 'c1', content: 'ok', isError: false }]);
+    assert.deepEqual(req.messages[3]!.content[0], {
+      type: 'tool_result',
+      toolUseId: 'c2',
+      content: 'here',
+      isError: false,
+      images: [{ mediaType: 'image/png', data: 'iVBORw0KGgo=' }],
+    });
   });
 
   test('stateless: previous_response_id, conversation, item_reference and background are refused clearly', () => {
@@ -96,12 +141,18 @@ describe('openai-responses parseRequest', () => {
   });
 
   test('images by URL or file id, bad arguments, unknown items: clear 400s', () => {
-    rejects(() => parse({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }] }), { param: 'input[0].content[0].image_url', message: /http\(s\) image URLs/ });
-    rejects(() => parse({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }), { param: 'input[0].content[0].file_id' });
+    rejects(() => parse({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }] }), {
+      param: 'input[0].content[0].image_url',
+      message: /http\(s\) image URLs/,
+    });
+    rejects(() => parse({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }), {
+      param: 'input[0].content[0].file_id',
+    });
     rejects(() => parse({ model: 'm', input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{bad' }] }), { param: 'input[0].arguments' });
     rejects(() => parse({ model: 'm', input: [{ type: 'mystery' }] }), { param: 'input[0].type' });
     rejects(() => parse({ model: 'm', input: 'x', reasoning: { effort: 'extreme' } }), { param: 'reasoning.effort' });
-    for (const body of [null, 1, {}, { model: 'm', input: 5 }, { model: 'm', input: [null] }, { model: 'm', input: [{ role: 'user' }] }]) rejects(() => parse(body), { status: 400 });
+    for (const body of [null, 1, {}, { model: 'm', input: 5 }, { model: 'm', input: [null] }, { model: 'm', input: [{ role: 'user' }] }])
+      rejects(() => parse(body), { status: 400 });
   });
 
   test('tool_choice forms', () => {
@@ -128,7 +179,10 @@ describe('openai-responses stream, parsed by the openai SDK', () => {
     assert.equal(final.id, 'resp_req123');
     assert.equal(final.status, 'completed');
     assert.equal(final.output_text, 'Hello, world');
-    assert.deepEqual(final.output.map((o) => o.type), ['reasoning', 'message', 'function_call', 'function_call']);
+    assert.deepEqual(
+      final.output.map((o) => o.type),
+      ['reasoning', 'message', 'function_call', 'function_call'],
+    );
     const reasoning = final.output[0]!;
     assert.ok(reasoning.type === 'reasoning');
     assert.equal(reasoning.summary[0]?.text, 'Let me think.');
@@ -158,13 +212,26 @@ describe('openai-responses stream, parsed by the openai SDK', () => {
     assert.equal(types[0], 'response.created');
     assert.equal(types[1], 'response.in_progress');
     assert.equal(types.at(-1), 'response.completed');
-    for (const t of ['response.output_item.added', 'response.content_part.added', 'response.output_text.delta', 'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.function_call_arguments.delta', 'response.function_call_arguments.done', 'response.reasoning_summary_text.delta']) {
+    for (const t of [
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.reasoning_summary_text.delta',
+    ]) {
       assert.ok(types.includes(t), t);
     }
   });
 
   test('max tokens → response.incomplete with reason max_output_tokens', async () => {
-    const events: NeutralEvent[] = [{ type: 'text_delta', text: 'partial' }, { type: 'end', stopReason: 'max_tokens', usage: usage() }];
+    const events: NeutralEvent[] = [
+      { type: 'text_delta', text: 'partial' },
+      { type: 'end', stopReason: 'max_tokens', usage: usage() },
+    ];
     const sse = renderStream(openAIResponsesDialect, req, events);
     assert.match(sse, /event: response\.incomplete\n/);
     const final = await client(sse).responses.stream(params).finalResponse();
@@ -175,8 +242,14 @@ describe('openai-responses stream, parsed by the openai SDK', () => {
 
   test('an error after streaming started: response.failed then error; the SDK throws', async () => {
     const sse = renderStream(openAIResponsesDialect, req, [{ type: 'text_delta', text: 'par' }], new ProxyError('upstream', 'Kiro stream broke'));
-    assert.match(sse, /event: response\.failed\n[\s\S]*event: error\ndata: \{"type":"error","sequence_number":\d+,"code":"server_error","message":"Kiro stream broke","param":null\}\n\n$/);
-    await assert.rejects(client(sse).responses.stream(params).finalResponse(), (err: unknown) => err instanceof OpenAI.APIError && /Kiro stream broke/.test(err.message));
+    assert.match(
+      sse,
+      /event: response\.failed\n[\s\S]*event: error\ndata: \{"type":"error","sequence_number":\d+,"code":"server_error","message":"Kiro stream broke","param":null\}\n\n$/,
+    );
+    await assert.rejects(
+      client(sse).responses.stream(params).finalResponse(),
+      (err: unknown) => err instanceof OpenAI.APIError && /Kiro stream broke/.test(err.message),
+    );
   });
 });
 
@@ -187,7 +260,10 @@ describe('openai-responses non-stream result and errors', () => {
     assert.equal(r.object, 'response');
     assert.equal(r.status, 'completed');
     assert.equal(r.output_text, 'Hello, world');
-    assert.deepEqual(r.output.map((o) => o.type), ['reasoning', 'message', 'function_call', 'function_call']);
+    assert.deepEqual(
+      r.output.map((o) => o.type),
+      ['reasoning', 'message', 'function_call', 'function_call'],
+    );
     const call = r.output[2]!;
     assert.ok(call.type === 'function_call');
     assert.equal(call.status, 'completed');
@@ -199,17 +275,23 @@ describe('openai-responses non-stream result and errors', () => {
   });
 
   test('incomplete result; errors in the OpenAI shape', async () => {
-    const body = openAIResponsesDialect.renderResult(req, { content: [{ type: 'text', text: 'cut' }], stopReason: 'max_tokens', usage: usage() }, meta) as { status: string; incomplete_details: unknown };
+    const body = openAIResponsesDialect.renderResult(req, { content: [{ type: 'text', text: 'cut' }], stopReason: 'max_tokens', usage: usage() }, meta) as {
+      status: string;
+      incomplete_details: unknown;
+    };
     assert.equal(body.status, 'incomplete');
     assert.deepEqual(body.incomplete_details, { reason: 'max_output_tokens' });
     const err = rejects(() => parse({ model: 'm', input: 'x', previous_response_id: 'resp_1' }), {});
     const r = openAIResponsesDialect.renderError(err);
     assert.equal(r.status, 400);
-    await assert.rejects(client(JSON.stringify(r.body), { status: 400, contentType: 'application/json' }).responses.create({ ...params, previous_response_id: 'resp_1' }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.BadRequestError);
-      assert.equal(e.param, 'previous_response_id');
-      assert.match(e.message, /stateless/);
-      return true;
-    });
+    await assert.rejects(
+      client(JSON.stringify(r.body), { status: 400, contentType: 'application/json' }).responses.create({ ...params, previous_response_id: 'resp_1' }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.equal(e.param, 'previous_response_id');
+        assert.match(e.message, /stateless/);
+        return true;
+      },
+    );
   });
 });

@@ -81,7 +81,10 @@ describe('max tokens', () => {
     assert.deepEqual(l.push(delta), [delta]);
     assert.deepEqual(l.push(stop), [stop]);
     const out = l.push({ type: 'tool_call_start', index: 1, id: 'u', name: 'g' });
-    assert.deepEqual(out.map((e) => e.type), ['end']);
+    assert.deepEqual(
+      out.map((e) => e.type),
+      ['end'],
+    );
     assert.equal(out[0]?.type === 'end' && out[0].stopReason, 'max_tokens');
   });
 
@@ -103,7 +106,10 @@ describe('max tokens', () => {
   test('no limits: everything passes through untouched, upstream end included', () => {
     const l = createOutputLimiter({}, 0);
     const evs: NeutralEvent[] = [text('a'), { type: 'thinking_delta', text: 'b' }, { type: 'thinking_signature', signature: 's' }, end];
-    assert.deepEqual(evs.flatMap((e) => l.push(e)), evs);
+    assert.deepEqual(
+      evs.flatMap((e) => l.push(e)),
+      evs,
+    );
     assert.equal(l.stopped(), false);
   });
 });

@@ -7,7 +7,27 @@ import { dialects, parseCountTokensRequest } from '../../../src/core/dialects/in
 import { ProxyError } from '../../../src/core/errors.ts';
 import { ctx } from './helpers.ts';
 
-const TYPES = ['text', 'image', 'image_url', 'input_text', 'input_image', 'output_text', 'tool_use', 'tool_result', 'thinking', 'document', 'function_call', 'function_call_output', 'message', 'reasoning', 'refusal', 'function', 'custom', 'web_search_20250305', 'bash_20250124'];
+const TYPES = [
+  'text',
+  'image',
+  'image_url',
+  'input_text',
+  'input_image',
+  'output_text',
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'document',
+  'function_call',
+  'function_call_output',
+  'message',
+  'reasoning',
+  'refusal',
+  'function',
+  'custom',
+  'web_search_20250305',
+  'bash_20250124',
+];
 const ROLES = ['user', 'assistant', 'system', 'developer', 'tool', 'function', 'x'];
 
 // Plausible-but-wrong pieces: the right keys with random values, nested a few levels deep.
@@ -15,7 +35,10 @@ const part = fc.record(
   {
     type: fc.constantFrom(...TYPES),
     text: fc.oneof(fc.string(), fc.jsonValue()),
-    source: fc.oneof(fc.jsonValue(), fc.record({ type: fc.constantFrom('base64', 'url', 'text', 'content'), data: fc.jsonValue(), media_type: fc.jsonValue(), content: fc.jsonValue() })),
+    source: fc.oneof(
+      fc.jsonValue(),
+      fc.record({ type: fc.constantFrom('base64', 'url', 'text', 'content'), data: fc.jsonValue(), media_type: fc.jsonValue(), content: fc.jsonValue() }),
+    ),
     image_url: fc.oneof(fc.jsonValue(), fc.constantFrom('data:image/png;base64,AA', 'http://x', 'data:,x')),
     content: fc.jsonValue(),
     input: fc.jsonValue(),
@@ -34,7 +57,10 @@ const message = fc.record(
     role: fc.constantFrom(...ROLES),
     type: fc.constantFrom(...TYPES),
     content: fc.oneof(fc.string(), fc.array(part, { maxLength: 3 }), fc.jsonValue()),
-    tool_calls: fc.oneof(fc.jsonValue(), fc.array(fc.record({ id: fc.jsonValue(), function: fc.record({ name: fc.jsonValue(), arguments: fc.jsonValue() }) }), { maxLength: 2 })),
+    tool_calls: fc.oneof(
+      fc.jsonValue(),
+      fc.array(fc.record({ id: fc.jsonValue(), function: fc.record({ name: fc.jsonValue(), arguments: fc.jsonValue() }) }), { maxLength: 2 }),
+    ),
     tool_call_id: fc.jsonValue(),
     call_id: fc.jsonValue(),
     arguments: fc.jsonValue(),

@@ -24,7 +24,11 @@ function codexBody(extra: Record<string, unknown> = {}): Record<string, unknown>
     model: 'claude-sonnet-4.5',
     stream: true,
     input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'split the work' }] }],
-    tools: [{ type: 'function', name: 'exec_command', parameters: obj({ cmd: { type: 'string' } }) }, namespaceTool, { type: 'web_search', external_web_access: true }],
+    tools: [
+      { type: 'function', name: 'exec_command', parameters: obj({ cmd: { type: 'string' } }) },
+      namespaceTool,
+      { type: 'web_search', external_web_access: true },
+    ],
     ...extra,
   };
 }
@@ -40,22 +44,35 @@ const spawnCall: NeutralEvent[] = [
 describe('Responses namespaced tools', () => {
   test('flattened for Kiro: nested tools keep their names, hosted ones are named as dropped', () => {
     const req = dialect.parseRequest(codexBody(), ctx());
-    assert.deepEqual(req.tools.map((t) => t.name), ['exec_command', 'spawn_agent', 'wait_agent']);
+    assert.deepEqual(
+      req.tools.map((t) => t.name),
+      ['exec_command', 'spawn_agent', 'wait_agent'],
+    );
     assert.deepEqual(req.ignoredTools, ['web_search']);
   });
 
   test('a call comes back with its namespace, streamed and not, and the echoed item maps back', async () => {
     const req = dialect.parseRequest(codexBody(), ctx());
     // Non-streamed.
-    const result = dialect.renderResult(req, { content: [{ type: 'tool_use', id: 'tooluse_1', name: 'spawn_agent', input: { message: 'go' } }], stopReason: 'tool_use', usage: usage() }, meta) as {
+    const result = dialect.renderResult(
+      req,
+      { content: [{ type: 'tool_use', id: 'tooluse_1', name: 'spawn_agent', input: { message: 'go' } }], stopReason: 'tool_use', usage: usage() },
+      meta,
+    ) as {
       output: Record<string, unknown>[];
     };
-    assert.deepEqual(result.output.map((o) => [o['type'], o['name'], o['namespace'], o['arguments']]), [['function_call', 'spawn_agent', 'multi_agent_v1', '{"message":"go"}']]);
+    assert.deepEqual(
+      result.output.map((o) => [o['type'], o['name'], o['namespace'], o['arguments']]),
+      [['function_call', 'spawn_agent', 'multi_agent_v1', '{"message":"go"}']],
+    );
     // Streamed, read by the openai SDK's own stream parser.
     const client = new OpenAI({ apiKey: 'x', baseURL: 'http://proxy.test/v1', fetch: fakeFetch(renderStream(dialect, req, spawnCall)) });
     const final = await client.responses.stream({ model: 'claude-sonnet-4.5', input: 'x' }).finalResponse();
     const item = final.output[0] as unknown as Record<string, unknown>;
-    assert.deepEqual([item['type'], item['name'], item['namespace'], item['arguments'], item['call_id']], ['function_call', 'spawn_agent', 'multi_agent_v1', '{"message":"go"}', 'tooluse_1']);
+    assert.deepEqual(
+      [item['type'], item['name'], item['namespace'], item['arguments'], item['call_id']],
+      ['function_call', 'spawn_agent', 'multi_agent_v1', '{"message":"go"}', 'tooluse_1'],
+    );
     const sse = renderStream(dialect, req, spawnCall);
     const added = sse.split('\n').find((l) => l.includes('"response.output_item.added"'))!;
     assert.match(added, /"namespace":"multi_agent_v1"/);
@@ -71,16 +88,26 @@ describe('Responses namespaced tools', () => {
       ctx(),
     );
     assert.deepEqual(next.messages[1]!.content, [{ type: 'tool_use', id: 'tooluse_1', name: 'spawn_agent', input: { message: 'go' } }]);
-    assert.equal(next.tools.some((t) => t.name === 'spawn_agent'), true);
+    assert.equal(
+      next.tools.some((t) => t.name === 'spawn_agent'),
+      true,
+    );
   });
 
   test('name collisions between namespaces (and with a top-level tool) are prefixed, both ways', () => {
     const other = { type: 'namespace', name: 'collab', tools: [{ ...spawn, description: 'Another spawn.' }] };
     const body = codexBody({ tools: [{ type: 'function', name: 'wait_agent', parameters: obj({}) }, namespaceTool, other] });
     const req = dialect.parseRequest(body, ctx());
-    assert.deepEqual(req.tools.map((t) => t.name), ['wait_agent', 'multi_agent_v1__spawn_agent', 'multi_agent_v1__wait_agent', 'collab__spawn_agent']);
+    assert.deepEqual(
+      req.tools.map((t) => t.name),
+      ['wait_agent', 'multi_agent_v1__spawn_agent', 'multi_agent_v1__wait_agent', 'collab__spawn_agent'],
+    );
     const out = (name: string) =>
-      (dialect.renderResult(req, { content: [{ type: 'tool_use', id: 't', name, input: {} }], stopReason: 'tool_use', usage: usage() }, meta) as { output: Record<string, unknown>[] }).output[0]!;
+      (
+        dialect.renderResult(req, { content: [{ type: 'tool_use', id: 't', name, input: {} }], stopReason: 'tool_use', usage: usage() }, meta) as {
+          output: Record<string, unknown>[];
+        }
+      ).output[0]!;
     assert.deepEqual([out('collab__spawn_agent')['name'], out('collab__spawn_agent')['namespace']], ['spawn_agent', 'collab']);
     assert.deepEqual([out('multi_agent_v1__wait_agent')['name'], out('multi_agent_v1__wait_agent')['namespace']], ['wait_agent', 'multi_agent_v1']);
     assert.deepEqual([out('wait_agent')['name'], out('wait_agent')['namespace']], ['wait_agent', undefined]);
@@ -101,7 +128,10 @@ describe('Responses namespaced tools', () => {
       ['collab__spawn_agent', 'wait_agent', 'multi_agent_v1__wait_agent'],
     );
     // A forced namespaced tool is forced under its Kiro name.
-    assert.deepEqual(dialect.parseRequest({ ...body, tool_choice: { type: 'function', name: 'spawn_agent', namespace: 'collab' } }, ctx()).toolChoice, { type: 'tool', name: 'collab__spawn_agent' });
+    assert.deepEqual(dialect.parseRequest({ ...body, tool_choice: { type: 'function', name: 'spawn_agent', namespace: 'collab' } }, ctx()).toolChoice, {
+      type: 'tool',
+      name: 'collab__spawn_agent',
+    });
   });
 
   test('additional_tools input items declare tools; custom tools round-trip as custom_tool_call', () => {
@@ -128,7 +158,10 @@ describe('Responses namespaced tools', () => {
       ],
     };
     const req = dialect.parseRequest(body, ctx());
-    assert.deepEqual(req.tools.map((t) => t.name), ['exec', 'wait']);
+    assert.deepEqual(
+      req.tools.map((t) => t.name),
+      ['exec', 'wait'],
+    );
     assert.deepEqual(req.tools[0]!.inputSchema['required'], ['input']);
     assert.match(req.tools[0]!.description, /lark grammar:\nstart: SOURCE/);
     assert.deepEqual(req.messages, [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
@@ -139,12 +172,22 @@ describe('Responses namespaced tools', () => {
       { type: 'end', stopReason: 'tool_use', usage: usage() },
     ];
     const sse = renderStream(dialect, req, events);
-    const done = sse.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+    const done = sse
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
     const itemDone = done.find((e) => e['type'] === 'response.output_item.done')!['item'] as Record<string, unknown>;
-    assert.deepEqual([itemDone['type'], itemDone['name'], itemDone['namespace'], itemDone['input']], ['custom_tool_call', 'exec', 'functions', 'await tools.wait({})']);
+    assert.deepEqual(
+      [itemDone['type'], itemDone['name'], itemDone['namespace'], itemDone['input']],
+      ['custom_tool_call', 'exec', 'functions', 'await tools.wait({})'],
+    );
     assert.equal(done.filter((e) => e['type'] === 'response.function_call_arguments.delta').length, 0);
     assert.equal(done.find((e) => e['type'] === 'response.custom_tool_call_input.done')!['input'], 'await tools.wait({})');
-    const result = dialect.renderResult(req, { content: [{ type: 'tool_use', id: 'tooluse_9', name: 'exec', input: { input: '1+1' } }], stopReason: 'tool_use', usage: usage() }, meta) as {
+    const result = dialect.renderResult(
+      req,
+      { content: [{ type: 'tool_use', id: 'tooluse_9', name: 'exec', input: { input: '1+1' } }], stopReason: 'tool_use', usage: usage() },
+      meta,
+    ) as {
       output: Record<string, unknown>[];
     };
     assert.deepEqual([result.output[0]!['type'], result.output[0]!['input']], ['custom_tool_call', '1+1']);

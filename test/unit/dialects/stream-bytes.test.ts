@@ -45,7 +45,12 @@ for (const [name, dialect] of [
       // Collect streamed text deltas in each dialect's shape.
       const delta = (obj['delta'] ?? (obj['choices'] as { delta?: unknown }[] | undefined)?.[0]?.delta) as Record<string, unknown> | string | undefined;
       if (obj['type'] === 'response.output_text.delta') text += obj['delta'] as string;
-      else if (typeof delta === 'object' && delta && (delta['type'] === 'text_delta' || 'content' in delta) && typeof (delta['text'] ?? delta['content']) === 'string') {
+      else if (
+        typeof delta === 'object' &&
+        delta &&
+        (delta['type'] === 'text_delta' || 'content' in delta) &&
+        typeof (delta['text'] ?? delta['content']) === 'string'
+      ) {
         text += (delta['text'] ?? delta['content']) as string;
       }
     }

@@ -21,14 +21,23 @@ async function drain(result: ReturnType<typeof streamText>) {
 
 describe('Vercel AI SDK', () => {
   test('@ai-sdk/openai-compatible streams our chat chunks', async () => {
-    const req = openAIChatDialect.parseRequest({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] }, ctx());
+    const req = openAIChatDialect.parseRequest(
+      { model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] },
+      ctx(),
+    );
     const sse = renderStream(openAIChatDialect, req, textAndToolEvents());
     const provider = createOpenAICompatible({ name: 'kiro', baseURL: 'http://proxy.test/v1', apiKey: 'x', includeUsage: true, fetch: fakeFetch(sse) });
     const r = await drain(streamText({ model: provider('claude-sonnet-4-5'), prompt: 'hi' }));
     assert.equal(r.text, 'Hello, world');
     assert.equal(r.reasoning, 'Let me think.');
     assert.equal(r.finishReason, 'tool-calls');
-    assert.deepEqual(r.toolCalls.map((c) => [c.toolName, c.input]), [['get_weather', { city: 'Paris' }], ['noop', { a: [1, 2] }]]);
+    assert.deepEqual(
+      r.toolCalls.map((c) => [c.toolName, c.input]),
+      [
+        ['get_weather', { city: 'Paris' }],
+        ['noop', { a: [1, 2] }],
+      ],
+    );
     assert.equal(r.usage.inputTokens, 100);
     assert.equal(r.usage.outputTokens, 20);
   });
@@ -41,7 +50,13 @@ describe('Vercel AI SDK', () => {
     assert.equal(r.text, 'Hello, world');
     assert.equal(r.reasoning, 'Let me think.');
     assert.equal(r.finishReason, 'tool-calls');
-    assert.deepEqual(r.toolCalls.map((c) => [c.toolName, c.input]), [['get_weather', { city: 'Paris' }], ['noop', { a: [1, 2] }]]);
+    assert.deepEqual(
+      r.toolCalls.map((c) => [c.toolName, c.input]),
+      [
+        ['get_weather', { city: 'Paris' }],
+        ['noop', { a: [1, 2] }],
+      ],
+    );
     assert.equal(r.usage.inputTokens, 100);
 
     const body = JSON.stringify(anthropicDialect.renderResult(req, collectResult(textAndToolEvents('end_turn')), meta));

@@ -30,7 +30,8 @@ function sourceFiles(): string[] {
   for (const dir of ['src', 'test', 'bench', 'scripts']) {
     for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
       // This file's own comments and examples are not references.
-      if (e.isFile() && /\.(ts|mjs|cjs|js)$/.test(e.name) && join(e.parentPath, e.name) !== new URL(import.meta.url).pathname) out.push(join(e.parentPath, e.name));
+      if (e.isFile() && /\.(ts|mjs|cjs|js)$/.test(e.name) && join(e.parentPath, e.name) !== new URL(import.meta.url).pathname)
+        out.push(join(e.parentPath, e.name));
     }
   }
   return out;

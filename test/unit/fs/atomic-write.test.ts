@@ -21,7 +21,10 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(p, '{"a":1}');
     await writeFileAtomic(p, '{"a":2}');
     assert.equal(await readFile(p, 'utf8'), '{"a":2}');
-    assert.deepEqual((await readdir(dir)).filter((n) => n.includes('a.json')), ['a.json']);
+    assert.deepEqual(
+      (await readdir(dir)).filter((n) => n.includes('a.json')),
+      ['a.json'],
+    );
   });
 
   test('applies an explicit mode regardless of umask and preserves an existing mode', { skip: process.platform === 'win32' }, async () => {
@@ -111,26 +114,33 @@ describe('readJsonFile', () => {
 });
 
 describe('writeFileAtomic with private content', () => {
-  test('never leaves a secret more readable than 0600, keeps a stricter mode, and names its temp files after the writer', { skip: process.platform === 'win32' }, async () => {
-    const { listLeftoverTmps, tmpNameFor } = await import('../../../src/core/fs/atomic-write.ts');
-    const ide = join(dir, 'ide-token.json');
-    await writeFile(ide, '{}');
-    await chmod(ide, 0o644);
-    await writeFileAtomic(ide, '{"refreshToken":"x"}', { private: true });
-    assert.equal((await stat(ide)).mode & 0o777, 0o600, 'a 0644 file the IDE made is tightened once it holds our tokens');
-    const ro = join(dir, 'readonly-token.json');
-    await writeFile(ro, '{}');
-    await chmod(ro, 0o400);
-    await writeFileAtomic(ro, '{"refreshToken":"y"}', { private: true });
-    assert.equal((await stat(ro)).mode & 0o777, 0o400, 'a stricter mode is kept');
-    const fresh = join(dir, 'fresh-token.json');
-    await writeFileAtomic(fresh, 'z', { private: true });
-    assert.equal((await stat(fresh)).mode & 0o777, 0o600);
+  test(
+    'never leaves a secret more readable than 0600, keeps a stricter mode, and names its temp files after the writer',
+    { skip: process.platform === 'win32' },
+    async () => {
+      const { listLeftoverTmps, tmpNameFor } = await import('../../../src/core/fs/atomic-write.ts');
+      const ide = join(dir, 'ide-token.json');
+      await writeFile(ide, '{}');
+      await chmod(ide, 0o644);
+      await writeFileAtomic(ide, '{"refreshToken":"x"}', { private: true });
+      assert.equal((await stat(ide)).mode & 0o777, 0o600, 'a 0644 file the IDE made is tightened once it holds our tokens');
+      const ro = join(dir, 'readonly-token.json');
+      await writeFile(ro, '{}');
+      await chmod(ro, 0o400);
+      await writeFileAtomic(ro, '{"refreshToken":"y"}', { private: true });
+      assert.equal((await stat(ro)).mode & 0o777, 0o400, 'a stricter mode is kept');
+      const fresh = join(dir, 'fresh-token.json');
+      await writeFileAtomic(fresh, 'z', { private: true });
+      assert.equal((await stat(fresh)).mode & 0o777, 0o600);
 
-    const leftover = tmpNameFor(fresh, 4242);
-    await writeFile(leftover, 'half');
-    const found = await listLeftoverTmps(fresh);
-    assert.deepEqual(found.map((f) => f.pid), [4242]);
-    assert.deepEqual(await listLeftoverTmps(join(dir, 'nothing.json')), []);
-  });
+      const leftover = tmpNameFor(fresh, 4242);
+      await writeFile(leftover, 'half');
+      const found = await listLeftoverTmps(fresh);
+      assert.deepEqual(
+        found.map((f) => f.pid),
+        [4242],
+      );
+      assert.deepEqual(await listLeftoverTmps(join(dir, 'nothing.json')), []);
+    },
+  );
 });

@@ -21,7 +21,10 @@ test('decoder: a frame claiming a huge length fails fast instead of waiting for 
   const dec = new EventStreamDecoder({ maxFrameBytes: 1024 });
   const evil = frame.slice();
   new DataView(evil.buffer).setUint32(0, 0x7fffffff);
-  assert.throws(() => dec.push(evil), (err: unknown) => err instanceof EventStreamError);
+  assert.throws(
+    () => dec.push(evil),
+    (err: unknown) => err instanceof EventStreamError,
+  );
 });
 
 test('decoder: valid streams split anyhow decode to the same messages', () => {

@@ -31,7 +31,14 @@ function realFrames(): Uint8Array[] {
     encodeKiroEvent('contextUsageEvent', { contextUsagePercentage: 12.5 }),
     encodeKiroException('ThrottlingException', { message: 'slow down' }),
     encodeKiroError('InternalError', 'boom'),
-    encodeFrame([[':event-type', 'x'], ['n', { type: 'int64', value: 5n }], ['u', { type: 'uuid', value: '00000000-0000-4000-8000-000000000001' }]], '{}'),
+    encodeFrame(
+      [
+        [':event-type', 'x'],
+        ['n', { type: 'int64', value: 5n }],
+        ['u', { type: 'uuid', value: '00000000-0000-4000-8000-000000000001' }],
+      ],
+      '{}',
+    ),
   ];
 }
 const FRAMES = realFrames();
@@ -52,13 +59,17 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('u32' as const), at: fc.integer({ min: 0, max: 3 }), value: fc.oneof(fc.nat(), fc.constantFrom(0, 15, 16, 0xffffffff, 16 * 1024 * 1024 + 1)) }),
+  fc.record({
+    kind: fc.constant('u32' as const),
+    at: fc.integer({ min: 0, max: 3 }),
+    value: fc.oneof(fc.nat(), fc.constantFrom(0, 15, 16, 0xffffffff, 16 * 1024 * 1024 + 1)),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
 
 function mutate(frame: Uint8Array, m: Mutation): Uint8Array {
   const f = frame.slice();
-  const at = f.length === 0 ? 0 : ('at' in m ? m.at % f.length : 0);
+  const at = f.length === 0 ? 0 : 'at' in m ? m.at % f.length : 0;
   switch (m.kind) {
     case 'flip':
       f[at] = f[at]! ^ (1 << m.bit);
@@ -162,9 +173,24 @@ const id = fc.oneof(fc.constantFrom('t1', 't2', 'call_1', 'toolu_1', ''), fc.str
 
 const anthropicBlock = fc.oneof(
   fc.record({ type: fc.constant('text'), text: maybe(str) }),
-  fc.record({ type: fc.constant('image'), source: fc.oneof(fc.record({ type: fc.constant('base64'), media_type: fc.constantFrom('image/png', 'image/jpeg', 'image/bmp', ''), data: fc.constantFrom(PNG, '', 'not base64!') }), anyJson) }),
+  fc.record({
+    type: fc.constant('image'),
+    source: fc.oneof(
+      fc.record({
+        type: fc.constant('base64'),
+        media_type: fc.constantFrom('image/png', 'image/jpeg', 'image/bmp', ''),
+        data: fc.constantFrom(PNG, '', 'not base64!'),
+      }),
+      anyJson,
+    ),
+  }),
   fc.record({ type: fc.constant('tool_use'), id: maybe(id), name: maybe(toolName), input: anyJson }),
-  fc.record({ type: fc.constant('tool_result'), tool_use_id: maybe(id), content: fc.oneof(str, fc.array(fc.record({ type: fc.constant('text'), text: str }), { maxLength: 2 }), anyJson), is_error: fc.boolean() }),
+  fc.record({
+    type: fc.constant('tool_result'),
+    tool_use_id: maybe(id),
+    content: fc.oneof(str, fc.array(fc.record({ type: fc.constant('text'), text: str }), { maxLength: 2 }), anyJson),
+    is_error: fc.boolean(),
+  }),
   fc.record({ type: fc.constant('thinking'), thinking: str, signature: fc.option(str, { nil: undefined }) }),
   fc.record({ type: str }),
 );
@@ -172,7 +198,15 @@ const anthropicBody = fc.record(
   {
     model: mostly(fc.constantFrom('claude-sonnet-4-5', 'claude-opus-4-1', 'gpt-4o'), anyJson),
     max_tokens: mostly(fc.integer({ min: 1, max: 100_000 }), fc.oneof(fc.integer({ min: -5, max: 0 }), anyJson)),
-    messages: maybe(fc.array(fc.record({ role: mostly(fc.constantFrom('user', 'assistant'), str), content: mostly(fc.oneof(str, fc.array(anthropicBlock, { maxLength: 4 })), anyJson) }), { minLength: 1, maxLength: 6 })),
+    messages: maybe(
+      fc.array(
+        fc.record({
+          role: mostly(fc.constantFrom('user', 'assistant'), str),
+          content: mostly(fc.oneof(str, fc.array(anthropicBlock, { maxLength: 4 })), anyJson),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+    ),
     system: mostly(fc.oneof(str, fc.array(fc.record({ type: fc.constant('text'), text: str }), { maxLength: 2 })), anyJson),
     tools: maybe(fc.array(fc.record({ name: maybe(toolName), description: maybe(str), input_schema: schema }), { maxLength: 3 })),
     tool_choice: maybe(fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none'), name: toolName })),
@@ -190,9 +224,28 @@ const chatMessage = fc.record(
     content: fc.oneof(
       { arbitrary: str, weight: 6 },
       { arbitrary: fc.constant(null), weight: 1 },
-      fc.array(fc.oneof(fc.record({ type: fc.constant('text'), text: str }), fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: fc.constantFrom(`data:image/png;base64,${PNG}`, 'data:,x', 'https://example.com/a.png') }) }), anyJson), { maxLength: 3 }),
+      fc.array(
+        fc.oneof(
+          fc.record({ type: fc.constant('text'), text: str }),
+          fc.record({
+            type: fc.constant('image_url'),
+            image_url: fc.record({ url: fc.constantFrom(`data:image/png;base64,${PNG}`, 'data:,x', 'https://example.com/a.png') }),
+          }),
+          anyJson,
+        ),
+        { maxLength: 3 },
+      ),
     ),
-    tool_calls: maybe(fc.array(fc.record({ id: maybe(id), type: fc.constant('function'), function: fc.record({ name: maybe(toolName), arguments: fc.oneof(fc.constantFrom('{"path":"a"}', '{', ''), str) }) }), { maxLength: 2 })),
+    tool_calls: maybe(
+      fc.array(
+        fc.record({
+          id: maybe(id),
+          type: fc.constant('function'),
+          function: fc.record({ name: maybe(toolName), arguments: fc.oneof(fc.constantFrom('{"path":"a"}', '{', ''), str) }),
+        }),
+        { maxLength: 2 },
+      ),
+    ),
     tool_call_id: maybe(id),
     name: str,
   },
@@ -202,8 +255,15 @@ const chatBody = fc.record(
   {
     model: mostly(fc.constantFrom('gpt-4o', 'claude-sonnet-4-5'), anyJson),
     messages: maybe(fc.array(chatMessage, { minLength: 1, maxLength: 6 })),
-    tools: maybe(fc.array(fc.record({ type: fc.constantFrom('function', 'custom'), function: fc.record({ name: maybe(toolName), description: maybe(str), parameters: schema }) }), { maxLength: 3 })),
-    tool_choice: maybe(fc.oneof(fc.constantFrom('auto', 'none', 'required'), fc.record({ type: fc.constant('function'), function: fc.record({ name: toolName }) }))),
+    tools: maybe(
+      fc.array(
+        fc.record({ type: fc.constantFrom('function', 'custom'), function: fc.record({ name: maybe(toolName), description: maybe(str), parameters: schema }) }),
+        { maxLength: 3 },
+      ),
+    ),
+    tool_choice: maybe(
+      fc.oneof(fc.constantFrom('auto', 'none', 'required'), fc.record({ type: fc.constant('function'), function: fc.record({ name: toolName }) })),
+    ),
     stream: maybe(fc.boolean()),
     max_tokens: maybe(fc.integer({ min: -1, max: 100_000 })),
     max_completion_tokens: maybe(fc.integer({ min: -1, max: 100_000 })),
@@ -215,7 +275,21 @@ const chatBody = fc.record(
 );
 
 const responsesItem = fc.oneof(
-  fc.record({ type: fc.constant('message'), role: mostly(fc.constantFrom('user', 'assistant', 'system', 'developer'), str), content: fc.oneof(str, fc.array(fc.oneof(fc.record({ type: fc.constantFrom('input_text', 'output_text'), text: str }), fc.record({ type: fc.constant('input_image'), image_url: fc.constantFrom(`data:image/png;base64,${PNG}`, 'x') }), anyJson), { maxLength: 3 })) }),
+  fc.record({
+    type: fc.constant('message'),
+    role: mostly(fc.constantFrom('user', 'assistant', 'system', 'developer'), str),
+    content: fc.oneof(
+      str,
+      fc.array(
+        fc.oneof(
+          fc.record({ type: fc.constantFrom('input_text', 'output_text'), text: str }),
+          fc.record({ type: fc.constant('input_image'), image_url: fc.constantFrom(`data:image/png;base64,${PNG}`, 'x') }),
+          anyJson,
+        ),
+        { maxLength: 3 },
+      ),
+    ),
+  }),
   fc.record({ role: fc.constantFrom('user', 'assistant'), content: str }),
   fc.record({ type: fc.constant('function_call'), call_id: maybe(id), name: maybe(toolName), arguments: fc.oneof(fc.constantFrom('{}', '{"a":1}', '{'), str) }),
   fc.record({ type: fc.constant('function_call_output'), call_id: maybe(id), output: fc.oneof(str, anyJson) }),
@@ -227,7 +301,11 @@ const responsesBody = fc.record(
     model: mostly(fc.constantFrom('gpt-5-codex', 'claude-sonnet-4-5'), anyJson),
     input: mostly(fc.oneof(str, fc.array(responsesItem, { maxLength: 6 })), anyJson),
     instructions: maybe(str),
-    tools: maybe(fc.array(fc.record({ type: fc.constantFrom('function', 'web_search', 'custom'), name: maybe(toolName), description: str, parameters: schema }), { maxLength: 3 })),
+    tools: maybe(
+      fc.array(fc.record({ type: fc.constantFrom('function', 'web_search', 'custom'), name: maybe(toolName), description: str, parameters: schema }), {
+        maxLength: 3,
+      }),
+    ),
     tool_choice: maybe(fc.constantFrom('auto', 'none', 'required')),
     stream: maybe(fc.boolean()),
     max_output_tokens: maybe(fc.integer({ min: -1, max: 100_000 })),
@@ -258,7 +336,8 @@ export function checkDialect(name: DialectName, body: unknown): DialectOutcome {
     if (err instanceof ProxyError && err.kind === 'invalid_request' && err.status === 400 && err.message.length > 0) return 'refused';
     throw new Error(`${name}.parseRequest threw ${describe(err)} for ${preview(body)}`, { cause: err });
   }
-  if (!req || !Array.isArray(req.messages) || typeof req.model !== 'string') throw new Error(`${name}.parseRequest returned a malformed request for ${preview(body)}`);
+  if (!req || !Array.isArray(req.messages) || typeof req.model !== 'string')
+    throw new Error(`${name}.parseRequest returned a malformed request for ${preview(body)}`);
   // The error renderer must also cope with whatever a refusal carries.
   return checkNormalise(req) ? 'parsed' : 'normalise-refused';
 }
@@ -268,19 +347,31 @@ export function checkDialect(name: DialectName, body: unknown): DialectOutcome {
 const blockArb: fc.Arbitrary<NeutralBlock> = fc.oneof(
   str.map((text): NeutralBlock => ({ type: 'text', text })),
   fc.record({ id, name: toolName, input: anyJson }).map((b): NeutralBlock => ({ type: 'tool_use', ...b })),
-  fc.record({ toolUseId: id, content: str, isError: fc.boolean(), image: fc.boolean() }).map(
-    ({ image, ...r }): NeutralBlock => ({ type: 'tool_result', ...r, ...(image ? { images: [{ mediaType: 'image/png', data: PNG }] } : {}) }),
-  ),
-  fc.record({ mediaType: fc.constantFrom('image/png', 'image/jpeg', 'image/webp', 'image/gif'), data: fc.constant(PNG) }).map((b): NeutralBlock => ({ type: 'image', ...b })),
-  fc.record({ text: str, signature: fc.option(str, { nil: undefined }) }).map(({ text, signature }): NeutralBlock => ({ type: 'thinking', text, ...(signature !== undefined ? { signature } : {}) })),
+  fc
+    .record({ toolUseId: id, content: str, isError: fc.boolean(), image: fc.boolean() })
+    .map(({ image, ...r }): NeutralBlock => ({ type: 'tool_result', ...r, ...(image ? { images: [{ mediaType: 'image/png', data: PNG }] } : {}) })),
+  fc
+    .record({ mediaType: fc.constantFrom('image/png', 'image/jpeg', 'image/webp', 'image/gif'), data: fc.constant(PNG) })
+    .map((b): NeutralBlock => ({ type: 'image', ...b })),
+  fc
+    .record({ text: str, signature: fc.option(str, { nil: undefined }) })
+    .map(({ text, signature }): NeutralBlock => ({ type: 'thinking', text, ...(signature !== undefined ? { signature } : {}) })),
 );
-const messageArb: fc.Arbitrary<NeutralMessage> = fc.record({ role: fc.constantFrom<'user' | 'assistant'>('user', 'assistant'), content: fc.array(blockArb, { maxLength: 4 }) });
+const messageArb: fc.Arbitrary<NeutralMessage> = fc.record({
+  role: fc.constantFrom<'user' | 'assistant'>('user', 'assistant'),
+  content: fc.array(blockArb, { maxLength: 4 }),
+});
 const toolArb: fc.Arbitrary<NeutralTool> = fc.record({
   name: toolName,
   description: fc.oneof(str, fc.constant('d'.repeat(10_050))),
   inputSchema: fc.oneof(
     fc.constant<Record<string, unknown>>({ type: 'object', properties: {} }),
-    fc.constant<Record<string, unknown>>({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false, properties: { a: { type: 'string', format: 'uri' } } }),
+    fc.constant<Record<string, unknown>>({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      additionalProperties: false,
+      properties: { a: { type: 'string', format: 'uri' } },
+    }),
     fc.dictionary(fc.string({ maxLength: 6 }), anyJson, { maxKeys: 3 }),
   ),
 });
@@ -292,8 +383,19 @@ export const neutralRequest: fc.Arbitrary<NeutralRequest> = fc
     system: str,
     messages: fc.array(messageArb, { maxLength: 10 }),
     tools: fc.array(toolArb, { maxLength: 4 }),
-    toolChoice: fc.option(fc.oneof(fc.constant({ type: 'auto' as const }), fc.constant({ type: 'none' as const }), fc.constant({ type: 'any' as const }), toolName.map((name) => ({ type: 'tool' as const, name }))), { nil: undefined }),
-    thinking: fc.option(fc.oneof(fc.constant({ type: 'enabled' as const, budgetTokens: 4000 }), fc.constant({ type: 'adaptive' as const, effort: 'high' as const })), { nil: undefined }),
+    toolChoice: fc.option(
+      fc.oneof(
+        fc.constant({ type: 'auto' as const }),
+        fc.constant({ type: 'none' as const }),
+        fc.constant({ type: 'any' as const }),
+        toolName.map((name) => ({ type: 'tool' as const, name })),
+      ),
+      { nil: undefined },
+    ),
+    thinking: fc.option(
+      fc.oneof(fc.constant({ type: 'enabled' as const, budgetTokens: 4000 }), fc.constant({ type: 'adaptive' as const, effort: 'high' as const })),
+      { nil: undefined },
+    ),
     maxTokens: fc.option(fc.integer({ min: 1, max: 64_000 }), { nil: undefined }),
     stream: fc.boolean(),
   })
@@ -309,7 +411,11 @@ export const neutralRequest: fc.Arbitrary<NeutralRequest> = fc
 export function checkNormalise(req: NeutralRequest): boolean {
   let body;
   try {
-    body = normalise(req, { modelId: MODEL, conversationId: '11111111-2222-4333-8444-555555555555', agentContinuationId: 'c0ffee00-0000-4000-8000-000000000000' }).body;
+    body = normalise(req, {
+      modelId: MODEL,
+      conversationId: '11111111-2222-4333-8444-555555555555',
+      agentContinuationId: 'c0ffee00-0000-4000-8000-000000000000',
+    }).body;
   } catch (err) {
     if (err instanceof ProxyError && err.status >= 400 && err.status < 500) return false;
     throw new Error(`normalise threw ${describe(err)} for ${preview(req)}`, { cause: err });

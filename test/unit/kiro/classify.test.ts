@@ -35,8 +35,19 @@ const rows: { name: string; status: number; headers?: Record<string, string>; bo
     cls: 'feature_not_supported',
     reason: 'FEATURE_NOT_SUPPORTED',
   },
-  { name: '403 Builder ID not supported', status: 403, body: j({ message: 'AWS Builder ID is not supported for this operation', reason: null }), cls: 'feature_not_supported' },
-  { name: '402 MONTHLY_REQUEST_COUNT', status: 402, body: j({ message: 'You have reached the limit.', reason: 'MONTHLY_REQUEST_COUNT' }), cls: 'quota_exhausted', reason: 'MONTHLY_REQUEST_COUNT' },
+  {
+    name: '403 Builder ID not supported',
+    status: 403,
+    body: j({ message: 'AWS Builder ID is not supported for this operation', reason: null }),
+    cls: 'feature_not_supported',
+  },
+  {
+    name: '402 MONTHLY_REQUEST_COUNT',
+    status: 402,
+    body: j({ message: 'You have reached the limit.', reason: 'MONTHLY_REQUEST_COUNT' }),
+    cls: 'quota_exhausted',
+    reason: 'MONTHLY_REQUEST_COUNT',
+  },
   { name: '402 without reason', status: 402, body: j({ message: 'Payment required' }), cls: 'quota_exhausted' },
   {
     name: '429 with MONTHLY_REQUEST_COUNT',
@@ -47,20 +58,32 @@ const rows: { name: string; status: number; headers?: Record<string, string>; bo
   {
     name: '429 USER_REQUEST_RATE_EXCEEDED',
     status: 429,
-    body: j({ __type: 'com.amazon.aws.codewhisperer#ThrottlingException', message: 'Too many requests, please wait before trying again.', reason: 'USER_REQUEST_RATE_EXCEEDED' }),
+    body: j({
+      __type: 'com.amazon.aws.codewhisperer#ThrottlingException',
+      message: 'Too many requests, please wait before trying again.',
+      reason: 'USER_REQUEST_RATE_EXCEEDED',
+    }),
     cls: 'rate_limited',
     type: 'ThrottlingException',
   },
   {
     name: '429 INSUFFICIENT_MODEL_CAPACITY',
     status: 429,
-    body: j({ __type: 'com.amazon.aws.codewhisperer#ThrottlingException', message: 'I am experiencing high traffic, please try again shortly.', reason: 'INSUFFICIENT_MODEL_CAPACITY' }),
+    body: j({
+      __type: 'com.amazon.aws.codewhisperer#ThrottlingException',
+      message: 'I am experiencing high traffic, please try again shortly.',
+      reason: 'INSUFFICIENT_MODEL_CAPACITY',
+    }),
     cls: 'capacity',
   },
   {
     name: '400 INSUFFICIENT_MODEL_CAPACITY',
     status: 400,
-    body: j({ __type: 'com.amazon.aws.codewhisperer#ThrottlingException', message: 'I am experiencing high traffic, please try again shortly.', reason: 'INSUFFICIENT_MODEL_CAPACITY' }),
+    body: j({
+      __type: 'com.amazon.aws.codewhisperer#ThrottlingException',
+      message: 'I am experiencing high traffic, please try again shortly.',
+      reason: 'INSUFFICIENT_MODEL_CAPACITY',
+    }),
     cls: 'capacity',
   },
   { name: '429 DAILY_REQUEST_COUNT', status: 429, body: j({ message: 'Too many requests', reason: 'DAILY_REQUEST_COUNT' }), cls: 'throttled' },
@@ -73,7 +96,12 @@ const rows: { name: string; status: number; headers?: Record<string, string>; bo
     type: 'ValidationException',
   },
   { name: '400 Input is too long (no reason)', status: 400, body: j({ message: 'Input is too long.' }), cls: 'content_too_long' },
-  { name: '400 INVALID_MODEL_ID', status: 400, body: j({ message: 'Invalid model. Please select a different model to continue.', reason: 'INVALID_MODEL_ID' }), cls: 'invalid_model' },
+  {
+    name: '400 INVALID_MODEL_ID',
+    status: 400,
+    body: j({ message: 'Invalid model. Please select a different model to continue.', reason: 'INVALID_MODEL_ID' }),
+    cls: 'invalid_model',
+  },
   { name: '400 profileArn is required', status: 400, body: j({ message: 'profileArn is required for this request.', reason: null }), cls: 'profile_required' },
   {
     name: '400 value null at profileArn',
@@ -85,8 +113,18 @@ const rows: { name: string; status: number; headers?: Record<string, string>; bo
   { name: '400 REQUEST_BODY_INVALID', status: 400, body: j({ message: 'Improperly formed request.', reason: 'REQUEST_BODY_INVALID' }), cls: 'bad_request' },
   { name: '400 Invalid message sequence', status: 400, body: j({ message: 'Invalid message sequence' }), cls: 'bad_request' },
   { name: '409 conflict', status: 409, body: j({ message: 'KMS key disabled', reason: 'CUSTOMER_KMS_KEY_DISABLED' }), cls: 'bad_request' },
-  { name: '500 internal', status: 500, body: j({ message: 'Encountered unexpectedly high load when processing the request, please try again.' }), cls: 'server' },
-  { name: '503 MODEL_TEMPORARILY_UNAVAILABLE', status: 503, body: j({ message: 'Model temporarily unavailable', reason: 'MODEL_TEMPORARILY_UNAVAILABLE' }), cls: 'server' },
+  {
+    name: '500 internal',
+    status: 500,
+    body: j({ message: 'Encountered unexpectedly high load when processing the request, please try again.' }),
+    cls: 'server',
+  },
+  {
+    name: '503 MODEL_TEMPORARILY_UNAVAILABLE',
+    status: 503,
+    body: j({ message: 'Model temporarily unavailable', reason: 'MODEL_TEMPORARILY_UNAVAILABLE' }),
+    cls: 'server',
+  },
   { name: '502 html from a gateway', status: 502, body: '<html><body>Bad Gateway</body></html>', cls: 'server' },
   { name: '504 empty body', status: 504, body: '', cls: 'server' },
 ];
@@ -205,12 +243,36 @@ describe('upstreamErrorToProxyError', () => {
 
   test('every class maps, with a message and a code, and the cause kept', () => {
     const all: UpstreamErrorClass[] = [
-      'auth_invalid', 'suspended', 'feature_not_supported', 'quota_exhausted', 'rate_limited', 'throttled', 'capacity',
-      'content_too_long', 'invalid_model', 'profile_required', 'bad_request', 'server', 'network', 'timeout',
+      'auth_invalid',
+      'suspended',
+      'feature_not_supported',
+      'quota_exhausted',
+      'rate_limited',
+      'throttled',
+      'capacity',
+      'content_too_long',
+      'invalid_model',
+      'profile_required',
+      'bad_request',
+      'server',
+      'network',
+      'timeout',
     ];
     const expected: Record<UpstreamErrorClass, number> = {
-      auth_invalid: 503, suspended: 503, feature_not_supported: 403, quota_exhausted: 429, rate_limited: 429, throttled: 429,
-      capacity: 503, content_too_long: 400, invalid_model: 400, profile_required: 502, bad_request: 400, server: 502, network: 502, timeout: 504,
+      auth_invalid: 503,
+      suspended: 503,
+      feature_not_supported: 403,
+      quota_exhausted: 429,
+      rate_limited: 429,
+      throttled: 429,
+      capacity: 503,
+      content_too_long: 400,
+      invalid_model: 400,
+      profile_required: 502,
+      bad_request: 400,
+      server: 502,
+      network: 502,
+      timeout: 504,
     };
     for (const cls of all) {
       const err = make(cls, { requestId: 'r-9' });

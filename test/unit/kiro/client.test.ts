@@ -65,7 +65,13 @@ async function collect(events: AsyncIterable<KiroEvent>): Promise<KiroEvent[]> {
 before(async () => {
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    const s: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', closed: new Promise<void>((resolve) => req.socket.once('close', () => resolve())) };
+    const s: Seen = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: '',
+      closed: new Promise<void>((resolve) => req.socket.once('close', () => resolve())),
+    };
     seen.push(s);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -198,7 +204,12 @@ describe('generateAssistantResponse', () => {
 
   describe('non-200 answers are classified', () => {
     const cases: { name: string; status: number; headers?: Record<string, string>; body: string; cls: string; retry?: number }[] = [
-      { name: '403 bearer invalid', status: 403, body: '{"message":"The bearer token included in the request is invalid.","reason":null}', cls: 'auth_invalid' },
+      {
+        name: '403 bearer invalid',
+        status: 403,
+        body: '{"message":"The bearer token included in the request is invalid.","reason":null}',
+        cls: 'auth_invalid',
+      },
       { name: '402 quota', status: 402, body: '{"message":"You have reached the limit.","reason":"MONTHLY_REQUEST_COUNT"}', cls: 'quota_exhausted' },
       {
         name: '429 capacity with Retry-After',
@@ -398,7 +409,10 @@ describe('generateAssistantResponse', () => {
     };
     const c = newClient({ firstByteTimeoutMs: 150 });
     try {
-      await assert.rejects(c.generateAssistantResponse(body, account, new AbortController().signal), (e: unknown) => e instanceof KiroUpstreamError && e.cls === 'timeout');
+      await assert.rejects(
+        c.generateAssistantResponse(body, account, new AbortController().signal),
+        (e: unknown) => e instanceof KiroUpstreamError && e.cls === 'timeout',
+      );
     } finally {
       await c.close();
     }
@@ -452,7 +466,18 @@ describe('getUsageLimits and listAvailableModels', () => {
     const c = newClient({ now: () => 99 });
     try {
       const u = await c.getUsageLimits(account, new AbortController().signal);
-      assert.deepEqual(u, { plan: 'KIRO PRO', planType: 'Q_DEVELOPER_STANDALONE_PRO', used: 12.25, limit: 1000, bonusUsed: 0, bonusLimit: 0, freeTrialUsed: 0, freeTrialLimit: 0, nextResetAt: 1_780_000_000_000, fetchedAt: 99 });
+      assert.deepEqual(u, {
+        plan: 'KIRO PRO',
+        planType: 'Q_DEVELOPER_STANDALONE_PRO',
+        used: 12.25,
+        limit: 1000,
+        bonusUsed: 0,
+        bonusLimit: 0,
+        freeTrialUsed: 0,
+        freeTrialLimit: 0,
+        nextResetAt: 1_780_000_000_000,
+        fetchedAt: 99,
+      });
       const url = new URL(seen[0]!.url, 'http://x');
       assert.equal(seen[0]!.method, 'GET');
       assert.equal(url.pathname, '/eu-central-1/getUsageLimits');
@@ -497,7 +522,14 @@ describe('getUsageLimits and listAvailableModels', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const token = url.searchParams.get('nextToken');
       res.writeHead(200, { 'content-type': 'application/json' });
-      if (!token) res.end(JSON.stringify({ defaultModel: { modelId: 'auto' }, models: [{ modelId: 'auto' }, { modelId: 'claude-sonnet-4.5', tokenLimits: { maxInputTokens: 200000 } }], nextToken: 'p2' }));
+      if (!token)
+        res.end(
+          JSON.stringify({
+            defaultModel: { modelId: 'auto' },
+            models: [{ modelId: 'auto' }, { modelId: 'claude-sonnet-4.5', tokenLimits: { maxInputTokens: 200000 } }],
+            nextToken: 'p2',
+          }),
+        );
       else if (token === 'p2') res.end(JSON.stringify({ models: [{ modelId: 'claude-opus-4.8', supportedInputTypes: ['TEXT', 'IMAGE'] }], nextToken: 'p3' }));
       else res.end(JSON.stringify({ models: [{ modelId: 'glm-5' }] }));
     };

@@ -85,28 +85,43 @@ describe('event-stream integrity checks', () => {
   test('bad message CRC is rejected', () => {
     const bad = frame.slice();
     bad[bad.length - 6]! ^= 0x01; // flip a payload bit
-    assert.throws(() => new EventStreamDecoder().push(bad), (e: unknown) => e instanceof EventStreamError && e.code === 'message_crc');
+    assert.throws(
+      () => new EventStreamDecoder().push(bad),
+      (e: unknown) => e instanceof EventStreamError && e.code === 'message_crc',
+    );
   });
 
   test('bad prelude CRC is rejected before waiting for the body', () => {
     const bad = frame.slice();
     bad[9]! ^= 0xff;
     const dec = new EventStreamDecoder();
-    assert.throws(() => dec.push(bad.subarray(0, 12)), (e: unknown) => e instanceof EventStreamError && e.code === 'prelude_crc');
+    assert.throws(
+      () => dec.push(bad.subarray(0, 12)),
+      (e: unknown) => e instanceof EventStreamError && e.code === 'prelude_crc',
+    );
     // the decoder stays failed
-    assert.throws(() => dec.push(new Uint8Array(1)), (e: unknown) => e instanceof EventStreamError && e.code === 'prelude_crc');
+    assert.throws(
+      () => dec.push(new Uint8Array(1)),
+      (e: unknown) => e instanceof EventStreamError && e.code === 'prelude_crc',
+    );
   });
 
   test('oversize frame is rejected from its prelude alone', () => {
     const big = encodeKiroEvent('assistantResponseEvent', { content: 'x'.repeat(5000) });
     const dec = new EventStreamDecoder({ maxFrameBytes: 1024 });
-    assert.throws(() => dec.push(big.subarray(0, 12)), (e: unknown) => e instanceof EventStreamError && e.code === 'frame_too_large');
+    assert.throws(
+      () => dec.push(big.subarray(0, 12)),
+      (e: unknown) => e instanceof EventStreamError && e.code === 'frame_too_large',
+    );
   });
 
   test('a stream ending inside a frame is an error at end()', () => {
     const dec = new EventStreamDecoder();
     assert.deepEqual(dec.push(frame.subarray(0, frame.length - 1)), []);
-    assert.throws(() => dec.end(), (e: unknown) => e instanceof EventStreamError && e.code === 'truncated');
+    assert.throws(
+      () => dec.end(),
+      (e: unknown) => e instanceof EventStreamError && e.code === 'truncated',
+    );
   });
 
   test('frame too small and header lengths that do not fit are rejected', () => {

@@ -75,7 +75,12 @@ describe('resolveModel: client names → Kiro ids', () => {
   }
 
   test('-thinking suffix turns thinking on', () => {
-    assert.deepEqual(resolveModel('claude-sonnet-4-5-thinking'), { modelId: 'claude-sonnet-4.5', thinking: true, contextWindow: 200_000, mappedBy: 'normalized' });
+    assert.deepEqual(resolveModel('claude-sonnet-4-5-thinking'), {
+      modelId: 'claude-sonnet-4.5',
+      thinking: true,
+      contextWindow: 200_000,
+      mappedBy: 'normalized',
+    });
     assert.equal(resolveModel('claude-opus-4.8-thinking').thinking, true);
     assert.equal(resolveModel('kiro-claude-opus-4-8-thinking-latest').modelId, 'claude-opus-4.8');
   });
@@ -99,7 +104,12 @@ describe('resolveModel with an available list (ListAvailableModels)', () => {
   ];
 
   test('a newer version goes to the highest available ≤ requested', () => {
-    assert.deepEqual(resolveModel('claude-opus-4-9', { available }), { modelId: 'claude-opus-4.6', thinking: false, contextWindow: 900_000, mappedBy: 'nearest' });
+    assert.deepEqual(resolveModel('claude-opus-4-9', { available }), {
+      modelId: 'claude-opus-4.6',
+      thinking: false,
+      contextWindow: 900_000,
+      mappedBy: 'nearest',
+    });
     assert.equal(id('claude-opus-4-8', { available }), 'claude-opus-4.6');
     assert.equal(id('claude-sonnet-5', { available }), 'claude-sonnet-4.5');
     assert.equal(id('claude-sonnet-4.6', { available }), 'claude-sonnet-4.5');
@@ -127,7 +137,12 @@ describe('resolveModel with an available list (ListAvailableModels)', () => {
 
   test('family missing entirely → default', () => {
     const onlySonnet: ModelInfo[] = [{ modelId: 'claude-sonnet-4.5' }];
-    assert.deepEqual(resolveModel('claude-haiku-4-5', { available: onlySonnet }), { modelId: 'claude-sonnet-4.5', thinking: false, contextWindow: 200_000, mappedBy: 'default' });
+    assert.deepEqual(resolveModel('claude-haiku-4-5', { available: onlySonnet }), {
+      modelId: 'claude-sonnet-4.5',
+      thinking: false,
+      contextWindow: 200_000,
+      mappedBy: 'default',
+    });
   });
 
   test('default itself missing → nearest sonnet, then auto', () => {
@@ -156,7 +171,8 @@ describe('listClientModels', () => {
   test('Kiro ids plus dashed aliases, each pointing at its wire id', () => {
     const list = listClientModels();
     const ids = list.map((m) => m.id);
-    for (const want of ['claude-sonnet-4.5', 'claude-sonnet-4-5', 'claude-opus-4-8', 'claude-haiku-4-5', 'claude-sonnet-5', 'auto']) assert.ok(ids.includes(want), want);
+    for (const want of ['claude-sonnet-4.5', 'claude-sonnet-4-5', 'claude-opus-4-8', 'claude-haiku-4-5', 'claude-sonnet-5', 'auto'])
+      assert.ok(ids.includes(want), want);
     assert.equal(new Set(ids).size, ids.length);
     assert.equal(list.find((m) => m.id === 'claude-opus-4-8')?.modelId, 'claude-opus-4.8');
     assert.equal(list.find((m) => m.id === 'claude-opus-4-8')?.alias, true);
@@ -175,7 +191,12 @@ describe('listClientModels', () => {
 
 describe('resolveModel with a fallback model', () => {
   test('only names in no family go to the fallback; mapped and known names are untouched', () => {
-    assert.deepEqual(resolveModel('definitely-not-a-model', { fallbackModel: 'claude-haiku-4-5' }), { modelId: 'claude-haiku-4.5', thinking: false, contextWindow: 200_000, mappedBy: 'fallback' });
+    assert.deepEqual(resolveModel('definitely-not-a-model', { fallbackModel: 'claude-haiku-4-5' }), {
+      modelId: 'claude-haiku-4.5',
+      thinking: false,
+      contextWindow: 200_000,
+      mappedBy: 'fallback',
+    });
     assert.equal(resolveModel('claude-opus-4-8', { fallbackModel: 'claude-haiku-4-5' }).mappedBy, 'normalized');
     assert.equal(resolveModel('gpt-4o', { fallbackModel: 'claude-haiku-4-5' }).modelId, 'claude-sonnet-4');
     assert.equal(resolveModel('x', { fallbackModel: 'claude-brand-new-9' }).modelId, 'claude-brand-new-9');

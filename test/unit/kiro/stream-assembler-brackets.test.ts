@@ -5,7 +5,14 @@ import { fold, run, textEv } from './stream-assembler-helpers.ts';
 test('a text-embedded [Called NAME with args: {...}] becomes a tool call', () => {
   const f = fold(run([textEv('Checking. [Called get_weather with args: {"city":"London","note":"a } in [a] string"}] done')]));
   assert.equal(f.text, 'Checking.  done');
-  assert.deepEqual(f.calls, [{ id: 'tooluse_recovered_0', name: 'get_weather', json: '{"city":"London","note":"a } in [a] string"}', input: { city: 'London', note: 'a } in [a] string' } }]);
+  assert.deepEqual(f.calls, [
+    {
+      id: 'tooluse_recovered_0',
+      name: 'get_weather',
+      json: '{"city":"London","note":"a } in [a] string"}',
+      input: { city: 'London', note: 'a } in [a] string' },
+    },
+  ]);
   assert.equal(f.end?.stopReason, 'tool_use');
 });
 
@@ -14,7 +21,11 @@ test('bracket calls split across deltas at every position are still recovered', 
   for (let i = 1; i < raw.length; i++) {
     const f = fold(run([textEv(raw.slice(0, i)), textEv(raw.slice(i))]));
     assert.equal(f.text, 'A  B', `split at ${i}`);
-    assert.deepEqual(f.calls.map((c) => c.input), [{ file_path: '/x' }], `split at ${i}`);
+    assert.deepEqual(
+      f.calls.map((c) => c.input),
+      [{ file_path: '/x' }],
+      `split at ${i}`,
+    );
   }
 });
 

@@ -51,7 +51,9 @@ test('text that merely starts like the tag is released once it diverges', () => 
 });
 
 test('thinking still open when a tool call starts is closed by it', () => {
-  const f = fold(run([textEv('<thinking>plan'), { type: 'toolUse', toolUseId: 't', name: 'Read', input: '{}', stop: true }, textEv('after')], { thinkingTags: true }));
+  const f = fold(
+    run([textEv('<thinking>plan'), { type: 'toolUse', toolUseId: 't', name: 'Read', input: '{}', stop: true }, textEv('after')], { thinkingTags: true }),
+  );
   assert.equal(f.thinking, 'plan');
   assert.equal(f.text, 'after');
   assert.equal(f.calls.length, 1);

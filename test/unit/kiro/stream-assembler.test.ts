@@ -57,14 +57,20 @@ test('interleaved tools, empty input, duplicates after stop and nameless events'
 
 test('a nameless first fragment is kept when the name arrives later', () => {
   const f = fold(run([toolEv('t1', '', '{"a"'), toolEv('t1', 'Read', ':2}', true)]));
-  assert.deepEqual(f.calls.map((c) => [c.name, c.input]), [['Read', { a: 2 }]]);
+  assert.deepEqual(
+    f.calls.map((c) => [c.name, c.input]),
+    [['Read', { a: 2 }]],
+  );
 });
 
 test('truncated tool JSON becomes {} with a warning; a tool never stopped is closed at finish', () => {
   const warnings: string[] = [];
   const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
   const f = fold(run([toolEv('t1', 'Read', '{"content":"very long', true), toolEv('t2', 'Read', '{"b":3}')], { logger }));
-  assert.deepEqual(f.calls.map((c) => c.input), [{}, { b: 3 }]);
+  assert.deepEqual(
+    f.calls.map((c) => c.input),
+    [{}, { b: 3 }],
+  );
   assert.equal(warnings.length, 2);
   assert.equal(f.end?.stopReason, 'tool_use');
 });
@@ -154,5 +160,8 @@ test('other exceptions, error frames and invalid state throw KiroUpstreamError',
 
 test('unknown, initial-response and messageStop events are ignored', () => {
   const events = run([{ type: 'initialResponse' }, { type: 'unknown', eventType: 'followupPromptEvent' }, textEv('ok'), { type: 'messageStop' }]);
-  assert.deepEqual(events.map((e) => e.type), ['text_delta', 'end']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['text_delta', 'end'],
+  );
 });

@@ -79,7 +79,20 @@ describe('parseUsageLimits', () => {
     const body = {
       ...SAMPLE,
       overageConfiguration: { overageStatus: 'ENABLED' },
-      usageBreakdownList: [{ ...b, freeTrialInfo: undefined, bonuses: [], currentUsageWithPrecision: 1012.5, usageLimitWithPrecision: 1000, currentOverages: 12, currentOveragesWithPrecision: 12.5, overageCap: 2000, overageCapWithPrecision: 2000, overageCharges: 0.5 }],
+      usageBreakdownList: [
+        {
+          ...b,
+          freeTrialInfo: undefined,
+          bonuses: [],
+          currentUsageWithPrecision: 1012.5,
+          usageLimitWithPrecision: 1000,
+          currentOverages: 12,
+          currentOveragesWithPrecision: 12.5,
+          overageCap: 2000,
+          overageCapWithPrecision: 2000,
+          overageCharges: 0.5,
+        },
+      ],
     };
     const r = parseUsageLimits(body, 0)!;
     assert.equal(r.used, 1012.5);
@@ -113,14 +126,25 @@ describe('parseUsageLimits', () => {
   });
 
   test('the CREDIT breakdown is preferred over the first one', () => {
-    const r = parseUsageLimits({ usageBreakdownList: [{ resourceType: 'SPEC', usageLimit: 7 }, { resourceType: 'CREDIT', usageLimitWithPrecision: 1000, currentUsage: 3.5 }] }, 0)!;
+    const r = parseUsageLimits(
+      {
+        usageBreakdownList: [
+          { resourceType: 'SPEC', usageLimit: 7 },
+          { resourceType: 'CREDIT', usageLimitWithPrecision: 1000, currentUsage: 3.5 },
+        ],
+      },
+      0,
+    )!;
     assert.equal(r.limit, 1000);
     assert.equal(r.used, 3.5);
   });
 
   test('tolerates missing and wrongly typed fields', () => {
     assert.deepEqual(parseUsageLimits({}, 1), { used: 0, limit: 0, bonusUsed: 0, bonusLimit: 0, freeTrialUsed: 0, freeTrialLimit: 0, fetchedAt: 1 });
-    const r = parseUsageLimits({ subscriptionInfo: 'weird', usageBreakdownList: [{ usageLimit: '50', currentUsage: 2, bonuses: 'x' }], userInfo: { email: 3 }, daysUntilReset: 'soon' }, 1)!;
+    const r = parseUsageLimits(
+      { subscriptionInfo: 'weird', usageBreakdownList: [{ usageLimit: '50', currentUsage: 2, bonuses: 'x' }], userInfo: { email: 3 }, daysUntilReset: 'soon' },
+      1,
+    )!;
     assert.equal(r.used, 2);
     assert.equal(r.limit, 0);
     assert.equal(r.plan, undefined);
@@ -165,7 +189,15 @@ describe('parseListModelsPage', () => {
       defaultModelId: 'auto',
       nextToken: 'page-2',
       models: [
-        { modelId: 'claude-sonnet-4.5', modelName: 'Claude Sonnet 4.5', description: 'balanced', maxInputTokens: 200000, maxOutputTokens: 64000, supportsImages: true, rateMultiplier: 1.3 },
+        {
+          modelId: 'claude-sonnet-4.5',
+          modelName: 'Claude Sonnet 4.5',
+          description: 'balanced',
+          maxInputTokens: 200000,
+          maxOutputTokens: 64000,
+          supportsImages: true,
+          rateMultiplier: 1.3,
+        },
         { modelId: 'deepseek-3.2', supportsImages: false },
       ],
     });

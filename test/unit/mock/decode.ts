@@ -14,8 +14,7 @@ export const eventTypes = (messages: EventStreamMessage[]) =>
   messages.map((m) => headerString(m, ':event-type') ?? headerString(m, ':exception-type') ?? headerString(m, ':error-code'));
 
 /** Text of all assistantResponse events joined. */
-export const textOf = (events: KiroEvent[]) =>
-  events.map((e) => (e.type === 'assistantResponse' ? e.content : '')).join('');
+export const textOf = (events: KiroEvent[]) => events.map((e) => (e.type === 'assistantResponse' ? e.content : '')).join('');
 
 /** Tool calls assembled the way the proxy must: fragments concatenated per id until stop. */
 export function toolCallsOf(events: KiroEvent[]): { toolUseId: string; name: string; input: string; stopped: boolean }[] {

@@ -18,7 +18,9 @@ describe('mock directives', () => {
   });
 
   test('text, tool-dup, tool-truncated, bracket-tool keep their order and suppress the default reply', () => {
-    const r = parseDirectives('[[mock:text hello world]][[mock:tool-dup Read {"path":"a"}]][[mock:tool-truncated Edit {"x":1}]][[mock:bracket-tool get_weather {"city":"London"}]]');
+    const r = parseDirectives(
+      '[[mock:text hello world]][[mock:tool-dup Read {"path":"a"}]][[mock:tool-truncated Edit {"x":1}]][[mock:bracket-tool get_weather {"city":"London"}]]',
+    );
     assert.deepEqual(r.errors, []);
     assert.ok(r.step?.kind === 'stream');
     assert.deepEqual(
@@ -48,7 +50,9 @@ describe('mock directives', () => {
   });
 
   test('stream options', () => {
-    const r = parseDirectives('[[mock:first-byte-delay 20]][[mock:chunk-delay 1]][[mock:no-metering]][[mock:no-context-usage]][[mock:initial-response]][[mock:empty]]');
+    const r = parseDirectives(
+      '[[mock:first-byte-delay 20]][[mock:chunk-delay 1]][[mock:no-metering]][[mock:no-context-usage]][[mock:initial-response]][[mock:empty]]',
+    );
     assert.deepEqual(r.step, {
       kind: 'stream',
       parts: [],

@@ -83,11 +83,14 @@ describe('stream plan', () => {
   });
 
   test('bracket tool text, thinking tags, reasoning with signature, metadata', () => {
-    assert.equal(textOf(run({ kind: 'bracket_tool', name: 'get_weather', input: { city: 'London' } }).events), '[Called get_weather with args: {"city":"London"}]');
+    assert.equal(
+      textOf(run({ kind: 'bracket_tool', name: 'get_weather', input: { city: 'London' } }).events),
+      '[Called get_weather with args: {"city":"London"}]',
+    );
     assert.equal(textOf(run({ kind: 'thinking_tags', thinking: 'hmm', text: 'Answer.' }).events), '<thinking>hmm</thinking>\n\nAnswer.');
     const r = run({ kind: 'reasoning', reasoning: 'Let me reason about it.', metadata: true });
     const reasoning = r.events.filter((e) => e.type === 'reasoning');
-    assert.equal(reasoning.map((e) => (e.type === 'reasoning' ? e.text ?? '' : '')).join(''), 'Let me reason about it.');
+    assert.equal(reasoning.map((e) => (e.type === 'reasoning' ? (e.text ?? '') : '')).join(''), 'Let me reason about it.');
     assert.ok(reasoning.at(-1)?.type === 'reasoning' && reasoning.at(-1)!.signature);
     const meta = r.events.find((e) => e.type === 'metadata');
     assert.ok(meta?.type === 'metadata' && meta.tokenUsage?.uncachedInputTokens === 2000);

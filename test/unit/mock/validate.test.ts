@@ -38,7 +38,11 @@ const CASES: [ValidationRule, string, Mutation][] = [
   ['current_message_invalid', 'assistant current', (b) => ((cs(b).currentMessage = { assistantResponseMessage: { content: 'x' } }), b)],
   ['current_message_invalid', 'missing current', (b) => (delete cs(b).currentMessage, b)],
   ['history_not_array', 'object history', (b) => ((cs(b).history = {}), b)],
-  ['history_entry_invalid', 'both roles in one entry', (b) => ((cs(b).history[1] = { userInputMessage: { content: 'a' }, assistantResponseMessage: { content: 'b' } }), b)],
+  [
+    'history_entry_invalid',
+    'both roles in one entry',
+    (b) => ((cs(b).history[1] = { userInputMessage: { content: 'a' }, assistantResponseMessage: { content: 'b' } }), b),
+  ],
   ['history_entry_invalid', 'neither role', (b) => ((cs(b).history[1] = { foo: {} }), b)],
   ['history_first_not_user', 'starts with assistant', (b) => (cs(b).history.shift(), b)],
   ['history_not_alternating', 'two users in a row', (b) => (cs(b).history.splice(1, 1), b)],
@@ -58,10 +62,14 @@ const CASES: [ValidationRule, string, Mutation][] = [
   ['tool_use_invalid', 'toolUses not an array', (b) => ((histAssistant(b).toolUses = {}), b)],
   ['tool_use_input_not_object', 'string input', (b) => ((histAssistant(b).toolUses[0].input = '{"city":"Paris"}'), b)],
   ['tool_use_input_not_object', 'array input', (b) => ((histAssistant(b).toolUses[0].input = []), b)],
-  ['tool_use_id_duplicate', 'same id twice', (b) => {
-    histAssistant(b).toolUses.push({ ...histAssistant(b).toolUses[0] });
-    return b;
-  }],
+  [
+    'tool_use_id_duplicate',
+    'same id twice',
+    (b) => {
+      histAssistant(b).toolUses.push({ ...histAssistant(b).toolUses[0] });
+      return b;
+    },
+  ],
   ['tool_result_invalid', 'content is a string', (b) => ((ctx(b).toolResults[0].content = 'text'), b)],
   ['tool_result_invalid', 'bad status', (b) => ((ctx(b).toolResults[0].status = 'failed'), b)],
   ['tool_result_id_duplicate', 'same result twice', (b) => (ctx(b).toolResults.push({ ...ctx(b).toolResults[0] }), b)],
@@ -77,35 +85,55 @@ const CASES: [ValidationRule, string, Mutation][] = [
   ['tool_schema_invalid', 'schema without type', (b) => ((spec(b).inputSchema.json = { properties: {} }), b)],
   ['tool_results_without_tools', 'tools removed', (b) => (delete ctx(b).tools, b)],
   ['tool_results_without_tools', 'empty tools', (b) => ((ctx(b).tools = []), b)],
-  ['tool_result_unmatched', 'extra result with an unknown toolUseId', (b) => {
-    ctx(b).toolResults.push({ toolUseId: 'tooluse_other', content: [{ text: 'x' }] });
-    return b;
-  }],
-  ['tool_result_unmatched', 'result in a conversation without any tool use', (b) => {
-    const s = simpleRequest('hi');
-    s.conversationState.currentMessage.userInputMessage.userInputMessageContext = {
-      tools: ctx(b).tools,
-      toolResults: [{ toolUseId: 'tooluse_x', content: [{ text: 'x' }] }],
-    };
-    return s;
-  }],
-  ['tool_result_unmatched', 'result answering an older turn', (b) => {
-    // history[1] gets the tool use and history[2] answers it; the current message re-answers it.
-    const h = cs(b).history;
-    h[1].assistantResponseMessage.toolUses = [{ toolUseId: 'tooluse_old', name: 'get_weather', input: {} }];
-    h[2].userInputMessage.userInputMessageContext = { toolResults: [{ toolUseId: 'tooluse_old', content: [{ text: 'ok' }] }] };
-    ctx(b).toolResults.push({ toolUseId: 'tooluse_old', content: [{ text: 'again' }] });
-    return b;
-  }],
+  [
+    'tool_result_unmatched',
+    'extra result with an unknown toolUseId',
+    (b) => {
+      ctx(b).toolResults.push({ toolUseId: 'tooluse_other', content: [{ text: 'x' }] });
+      return b;
+    },
+  ],
+  [
+    'tool_result_unmatched',
+    'result in a conversation without any tool use',
+    (b) => {
+      const s = simpleRequest('hi');
+      s.conversationState.currentMessage.userInputMessage.userInputMessageContext = {
+        tools: ctx(b).tools,
+        toolResults: [{ toolUseId: 'tooluse_x', content: [{ text: 'x' }] }],
+      };
+      return s;
+    },
+  ],
+  [
+    'tool_result_unmatched',
+    'result answering an older turn',
+    (b) => {
+      // history[1] gets the tool use and history[2] answers it; the current message re-answers it.
+      const h = cs(b).history;
+      h[1].assistantResponseMessage.toolUses = [{ toolUseId: 'tooluse_old', name: 'get_weather', input: {} }];
+      h[2].userInputMessage.userInputMessageContext = { toolResults: [{ toolUseId: 'tooluse_old', content: [{ text: 'ok' }] }] };
+      ctx(b).toolResults.push({ toolUseId: 'tooluse_old', content: [{ text: 'again' }] });
+      return b;
+    },
+  ],
   ['tool_use_unanswered', 'result missing', (b) => ((ctx(b).toolResults = []), b)],
-  ['tool_use_unanswered', 'second use unanswered', (b) => {
-    histAssistant(b).toolUses.push({ toolUseId: 'tooluse_second', name: 'get_weather', input: { city: 'Rome' } });
-    return b;
-  }],
-  ['tool_use_undeclared', 'history uses an undeclared tool', (b) => {
-    histAssistant(b).toolUses[0].name = 'get_forecast';
-    return b;
-  }],
+  [
+    'tool_use_unanswered',
+    'second use unanswered',
+    (b) => {
+      histAssistant(b).toolUses.push({ toolUseId: 'tooluse_second', name: 'get_weather', input: { city: 'Rome' } });
+      return b;
+    },
+  ],
+  [
+    'tool_use_undeclared',
+    'history uses an undeclared tool',
+    (b) => {
+      histAssistant(b).toolUses[0].name = 'get_forecast';
+      return b;
+    },
+  ],
   ['tool_use_undeclared', 'case differs', (b) => ((histAssistant(b).toolUses[0].name = 'Get_Weather'), b)],
 ];
 
@@ -170,7 +198,10 @@ describe('validateGenerateRequest', () => {
 
   test('every exported rule is exercised by a case', () => {
     const covered = new Set<string>([...CASES.map(([r]) => r), 'content_length_exceeded']);
-    assert.deepEqual(VALIDATION_RULES.filter((r) => !covered.has(r)), []);
+    assert.deepEqual(
+      VALIDATION_RULES.filter((r) => !covered.has(r)),
+      [],
+    );
   });
 
   test('is pure: the same input gives the same verdict and the body is not modified', () => {

@@ -35,7 +35,11 @@ test('rotates by size and keeps N old files, newest in .1', async () => {
     const files = (await readdir(dir)).sort();
     assert.deepEqual(files, ['requests.1.jsonl', 'requests.2.jsonl', 'requests.jsonl']);
     for (const f of files) assert.ok((await stat(join(dir, f))).size <= 1024, `${f} over the limit`);
-    const read = async (f: string) => (await readFile(join(dir, f), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).n as number);
+    const read = async (f: string) =>
+      (await readFile(join(dir, f), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).n as number);
     const live = await read('requests.jsonl');
     const one = await read('requests.1.jsonl');
     const two = await read('requests.2.jsonl');
@@ -95,7 +99,13 @@ test('lines written close together are coalesced and reach the file after the ba
       await new Promise((r) => setTimeout(r, 20));
       text = await readFile(sink.path, 'utf8').catch(() => '');
     }
-    assert.deepEqual(text.trim().split('\n').map((l) => JSON.parse(l).n as number), Array.from({ length: 50 }, (_, n) => n));
+    assert.deepEqual(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).n as number),
+      Array.from({ length: 50 }, (_, n) => n),
+    );
     await sink.close();
   });
 });

@@ -25,7 +25,12 @@ test('render exposes every series the dashboard and scrapers rely on', async () 
   m.cooldown('acc-1');
   m.tokenRefresh('success');
   m.tokenRefresh('failure');
-  m.setAccounts([account('acc-1', 'cooldown', { quota: { used: 12, limit: 50, bonusUsed: 0, bonusLimit: 0, freeTrialUsed: 0, freeTrialLimit: 0, fetchedAt: 0, email: 'alice@example.com' } }), account('acc-2', 'active')]);
+  m.setAccounts([
+    account('acc-1', 'cooldown', {
+      quota: { used: 12, limit: 50, bonusUsed: 0, bonusLimit: 0, freeTrialUsed: 0, freeTrialLimit: 0, fetchedAt: 0, email: 'alice@example.com' },
+    }),
+    account('acc-2', 'active'),
+  ]);
   const end = m.streamStarted();
   m.streamStarted();
   end();

@@ -17,10 +17,16 @@ describe('RequestLog ring buffer', () => {
     const log = new RequestLog({ capacity: 3 });
     for (let i = 1; i <= 5; i++) log.add(entry(i));
     assert.equal(log.size, 3);
-    assert.deepEqual(log.list().map((e) => e.id), ['r5', 'r4', 'r3']);
+    assert.deepEqual(
+      log.list().map((e) => e.id),
+      ['r5', 'r4', 'r3'],
+    );
     assert.equal(log.get('r2'), undefined);
     assert.equal(log.get('r4')?.id, 'r4');
-    assert.deepEqual(log.list({ limit: 2 }).map((e) => e.id), ['r5', 'r4']);
+    assert.deepEqual(
+      log.list({ limit: 2 }).map((e) => e.id),
+      ['r5', 'r4'],
+    );
   });
 
   test('default capacity is 1000', () => {
@@ -88,7 +94,10 @@ describe('RequestLog ring buffer', () => {
     assert.equal(log.size, 0);
     assert.deepEqual(log.list(), []);
     log.add(entry(2));
-    assert.deepEqual(log.list().map((e) => e.id), ['r2']);
+    assert.deepEqual(
+      log.list().map((e) => e.id),
+      ['r2'],
+    );
   });
 
   test('rejects a nonsensical capacity', () => {
@@ -105,7 +114,10 @@ describe('RequestLog with a JSONL sink', () => {
       log.add(entry(1));
       log.add(entry(2, { requestBody: '{"prompt":"hi"}', responseBody: 'hello' }));
       await log.close();
-      const lines = (await readFile(join(dir, 'requests.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const lines = (await readFile(join(dir, 'requests.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 2);
       assert.equal(lines[0].id, 'r1');
       assert.ok(!('requestBody' in lines[0]));

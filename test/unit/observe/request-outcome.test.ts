@@ -51,7 +51,15 @@ test('ClientClosedError is recognised and is not an AbortError or a ProxyError',
 
 test('the Monitor series counts aborted requests apart from errors', () => {
   const now = 1_800_000_030_000; // mid-bucket
-  const entry = (status: number): RequestLogEntry => ({ id: String(Math.random()), time: now - 1000, method: 'POST', route: '/v1/messages', status, durationMs: 10, stream: true });
+  const entry = (status: number): RequestLogEntry => ({
+    id: String(Math.random()),
+    time: now - 1000,
+    method: 'POST',
+    route: '/v1/messages',
+    status,
+    durationMs: 10,
+    stream: true,
+  });
   const s = monitorSeries([entry(200), entry(499), entry(500), entry(400)], now);
   assert.deepEqual({ requests: s.totals.requests, errors: s.totals.errors, aborted: s.totals.aborted }, { requests: 4, errors: 2, aborted: 1 });
   const last = s.buckets[s.buckets.length - 1]!;

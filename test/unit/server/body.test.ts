@@ -8,17 +8,21 @@ import { jsonDepthExceeds, parseJsonBody, readJsonBody, shouldCloseConnection, S
 
 // A real server on port 0, answering like the proxy will: the parsed body, or the error's status.
 function startServer(opts: ReadJsonOptions): Promise<{ server: Server; port: number }> {
-  const server = createServer({ maxHeaderSize: SERVER_LIMITS.maxHeaderSize }, (req, res) => void (async () => {
-    try {
-      const body = await readJsonBody(req, opts);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
-    } catch (err) {
-      const e = err instanceof ProxyError ? err : new ProxyError('internal', 'x');
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (shouldCloseConnection(e)) headers['connection'] = 'close';
-      res.writeHead(e.status, headers).end(JSON.stringify({ code: e.code, message: e.message }));
-    }
-  })());
+  const server = createServer(
+    { maxHeaderSize: SERVER_LIMITS.maxHeaderSize },
+    (req, res) =>
+      void (async () => {
+        try {
+          const body = await readJsonBody(req, opts);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
+        } catch (err) {
+          const e = err instanceof ProxyError ? err : new ProxyError('internal', 'x');
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (shouldCloseConnection(e)) headers['connection'] = 'close';
+          res.writeHead(e.status, headers).end(JSON.stringify({ code: e.code, message: e.message }));
+        }
+      })(),
+  );
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port })));
 }
 
@@ -144,7 +148,13 @@ describe('an over-limit body is drained before the 413', () => {
   let server: Server;
   let port: number;
   before(async () => {
-    ({ server, port } = await startServer({ maxBytes: 1024, idleTimeoutMs: 2000, totalTimeoutMs: 10_000, drainBytes: 32 * 1024 * 1024, drainTimeoutMs: 20_000 }));
+    ({ server, port } = await startServer({
+      maxBytes: 1024,
+      idleTimeoutMs: 2000,
+      totalTimeoutMs: 10_000,
+      drainBytes: 32 * 1024 * 1024,
+      drainTimeoutMs: 20_000,
+    }));
   });
   after(() => {
     server.closeAllConnections();
@@ -239,7 +249,10 @@ describe('jsonDepthExceeds', () => {
   test('a hostile 1M-deep array is rejected quickly, never reaching JSON.parse', () => {
     const evil = '['.repeat(1_000_000);
     const t = Date.now();
-    assert.throws(() => parseJsonBody(Buffer.from(evil)), (e: unknown) => e instanceof ProxyError && e.code === 'json_too_deep' && e.status === 400);
+    assert.throws(
+      () => parseJsonBody(Buffer.from(evil)),
+      (e: unknown) => e instanceof ProxyError && e.code === 'json_too_deep' && e.status === 400,
+    );
     assert.ok(Date.now() - t < 500);
   });
 });

@@ -23,7 +23,18 @@ describe('Host header (DNS rebinding)', () => {
   });
 
   test('foreign names, look-alikes and other ports are refused with 403', () => {
-    for (const host of ['evil.com', 'evil.com:8080', '127.0.0.1.evil.com:8080', 'localhost.evil.com:8080', '127.0.0.1:9999', 'localhost', '[::1]:80', 'user@127.0.0.1:8080', '127.0.0.1:8080/x', '']) {
+    for (const host of [
+      'evil.com',
+      'evil.com:8080',
+      '127.0.0.1.evil.com:8080',
+      'localhost.evil.com:8080',
+      '127.0.0.1:9999',
+      'localhost',
+      '[::1]:80',
+      'user@127.0.0.1:8080',
+      '127.0.0.1:8080/x',
+      '',
+    ]) {
       const d = denied(check({ host }));
       if (host === '') assert.equal(d.code, 'missing_host');
       else {

@@ -22,9 +22,15 @@ function reference(text: string, maxDepth: number): number {
 
 test('agrees with a char-by-char scan on arbitrary bracket/quote/backslash soup', () => {
   const soup = fc.string({ unit: fc.constantFrom('[', ']', '{', '}', '"', '\\', 'a', ',', ':'), maxLength: 200 });
-  fc.assert(fc.property(soup, fc.integer({ min: 0, max: 8 }), (s, max) => jsonDepthExceeds(s, max) === reference(s, max)), { numRuns: 3000 });
+  fc.assert(
+    fc.property(soup, fc.integer({ min: 0, max: 8 }), (s, max) => jsonDepthExceeds(s, max) === reference(s, max)),
+    { numRuns: 3000 },
+  );
 });
 
 test('agrees on real JSON texts', () => {
-  fc.assert(fc.property(fc.json({ maxDepth: 12 }), fc.integer({ min: 1, max: 10 }), (s, max) => jsonDepthExceeds(s, max) === reference(s, max)), { numRuns: 1000 });
+  fc.assert(
+    fc.property(fc.json({ maxDepth: 12 }), fc.integer({ min: 1, max: 10 }), (s, max) => jsonDepthExceeds(s, max) === reference(s, max)),
+    { numRuns: 1000 },
+  );
 });

@@ -35,7 +35,10 @@ describe('deployment files', () => {
       assert.match(env['KIRO_PROXY_API_KEY'] ?? '', /^\$\{KIRO_PROXY_API_KEY:\?/, `${name}: not reachable from the network without an API key`);
       assert.equal(env['KIRO_PROXY_HOST'], '0.0.0.0');
       assert.ok(env['KIRO_PROXY_ALLOWED_HOSTS'], `${name}: a non-loopback bind needs allowed hosts`);
-      assert.ok(s.volumes?.some((v) => v.endsWith(':/data')), `${name}: its own state volume`);
+      assert.ok(
+        s.volumes?.some((v) => v.endsWith(':/data')),
+        `${name}: its own state volume`,
+      );
     }
     assert.notEqual(services['proxy-1']!.volumes![0], services['proxy-2']!.volumes![0], 'instances do not share a home directory');
   });

@@ -18,10 +18,17 @@ describe('local team', () => {
     const r = await team.pool.acquire({ candidates: [{ accountId: 'a', limit: 1 }], stickyKey: 'c' }, never);
     assert.ok(r.ok);
     assert.equal((await team.pool.acquire({ candidates: [{ accountId: 'a', limit: 1 }] }, never)).ok, false);
-    const out = await team.refresh.refresh({ accountId: 'a', heldGen: 0, held: { refreshToken: 'r0' } }, async () => ({ refreshToken: 'r1', accessToken: 'a1' }), never);
+    const out = await team.refresh.refresh(
+      { accountId: 'a', heldGen: 0, held: { refreshToken: 'r0' } },
+      async () => ({ refreshToken: 'r1', accessToken: 'a1' }),
+      never,
+    );
     assert.equal(out.source, 'refreshed');
     assert.equal((await team.vault.read('a', never))?.tokens.refreshToken, 'r1');
-    assert.deepEqual((await team.instances(never)).map((i) => i.id), ['solo']);
+    assert.deepEqual(
+      (await team.instances(never)).map((i) => i.id),
+      ['solo'],
+    );
     await team.close();
   });
 
@@ -42,7 +49,13 @@ describe('local team', () => {
   test('wire form: round-trips, and refuses unknown versions, types and bad fields', () => {
     const ev: TeamEvent = { type: 'account-disabled', accountId: 'x', reason: 'suspended' };
     assert.deepEqual(decodeTeamEvent(encodeTeamEvent('i', 5, ev)), { event: ev, meta: { from: 'i', at: 5 } });
-    for (const bad of ['', 'null', '{"v":2,"from":"i","at":1,"event":{"type":"account-enabled","accountId":"x"}}', '{"v":1,"from":"i","at":1,"event":{"type":"nope"}}', '{"v":1,"from":"i","at":1,"event":{"type":"token-rotated","accountId":"x","gen":0}}']) {
+    for (const bad of [
+      '',
+      'null',
+      '{"v":2,"from":"i","at":1,"event":{"type":"account-enabled","accountId":"x"}}',
+      '{"v":1,"from":"i","at":1,"event":{"type":"nope"}}',
+      '{"v":1,"from":"i","at":1,"event":{"type":"token-rotated","accountId":"x","gen":0}}',
+    ]) {
       assert.equal(decodeTeamEvent(bad), undefined, bad);
     }
   });

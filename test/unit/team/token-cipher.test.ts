@@ -14,13 +14,18 @@ const badKey = (e: unknown) => e instanceof TeamError && e.code === 'bad_state_k
 describe('KIRO_PROXY_STATE_KEY', () => {
   test('missing: refuses team mode and says how to make a key', () => {
     for (const v of [undefined, '', '   ']) {
-      assert.throws(() => parseStateKeys(v), (e: unknown) => badKey(e) && /needs KIRO_PROXY_STATE_KEY/.test((e as Error).message) && /openssl rand -base64 32/.test((e as Error).message));
+      assert.throws(
+        () => parseStateKeys(v),
+        (e: unknown) => badKey(e) && /needs KIRO_PROXY_STATE_KEY/.test((e as Error).message) && /openssl rand -base64 32/.test((e as Error).message),
+      );
     }
   });
 
   test('accepts 32 bytes as base64, base64url or hex, and gives the same key id for the same key', () => {
     const raw = randomBytes(32);
-    const ids = [raw.toString('base64'), raw.toString('base64url'), raw.toString('hex'), raw.toString('hex').toUpperCase()].map((v) => parseStateKeys(v).current.id);
+    const ids = [raw.toString('base64'), raw.toString('base64url'), raw.toString('hex'), raw.toString('hex').toUpperCase()].map(
+      (v) => parseStateKeys(v).current.id,
+    );
     assert.equal(new Set(ids).size, 1);
     assert.match(ids[0]!, /^[0-9a-f]{8}$/);
   });
@@ -28,7 +33,10 @@ describe('KIRO_PROXY_STATE_KEY', () => {
   test('refuses a passphrase, a short key and a constant pattern without echoing the value', () => {
     const secretish = 'correct horse battery staple';
     for (const v of [secretish, randomBytes(16).toString('base64'), randomBytes(33).toString('hex'), 'a'.repeat(64)]) {
-      assert.throws(() => parseStateKeys(v), (e: unknown) => badKey(e) && !(e as Error).message.includes(v));
+      assert.throws(
+        () => parseStateKeys(v),
+        (e: unknown) => badKey(e) && !(e as Error).message.includes(v),
+      );
     }
   });
 
@@ -44,7 +52,10 @@ describe('KIRO_PROXY_STATE_KEY', () => {
     const resealed = seal(during, opened.plaintext, tokenAad('a', 1));
     assert.equal(open(parseStateKeys(newKey), resealed, tokenAad('a', 1), 'token').stale, false);
     // Once the old key is dropped, records sealed with it name the missing key id.
-    assert.throws(() => open(parseStateKeys(newKey), sealed, tokenAad('a', 1), 'token'), (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed' && (e as Error).message.includes(before.current.id));
+    assert.throws(
+      () => open(parseStateKeys(newKey), sealed, tokenAad('a', 1), 'token'),
+      (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed' && (e as Error).message.includes(before.current.id),
+    );
   });
 });
 
@@ -64,7 +75,10 @@ describe('sealed token envelope', () => {
   test('does not open under another account or another generation (no moving, no rollback)', () => {
     const sealed = seal(keyring, secret, tokenAad('acct-1', 3));
     for (const aad of [tokenAad('acct-2', 3), tokenAad('acct-1', 4)]) {
-      assert.throws(() => open(keyring, sealed, aad, 'token'), (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed' && /moved|altered/.test((e as Error).message));
+      assert.throws(
+        () => open(keyring, sealed, aad, 'token'),
+        (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed' && /moved|altered/.test((e as Error).message),
+      );
     }
   });
 
@@ -76,7 +90,10 @@ describe('sealed token envelope', () => {
       const bytes = Buffer.from(p[i]!, 'base64url');
       bytes[0] = bytes[0]! ^ 1;
       p[i] = bytes.toString('base64url');
-      assert.throws(() => open(keyring, p.join('.'), tokenAad('acct-1', 1), 'token'), (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed');
+      assert.throws(
+        () => open(keyring, p.join('.'), tokenAad('acct-1', 1), 'token'),
+        (e: unknown) => e instanceof TeamError && e.code === 'decrypt_failed',
+      );
     }
     assert.throws(() => open(keyring, 'plain-text-token', tokenAad('acct-1', 1), 'token'), /not a kiro-proxy sealed value/);
   });

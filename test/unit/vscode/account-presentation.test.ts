@@ -28,12 +28,29 @@ test('trial and bonus credits are counted once (the totals already hold them); o
     {
       ...base,
       stateReason: 'included credits used up; serving on overage (12.5 of 2000 overage credits, 0.50 USD so far)',
-      quota: { ...q, used: 1012.5, limit: 1000, bonusLimit: 0, freeTrialLimit: 0, freeTrialUsed: 0, overageEnabled: true, overageStatus: 'ENABLED', overageUsed: 12.5, overageCap: 2000, overageCharges: 0.5, currency: 'USD', plan: 'KIRO PRO' },
+      quota: {
+        ...q,
+        used: 1012.5,
+        limit: 1000,
+        bonusLimit: 0,
+        freeTrialLimit: 0,
+        freeTrialUsed: 0,
+        overageEnabled: true,
+        overageStatus: 'ENABLED',
+        overageUsed: 12.5,
+        overageCap: 2000,
+        overageCharges: 0.5,
+        currency: 'USD',
+        plan: 'KIRO PRO',
+      },
     },
     0,
   );
   assert.equal(over.description, '1000/1000 +12.5 overage');
-  assert.ok(over.tooltipLines.some((l) => l.startsWith('Quota: 1000/1000 included credits · 12.5/2000 overage (0.50 USD) · KIRO PRO')), over.tooltipLines.join('\n'));
+  assert.ok(
+    over.tooltipLines.some((l) => l.startsWith('Quota: 1000/1000 included credits · 12.5/2000 overage (0.50 USD) · KIRO PRO')),
+    over.tooltipLines.join('\n'),
+  );
   assert.ok(over.tooltipLines.some((l) => l.includes('serving on overage')));
   const off = presentAccount({ ...base, quota: { ...q, used: 50, limit: 50, overageEnabled: false, overageStatus: 'DISABLED', overageCap: 10000 } }, 0);
   assert.equal(off.description, '50/50');

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parseDocument } from 'yaml';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
-import { CLAUDE_CODE, CLINE_CLI, CODEX, CONTINUE, OPENCODE, CLIENT_TARGETS, type ClientContext, type FileTarget } from '../../../src/vscode/clients/client-targets.ts';
+import {
+  CLAUDE_CODE,
+  CLINE_CLI,
+  CODEX,
+  CONTINUE,
+  OPENCODE,
+  CLIENT_TARGETS,
+  type ClientContext,
+  type FileTarget,
+} from '../../../src/vscode/clients/client-targets.ts';
 import { planClientConfig } from '../../../src/vscode/clients/plan.ts';
 import { planJsonEdit } from '../../../src/vscode/clients/json-edit.ts';
 import { planTomlEdit } from '../../../src/vscode/clients/toml-edit.ts';
@@ -80,10 +89,23 @@ test('invalid JSON, or env that is not an object, is refused rather than rewritt
 });
 
 test('opencode: provider.kiro and model set in a CRLF file that keeps its other providers and comments', () => {
-  const before = crlf(['{', '  "$schema": "https://opencode.ai/config.json",', '  // local models', '  "provider": {', '    "ollama": { "npm": "@ai-sdk/openai-compatible", "name": "Ollama — lokal" }', '  },', '  "theme": "tokyonight"', '}']);
+  const before = crlf([
+    '{',
+    '  "$schema": "https://opencode.ai/config.json",',
+    '  // local models',
+    '  "provider": {',
+    '    "ollama": { "npm": "@ai-sdk/openai-compatible", "name": "Ollama — lokal" }',
+    '  },',
+    '  "theme": "tokyonight"',
+    '}',
+  ]);
   const after = dec(planClientConfig(OPENCODE, 'opencode.json', enc(before), ctx).after);
   keptLines(before, after, (l) => l === '    "ollama": { "npm": "@ai-sdk/openai-compatible", "name": "Ollama — lokal" }');
-  const v = parseJsonc(after) as { provider: Record<string, { options?: Record<string, string>; models?: Record<string, unknown> }>; model: string; theme: string };
+  const v = parseJsonc(after) as {
+    provider: Record<string, { options?: Record<string, string>; models?: Record<string, unknown> }>;
+    model: string;
+    theme: string;
+  };
   assert.equal(v.provider['kiro']!.options!['baseURL'], 'http://127.0.0.1:8080/v1');
   assert.equal(v.provider['kiro']!.options!['apiKey'], KEY);
   assert.ok(v.provider['kiro']!.models!['claude-sonnet-4.5']);
@@ -117,8 +139,14 @@ test('Codex: top-level keys and the [model_providers.kiro] section, section-leve
   const plan = planClientConfig(CODEX, 'config.toml', enc(CODEX_BEFORE), ctx);
   const after = dec(plan.after);
   keptLines(CODEX_BEFORE, after, (l) => l === 'model = "gpt-5"');
-  assert.match(after, /^# Codex — meine Einstellungen\r\napproval_policy = "on-request" {2}# ask first\r\nmodel = "claude-sonnet-4.5"\r\nmodel_provider = "kiro"\r\n/);
-  assert.match(after, /\r\n\r\n\[model_providers\.kiro\]\r\nname = "Kiro Proxy"\r\nbase_url = "http:\/\/127\.0\.0\.1:8080\/v1"\r\nwire_api = "responses"\r\nexperimental_bearer_token = "kp-[^"]+"\r\n$/);
+  assert.match(
+    after,
+    /^# Codex — meine Einstellungen\r\napproval_policy = "on-request" {2}# ask first\r\nmodel = "claude-sonnet-4.5"\r\nmodel_provider = "kiro"\r\n/,
+  );
+  assert.match(
+    after,
+    /\r\n\r\n\[model_providers\.kiro\]\r\nname = "Kiro Proxy"\r\nbase_url = "http:\/\/127\.0\.0\.1:8080\/v1"\r\nwire_api = "responses"\r\nexperimental_bearer_token = "kp-[^"]+"\r\n$/,
+  );
   const v = getStaticTOMLValue(parseTOML(after)) as { model_providers: Record<string, Record<string, string>>; mcp_servers: unknown };
   assert.equal(v.model_providers['kiro']!['wire_api'], 'responses');
   assert.equal(v.model_providers['other']!['name'], 'Other');
@@ -128,7 +156,8 @@ test('Codex: top-level keys and the [model_providers.kiro] section, section-leve
 });
 
 test('Codex: an existing kiro section is updated in place; a file with only tables gets the keys above the first table and its comments', () => {
-  const text = '# tables only\n\n# the docs server\n[mcp_servers.docs]\ncommand = "npx"\n\n[model_providers.kiro]\nname = "Kiro Proxy"\nbase_url = "http://127.0.0.1:9999/v1" # old port\n';
+  const text =
+    '# tables only\n\n# the docs server\n[mcp_servers.docs]\ncommand = "npx"\n\n[model_providers.kiro]\nname = "Kiro Proxy"\nbase_url = "http://127.0.0.1:9999/v1" # old port\n';
   const after = planTomlEdit(text, CODEX.changes(ctx), 'config.toml');
   assert.ok(after.startsWith('# tables only\n\nmodel_provider = "kiro"\nmodel = "claude-sonnet-4.5"\n\n# the docs server\n[mcp_servers.docs]\n'), after);
   assert.match(after, /base_url = "http:\/\/127\.0\.0\.1:8080\/v1" # old port\nwire_api = "responses"\nexperimental_bearer_token = /);
@@ -158,14 +187,26 @@ test('Continue: a "Kiro Proxy" model appended to the models list of a CRLF YAML 
   const plan = planClientConfig(CONTINUE, 'config.yaml', enc(CONTINUE_BEFORE), ctx);
   const after = dec(plan.after);
   keptLines(CONTINUE_BEFORE, after, () => false);
-  assert.match(after, /roles: \[autocomplete\]\r\n {2}- name: Kiro Proxy\r\n {4}provider: openai\r\n {4}model: claude-sonnet-4\.5\r\n {4}apiBase: http:\/\/127\.0\.0\.1:8080\/v1\r\n {4}apiKey: kp-\S+\r\n {4}roles:\r\n/);
+  assert.match(
+    after,
+    /roles: \[autocomplete\]\r\n {2}- name: Kiro Proxy\r\n {4}provider: openai\r\n {4}model: claude-sonnet-4\.5\r\n {4}apiBase: http:\/\/127\.0\.0\.1:8080\/v1\r\n {4}apiKey: kp-\S+\r\n {4}roles:\r\n/,
+  );
   const v = parseDocument(after).toJS() as { models: { name: string; apiKey?: string }[]; context: unknown[] };
-  assert.deepEqual(v.models.map((m) => m.name), ['Local Llama', 'Kiro Proxy']);
+  assert.deepEqual(
+    v.models.map((m) => m.name),
+    ['Local Llama', 'Kiro Proxy'],
+  );
   assert.equal(v.models[1]!.apiKey, KEY);
   assert.equal(v.context.length, 1);
   const moved = planClientConfig(CONTINUE, 'config.yaml', plan.after, { ...ctx, baseUrl: 'http://127.0.0.1:9090' });
   const v2 = parseDocument(dec(moved.after)).toJS() as { models: { name: string; apiBase: string }[] };
-  assert.deepEqual(v2.models.map((m) => [m.name, m.apiBase ?? '']), [['Local Llama', ''], ['Kiro Proxy', 'http://127.0.0.1:9090/v1']]);
+  assert.deepEqual(
+    v2.models.map((m) => [m.name, m.apiBase ?? '']),
+    [
+      ['Local Llama', ''],
+      ['Kiro Proxy', 'http://127.0.0.1:9090/v1'],
+    ],
+  );
   assert.equal(planClientConfig(CONTINUE, 'config.yaml', moved.after, { ...ctx, baseUrl: 'http://127.0.0.1:9090' }).changed, false);
 });
 
@@ -176,7 +217,11 @@ test('Continue: a new file, a file without models, and `models: []` all get the 
   for (const text of ['name: x\nversion: 1.0.0\nschema: v1\n', 'name: x\nmodels: [] # none yet\nschema: v1\n', 'name: x\nmodels:\nschema: v1\n']) {
     const out = planYamlEdit(text, CONTINUE.changes(ctx), 'c.yaml');
     const v = parseDocument(out).toJS() as { models: { name: string }[]; schema?: string };
-    assert.deepEqual(v.models.map((m) => m.name), ['Kiro Proxy'], out);
+    assert.deepEqual(
+      v.models.map((m) => m.name),
+      ['Kiro Proxy'],
+      out,
+    );
     assert.ok(out.startsWith('name: x\n'), out);
   }
 });
@@ -187,7 +232,7 @@ test('Continue: config.json without config.yaml is not shadowed by a new config.
   assert.equal(CONTINUE.refuse!({ env: {}, home: '/home/u', exists: () => false }), undefined);
 });
 
-test('client file locations follow the clients\' own environment variables', () => {
+test("client file locations follow the clients' own environment variables", () => {
   const e = { env: { CLAUDE_CONFIG_DIR: '/c', CODEX_HOME: '/x', XDG_CONFIG_HOME: '/cfg', CONTINUE_GLOBAL_DIR: '/cont' }, home: '/home/u', exists: () => false };
   assert.equal(CLAUDE_CODE.path(e), '/c/settings.json');
   assert.equal(CODEX.path(e), '/x/config.toml');
@@ -200,11 +245,17 @@ test('client file locations follow the clients\' own environment variables', () 
   assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DIR: '/cl' } }), '/cl/data/settings/providers.json');
   assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DIR: '/cl', CLINE_DATA_DIR: '/cd' } }), '/cd/settings/providers.json');
   assert.equal(CLINE_CLI.path({ ...d, env: { CLINE_DATA_DIR: '/cd', CLINE_PROVIDER_SETTINGS_PATH: '/p.json' } }), '/p.json');
-  assert.deepEqual(CLIENT_TARGETS.map((t) => t.label), ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue']);
+  assert.deepEqual(
+    CLIENT_TARGETS.map((t) => t.label),
+    ['Claude Code', 'Codex', 'opencode', 'Cline (VS Code extension)', 'Cline CLI', 'Continue'],
+  );
 });
 
 test('the proof of ownership rejects an edit that touched anything else', () => {
-  assert.throws(() => assertOnlyOwnedChanged({ a: 1, env: {} }, { a: 2, env: { K: 'v' } }, [{ kind: 'set', path: ['env', 'K'], value: 'v' }], 'f'), ClientConfigError);
+  assert.throws(
+    () => assertOnlyOwnedChanged({ a: 1, env: {} }, { a: 2, env: { K: 'v' } }, [{ kind: 'set', path: ['env', 'K'], value: 'v' }], 'f'),
+    ClientConfigError,
+  );
   assert.doesNotThrow(() => assertOnlyOwnedChanged({ a: 1 }, { a: 1, env: { K: 'v' } }, [{ kind: 'set', path: ['env', 'K'], value: 'v' }], 'f'));
   assert.doesNotThrow(() => planJsonEdit('{}', [{ kind: 'upsert-item', path: ['models'], match: { name: 'K' }, value: { name: 'K', x: 1 } }], 'f'));
 });
@@ -225,11 +276,20 @@ test('every file target plans a new file and an idempotent second run', () => {
 });
 
 test('Cline CLI: providers.json gets the OpenAI-compatible provider with updatedAt (without it Cline ignores the entry), other providers kept', () => {
-  const before = '{\n  "version": 1,\n  "lastUsedProvider": "anthropic",\n  "modes": {},\n  "providers": {\n    "anthropic": { "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine" } }\n  }\n}\n';
+  const before =
+    '{\n  "version": 1,\n  "lastUsedProvider": "anthropic",\n  "modes": {},\n  "providers": {\n    "anthropic": { "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine" } }\n  }\n}\n';
   const plan = planClientConfig(CLINE_CLI, 'providers.json', enc(before), ctx);
-  const v = JSON.parse(dec(plan.after)) as { lastUsedProvider: string; providers: Record<string, { settings: Record<string, string>; updatedAt?: string; tokenSource?: string }> };
+  const v = JSON.parse(dec(plan.after)) as {
+    lastUsedProvider: string;
+    providers: Record<string, { settings: Record<string, string>; updatedAt?: string; tokenSource?: string }>;
+  };
   assert.equal(v.lastUsedProvider, 'openai-compatible');
-  assert.deepEqual(v.providers['openai-compatible']!.settings, { provider: 'openai-compatible', apiKey: KEY, model: 'claude-sonnet-4.5', baseUrl: 'http://127.0.0.1:8080/v1' });
+  assert.deepEqual(v.providers['openai-compatible']!.settings, {
+    provider: 'openai-compatible',
+    apiKey: KEY,
+    model: 'claude-sonnet-4.5',
+    baseUrl: 'http://127.0.0.1:8080/v1',
+  });
   assert.match(v.providers['openai-compatible']!.updatedAt ?? '', /^\d{4}-\d\d-\d\dT/);
   assert.equal(v.providers['anthropic']!.settings['apiKey'], 'sk-ant-mine');
   assert.equal(planClientConfig(CLINE_CLI, 'providers.json', plan.after, ctx).changed, false, 'a second run differs only in updatedAt: not a change');

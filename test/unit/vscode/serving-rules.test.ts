@@ -36,7 +36,13 @@ test('a bind that fails with EADDRINUSE while the old server goes away succeeds 
 
 test('a Kiro proxy that took the port meanwhile is followed, not reported as another program', async () => {
   const clock = fakeClock();
-  const out = await bindWithRetry({ bind: async () => { throw inUse(); }, probe: async () => ({ kind: 'kiro', url: 'http://127.0.0.1:8080', instance: 'other' }), ...clock });
+  const out = await bindWithRetry({
+    bind: async () => {
+      throw inUse();
+    },
+    probe: async () => ({ kind: 'kiro', url: 'http://127.0.0.1:8080', instance: 'other' }),
+    ...clock,
+  });
   assert.deepEqual(out, { kind: 'kiro', url: 'http://127.0.0.1:8080', instance: 'other' });
 });
 
@@ -59,12 +65,25 @@ test('"used by another program" only after the retry budget, with what the probe
 
 test('bind errors other than EADDRINUSE are not retried', async () => {
   const clock = fakeClock();
-  await assert.rejects(bindWithRetry({ bind: async () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }); }, probe: async () => ({ kind: 'free' }), ...clock }), /EACCES/);
+  await assert.rejects(
+    bindWithRetry({
+      bind: async () => {
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      },
+      probe: async () => ({ kind: 'free' }),
+      ...clock,
+    }),
+    /EACCES/,
+  );
   assert.equal(isAddrInUse({ cause: inUse() }), true);
 });
 
 test('/health says who answers: our proxy (with its instance) or something else', () => {
-  assert.deepEqual(classifyHealth(200, JSON.stringify({ status: 'ok', service: 'kiro-proxy', instance: 'i-1' }), 'http://h'), { kind: 'kiro', url: 'http://h', instance: 'i-1' });
+  assert.deepEqual(classifyHealth(200, JSON.stringify({ status: 'ok', service: 'kiro-proxy', instance: 'i-1' }), 'http://h'), {
+    kind: 'kiro',
+    url: 'http://h',
+    instance: 'i-1',
+  });
   assert.equal(classifyHealth(200, JSON.stringify({ status: 'degraded', service: 'kiro-proxy' }), 'http://h').kind, 'kiro');
   assert.equal(classifyHealth(200, '{"status":"ok"}', 'http://h').kind, 'foreign');
   assert.equal(classifyHealth(404, 'nope', 'http://h').kind, 'foreign');
@@ -122,10 +141,22 @@ test('owner gone: a restart in progress (fresh, its window alive) is waited for,
 });
 
 test('autoStart honours a Stop only while the window that made it still runs', () => {
-  assert.equal(stopStillInForce(intent({ state: 'stopped' }), 8080, () => true), true);
-  assert.equal(stopStillInForce(intent({ state: 'stopped' }), 8080, () => false), false);
-  assert.equal(stopStillInForce(intent({ state: 'serving' }), 8080, () => true), false);
-  assert.equal(stopStillInForce(intent({ state: 'stopped', port: 9090 }), 8080, () => true), false);
+  assert.equal(
+    stopStillInForce(intent({ state: 'stopped' }), 8080, () => true),
+    true,
+  );
+  assert.equal(
+    stopStillInForce(intent({ state: 'stopped' }), 8080, () => false),
+    false,
+  );
+  assert.equal(
+    stopStillInForce(intent({ state: 'serving' }), 8080, () => true),
+    false,
+  );
+  assert.equal(
+    stopStillInForce(intent({ state: 'stopped', port: 9090 }), 8080, () => true),
+    false,
+  );
 });
 
 test('the intent file round-trips, ignores garbage, and is private (0600)', async () => {

@@ -28,6 +28,9 @@ describe('Kiro activation', function () {
 
   it('contributes the Kiro chat model provider', function () {
     const ext = vscode.extensions.getExtension('kiro-proxy.kiro-proxy');
-    assert.deepEqual(ext.packageJSON.contributes.languageModelChatProviders.map((p) => p.vendor), ['kiro']);
+    assert.deepEqual(
+      ext.packageJSON.contributes.languageModelChatProviders.map((p) => p.vendor),
+      ['kiro'],
+    );
   });
 });

@@ -12,25 +12,63 @@ const CLIENTS = [
   {
     id: 'claude-code',
     path: () => join(process.env.CLAUDE_CONFIG_DIR, 'settings.json'),
-    text: crlf(['{', '    // mine — ünïcödé ✓', '    "model": "opus",', '    "env": {', '        "FOO": "bär"', '    },', '    "permissions": { "allow": ["Bash(ls:*)"] }', '}']),
+    text: crlf([
+      '{',
+      '    // mine — ünïcödé ✓',
+      '    "model": "opus",',
+      '    "env": {',
+      '        "FOO": "bär"',
+      '    },',
+      '    "permissions": { "allow": ["Bash(ls:*)"] }',
+      '}',
+    ]),
     owned: /"ANTHROPIC_BASE_URL": "http:\/\/127\.0\.0\.1:\d+",\r\n {8}"ANTHROPIC_AUTH_TOKEN": "kp-/,
   },
   {
     id: 'codex',
     path: () => join(process.env.CODEX_HOME, 'config.toml'),
-    text: crlf(['# Codex — meine Einstellungen', 'approval_policy = "on-request"  # ask first', '', '[mcp_servers.docs]', 'command = "npx"', 'args = ["-y", "docs-mcp"]']),
+    text: crlf([
+      '# Codex — meine Einstellungen',
+      'approval_policy = "on-request"  # ask first',
+      '',
+      '[mcp_servers.docs]',
+      'command = "npx"',
+      'args = ["-y", "docs-mcp"]',
+    ]),
     owned: /\[model_providers\.kiro\]\r\nname = "Kiro Proxy"\r\nbase_url = "http:\/\/127\.0\.0\.1:\d+\/v1"\r\nwire_api = "responses"\r\n/,
   },
   {
     id: 'continue',
     path: () => join(process.env.CONTINUE_GLOBAL_DIR, 'config.yaml'),
-    text: crlf(['name: Meine Konfig ✓', 'version: 1.0.0', 'schema: v1', '# models I use', 'models:', '  - name: Local Llama # fast', '    provider: ollama', '    model: llama3']),
+    text: crlf([
+      'name: Meine Konfig ✓',
+      'version: 1.0.0',
+      'schema: v1',
+      '# models I use',
+      'models:',
+      '  - name: Local Llama # fast',
+      '    provider: ollama',
+      '    model: llama3',
+    ]),
     owned: /model: llama3\r\n {2}- name: Kiro Proxy\r\n {4}provider: openai\r\n/,
   },
   {
     id: 'cline-cli',
     path: () => join(process.env.CLINE_DIR, 'data', 'settings', 'providers.json'),
-    text: crlf(['{', '  "version": 1,', '  "lastUsedProvider": "anthropic",', '  "modes": {},', '  "providers": {', '    "anthropic": {', '      "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine", "model": "claude-sonnet-4-5" },', '      "updatedAt": "2026-01-01T00:00:00.000Z",', '      "note": "für später ✓"', '    }', '  }', '}']),
+    text: crlf([
+      '{',
+      '  "version": 1,',
+      '  "lastUsedProvider": "anthropic",',
+      '  "modes": {},',
+      '  "providers": {',
+      '    "anthropic": {',
+      '      "settings": { "provider": "anthropic", "apiKey": "sk-ant-mine", "model": "claude-sonnet-4-5" },',
+      '      "updatedAt": "2026-01-01T00:00:00.000Z",',
+      '      "note": "für später ✓"',
+      '    }',
+      '  }',
+      '}',
+    ]),
     owned: /"lastUsedProvider": "openai-compatible",\r\n[\s\S]*"openai-compatible": \{\r\n {6}"settings": \{[\s\S]*"updatedAt": "\d{4}-/,
     // lastUsedProvider is one of the owned keys: its old value is replaced, not kept.
     replaced: ['  "lastUsedProvider": "anthropic",'],
@@ -47,7 +85,10 @@ const CLIENTS = [
 function reviewTab(id) {
   return vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
-    .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'kiro-proxy-review' && (!id || t.input.modified.path.startsWith(`/${id}/`)));
+    .find(
+      (t) =>
+        t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'kiro-proxy-review' && (!id || t.input.modified.path.startsWith(`/${id}/`)),
+    );
 }
 
 describe('Kiro: Configure a client…', function () {
@@ -81,7 +122,10 @@ describe('Kiro: Configure a client…', function () {
       assert.ok(after.includes(key), 'the real key is in the file');
       assert.ok(!/(^|[^\r])\n/.test(after), 'CRLF kept');
       for (const line of c.text.split('\r\n').filter((l) => l && !(c.replaced ?? []).includes(l))) {
-        assert.ok(after.split('\r\n').some((l) => l === line || l === `${line},`), `kept: ${line}`);
+        assert.ok(
+          after.split('\r\n').some((l) => l === line || l === `${line},`),
+          `kept: ${line}`,
+        );
       }
       assert.equal(statSync(file).mode & 0o777, 0o644, 'mode kept');
       await waitFor(() => !reviewTab(), 'the diff to close');

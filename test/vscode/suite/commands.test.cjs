@@ -53,7 +53,16 @@ describe('Kiro commands', function () {
     const dir = join(process.env.KIRO_TEST_SCRATCH, 'import');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'creds.json');
-    writeFileSync(file, JSON.stringify({ refreshToken: 'fake-refresh-import', accessToken: 'fake-access', expiresAt: new Date(Date.now() + 3600_000).toISOString(), authMethod: 'social', provider: 'Google' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        refreshToken: 'fake-refresh-import',
+        accessToken: 'fake-access',
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        authMethod: 'social',
+        provider: 'Google',
+      }),
+    );
     const before = api.controller.accounts.length;
     await vscode.commands.executeCommand('kiroProxy.importAccountFile', vscode.Uri.file(file));
     await waitFor(() => api.controller.accounts.length === before + 1, 'the imported account');

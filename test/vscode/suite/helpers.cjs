@@ -48,7 +48,9 @@ function fakeServer(port, kind) {
     if (kind === 'kiro') {
       res.writeHead(200, { 'content-type': 'application/json' });
       // What /health of a Kiro proxy says (the windows' probe reads it).
-      res.end(JSON.stringify(req.url === '/health' ? { status: 'ok', service: 'kiro-proxy', instance: 'fake-other-window' } : { name: 'kiro-proxy', status: 'ok' }));
+      res.end(
+        JSON.stringify(req.url === '/health' ? { status: 'ok', service: 'kiro-proxy', instance: 'fake-other-window' } : { name: 'kiro-proxy', status: 'ok' }),
+      );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not here');

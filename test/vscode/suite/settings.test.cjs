@@ -25,7 +25,11 @@ describe('Kiro settings', function () {
 
   it('refuses workspace values for the network settings (application scope)', async function () {
     for (const key of ['port', 'host', 'requireApiKey']) {
-      await assert.rejects(settings().update(key, key === 'port' ? 1234 : key === 'host' ? '0.0.0.0' : false, vscode.ConfigurationTarget.Workspace), undefined, key);
+      await assert.rejects(
+        settings().update(key, key === 'port' ? 1234 : key === 'host' ? '0.0.0.0' : false, vscode.ConfigurationTarget.Workspace),
+        undefined,
+        key,
+      );
     }
   });
 

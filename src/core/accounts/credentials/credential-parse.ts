@@ -148,7 +148,12 @@ function parseTokenFileForm(obj: Record<string, unknown>, source: string, prefix
   if (kind === 'api_key') {
     const key = apiKey ?? v.apiKey ?? v.accessToken;
     if (!key) return { problems: [problem(source, at('apiKey'), 'required for api_key credentials')] };
-    return { entry: { credential: compact({ kind, accessToken: key, profileArn: v.profileArn, region: v.apiRegion ?? regionFromProfileArn(v.profileArn) ?? v.region }) }, problems };
+    return {
+      entry: {
+        credential: compact({ kind, accessToken: key, profileArn: v.profileArn, region: v.apiRegion ?? regionFromProfileArn(v.profileArn) ?? v.region }),
+      },
+      problems,
+    };
   }
 
   if (!v.refreshToken) return { problems: [problem(source, at('refreshToken'), 'required')] };
@@ -213,7 +218,12 @@ export function normaliseAuthMethod(raw: string): CredentialKind | undefined {
   }
 }
 
-function inferKind(provider: string | undefined, clientId: string | undefined, clientSecret: string | undefined, tokenEndpoint: string | undefined): CredentialKind {
+function inferKind(
+  provider: string | undefined,
+  clientId: string | undefined,
+  clientSecret: string | undefined,
+  tokenEndpoint: string | undefined,
+): CredentialKind {
   const p = provider?.toLowerCase().replace(/[^a-z]/g, '');
   if (p === 'google' || p === 'github') return 'social';
   if (p === 'externalidp' || tokenEndpoint) return 'external_idp';
@@ -228,10 +238,24 @@ export function credentialWarnings(cred: KiroCredential, source: string, prefix:
   const rt = cred.refreshToken;
   // KRS refuses these outright; we only warn because test and mock tokens are short.
   if (rt && (rt.length < 100 || rt.includes('...'))) {
-    out.push(problem(source, rtField, `looks truncated (${rt.length} characters${rt.includes('...') ? ', contains "..."' : ''}); refresh will probably fail`, 'warning'));
+    out.push(
+      problem(
+        source,
+        rtField,
+        `looks truncated (${rt.length} characters${rt.includes('...') ? ', contains "..."' : ''}); refresh will probably fail`,
+        'warning',
+      ),
+    );
   }
   if (cred.kind === 'idc' && (!cred.clientId || !cred.clientSecret) && !expectsCompanion) {
-    out.push(problem(source, fieldPath(prefix, cred.clientId ? 'clientSecret' : 'clientId'), 'missing; an IdC token cannot be refreshed without its client registration', 'warning'));
+    out.push(
+      problem(
+        source,
+        fieldPath(prefix, cred.clientId ? 'clientSecret' : 'clientId'),
+        'missing; an IdC token cannot be refreshed without its client registration',
+        'warning',
+      ),
+    );
   }
   return out;
 }

@@ -25,7 +25,8 @@ function fromDocument(doc: unknown, source: string, originFor: (index: number | 
 }
 
 function jsonProblem(err: unknown, source: string): CredentialProblem {
-  if (err instanceof JsonFileError) return problem(source, undefined, err.message.startsWith(`${source}: `) ? err.message.slice(source.length + 2) : err.message);
+  if (err instanceof JsonFileError)
+    return problem(source, undefined, err.message.startsWith(`${source}: `) ? err.message.slice(source.length + 2) : err.message);
   return problem(source, undefined, 'cannot be read');
 }
 
@@ -132,7 +133,10 @@ export async function loadSsoTokenFile(path: string, options: SsoTokenFileOption
     if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && !('refreshToken' in doc)) {
       return { credentials: [], problems: [problem(path, 'refreshToken', 'required')] };
     }
-    return { credentials: [], problems: [problem(path, undefined, 'is not a Kiro token file (expected an object with refreshToken and authMethod or provider)')] };
+    return {
+      credentials: [],
+      problems: [problem(path, undefined, 'is not a Kiro token file (expected an object with refreshToken and authMethod or provider)')],
+    };
   }
   const r = parseCredentialEntry(doc, path, '');
   const problems = [...r.problems];

@@ -107,7 +107,8 @@ const ID_PREFIX: Record<CredentialOrigin['type'], string> = {
 /** A human label: provider/kind plus where it came from. Holds no secret. */
 export function credentialLabel(origin: CredentialOrigin, credential: KiroCredential): string {
   const who = credential.provider ?? KIND_LABEL[credential.kind];
-  const where = origin.type === 'sso-cache' || origin.type === 'creds-file' ? describeOrigin({ ...origin, path: baseName(origin.path) }) : describeOrigin(origin);
+  const where =
+    origin.type === 'sso-cache' || origin.type === 'creds-file' ? describeOrigin({ ...origin, path: baseName(origin.path) }) : describeOrigin(origin);
   return `${who} (${where})`;
 }
 

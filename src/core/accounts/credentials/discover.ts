@@ -14,7 +14,8 @@ export interface DiscoveryResult {
   details: CredentialProblem[];
 }
 
-export type DiscoveryConfig = Pick<ProxyConfig, 'ssoCache' | 'credsFile' | 'credsBase64'> & Partial<Pick<ProxyConfig, 'importSsoCacheOnStart' | 'providerPoolsFile'>>;
+export type DiscoveryConfig = Pick<ProxyConfig, 'ssoCache' | 'credsFile' | 'credsBase64'> &
+  Partial<Pick<ProxyConfig, 'importSsoCacheOnStart' | 'providerPoolsFile'>>;
 
 export async function discoverCredentials(config: DiscoveryConfig): Promise<DiscoveryResult> {
   const none = Promise.resolve({ credentials: [], problems: [] });

@@ -62,14 +62,23 @@ async function loadEntry(entry: unknown, where: string, poolsFile: string, cwd: 
   const b64 = str(o, BASE64_KEYS);
   if (b64) {
     const r = loadCredsBase64(b64.value);
-    return { credentials: r.credentials, problems: r.problems.map((p) => ({ ...p, message: `${poolsFile}: ${where}.${b64.key}: ${p.message.replace(/^base64: /, '')}` })) };
+    return {
+      credentials: r.credentials,
+      problems: r.problems.map((p) => ({ ...p, message: `${poolsFile}: ${where}.${b64.key}: ${p.message.replace(/^base64: /, '')}` })),
+    };
   }
   if ('refreshToken' in o || 'refresh_token' in o || 'accessToken' in o) {
     return loadCredsJsonText(JSON.stringify(o), `${poolsFile}: ${where}`, () => ({ type: 'base64', index: null }));
   }
   return {
     credentials: [],
-    problems: [problem(poolsFile, where, `names no credentials: set KIRO_OAUTH_CREDS_FILE_PATH (a creds file), KIRO_OAUTH_CREDS_BASE64, or the credential fields (refreshToken, …)`)],
+    problems: [
+      problem(
+        poolsFile,
+        where,
+        `names no credentials: set KIRO_OAUTH_CREDS_FILE_PATH (a creds file), KIRO_OAUTH_CREDS_BASE64, or the credential fields (refreshToken, …)`,
+      ),
+    ],
   };
 }
 
@@ -89,14 +98,17 @@ export async function loadProviderPoolsFile(path: string, cwd: string = process.
     const o = doc as Record<string, unknown>;
     for (const [key, value] of Object.entries(o)) {
       if (!(KIRO_POOL_KEYS as readonly string[]).includes(key)) {
-        out.problems.push(problem(path, key, 'is not a Kiro provider; this proxy serves only Kiro accounts (claude-kiro-oauth / kiro-api), so it is ignored', 'warning'));
+        out.problems.push(
+          problem(path, key, 'is not a Kiro provider; this proxy serves only Kiro accounts (claude-kiro-oauth / kiro-api), so it is ignored', 'warning'),
+        );
         continue;
       }
       if (!Array.isArray(value)) out.problems.push(problem(path, key, 'must be an array of accounts'));
       else groups.push({ key, entries: value });
     }
   } else out.problems.push(problem(path, undefined, 'must be an object like {"claude-kiro-oauth": [ … ]}'));
-  if (groups.length === 0 && out.problems.length === 0) out.problems.push(problem(path, undefined, 'has no claude-kiro-oauth (or kiro-api) entries', 'warning'));
+  if (groups.length === 0 && out.problems.length === 0)
+    out.problems.push(problem(path, undefined, 'has no claude-kiro-oauth (or kiro-api) entries', 'warning'));
   for (const g of groups) {
     for (let i = 0; i < g.entries.length; i++) {
       const r = await loadEntry(g.entries[i], g.key ? `${g.key}[${i}]` : `[${i}]`, path, cwd);

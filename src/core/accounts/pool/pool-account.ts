@@ -107,8 +107,10 @@ export function deriveState(r: AccountRecord, now: number): DerivedState {
   }
   // The usage numbers are a forecast; Kiro has the last word (quota-verdict.ts).
   const gate = quotaGate(r.quota, r.quotaProbe, now);
-  if (gate.kind === 'wait') return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; Kiro is asked again at ${iso(gate.until)}`, until: gate.until };
-  if (gate.kind === 'probe') return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; the next request it is needed for asks Kiro`, quotaProbe: true };
+  if (gate.kind === 'wait')
+    return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; Kiro is asked again at ${iso(gate.until)}`, until: gate.until };
+  if (gate.kind === 'probe')
+    return { state: 'cooldown', reason: `${describeExhaustion(r.quota!)}; the next request it is needed for asks Kiro`, quotaProbe: true };
   if (r.degradedReason) return { state: 'error', reason: r.degradedReason };
   if (servingOnOverage(r.quota, now)) return { state: 'active', reason: describeOverage(r.quota!) };
   return { state: 'active' };

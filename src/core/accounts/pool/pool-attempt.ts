@@ -83,13 +83,21 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   try {
     const sent = input.client.generateAssistantResponse(input.body, { ...input.context, accessToken: token }, controller.signal);
     // If the answer arrives after we gave up on it, close its stream instead of leaking the connection.
-    const response = await abortable(sent, controller.signal, (late) => void late.events[Symbol.asyncIterator]().return?.().catch(() => undefined));
+    const response = await abortable(
+      sent,
+      controller.signal,
+      (late) =>
+        void late.events[Symbol.asyncIterator]()
+          .return?.()
+          .catch(() => undefined),
+    );
     iterator = response.events[Symbol.asyncIterator]();
     const peeked: KiroEvent[] = [];
     for (;;) {
       const r = await abortable(iterator.next(), controller.signal);
       if (r.done) {
-        if (peeked.length === 0) return fail(new KiroUpstreamError({ cls: 'server', status: 502, message: 'Kiro ended the stream without any event', requestId: response.requestId }));
+        if (peeked.length === 0)
+          return fail(new KiroUpstreamError({ cls: 'server', status: 502, message: 'Kiro ended the stream without any event', requestId: response.requestId }));
         break;
       }
       const ev = r.value;
@@ -132,4 +140,3 @@ export function link(parent: AbortSignal, child: AbortController): () => void {
   parent.addEventListener('abort', onAbort, { once: true });
   return () => parent.removeEventListener('abort', onAbort);
 }
-

@@ -12,8 +12,7 @@ import { createQuotaService } from '../quota/quota-service.ts';
 import { MemoryPoolState } from '../../team/memory-pool-state.ts';
 import { createSharedSync } from './shared-sync.ts';
 
-;
-export type { AccountPoolOptions, ManagedAccountPool, PoolConfig,  PoolTuning } from './pool-config.ts';
+export type { AccountPoolOptions, ManagedAccountPool, PoolConfig, PoolTuning } from './pool-config.ts';
 
 export function createAccountPool(options: AccountPoolOptions): ManagedAccountPool {
   const { client, clock, logger } = options;
@@ -21,7 +20,14 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
   const settings: PoolSettings = { config: { ...options.config }, tuning: { ...DEFAULT_POOL_TUNING, ...options.tuning } };
   const registry = createAccountRegistry({ settings, clock, logger, random });
   // The in-process state by default; team mode shares it through Redis (src/core/team).
-  const state = options.team?.pool ?? new MemoryPoolState({ instanceId: 'local', now: () => clock.now(), stickyTtlMs: settings.tuning.stickyTtlMs, stickyMaxEntries: settings.tuning.stickyMaxEntries });
+  const state =
+    options.team?.pool ??
+    new MemoryPoolState({
+      instanceId: 'local',
+      now: () => clock.now(),
+      stickyTtlMs: settings.tuning.stickyTtlMs,
+      stickyMaxEntries: settings.tuning.stickyMaxEntries,
+    });
   const sync = createSharedSync(registry, state, options.team);
   const slots = createAccountSlots({ core: registry, state, sync });
   registry.onAdded((r) => sync.added(r.account.id));

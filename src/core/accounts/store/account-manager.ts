@@ -29,8 +29,6 @@ import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, po
 import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
 
 export { countStoredAccounts } from './account-meta.ts';
-;
-
 export interface AccountManagerOptions {
   pool: ManagedAccountPool;
   endpoints: () => KiroEndpoints;

@@ -29,7 +29,15 @@ export interface AccountRecord {
 /** The Kiro token-file form of design §3 (camelCase), as stored. */
 export function toTokenFileForm(c: KiroCredential): Record<string, unknown> {
   if (c.kind === 'oauth') {
-    return { client_id: c.clientId, client_secret: c.clientSecret, token_url: c.tokenUrl, refresh_token: c.refreshToken, scope: c.scope, access_token: c.accessToken, expires_at: c.expiresAt };
+    return {
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      token_url: c.tokenUrl,
+      refresh_token: c.refreshToken,
+      scope: c.scope,
+      access_token: c.accessToken,
+      expires_at: c.expiresAt,
+    };
   }
   return {
     accessToken: c.accessToken,

@@ -28,8 +28,6 @@ import { readAccountRecord, writeAccountRecord, type AccountLink, type AccountRe
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
 import { lookOnDisk, usableForProbe, writeBackToLink, type LinkedFileContext, type UserProbe } from './linked-file.ts';
 
-;
-
 export interface AccountSyncOptions {
   id: string;
   label: () => string;

@@ -57,12 +57,20 @@ export async function postForToken(post: TokenPost, signal: AbortSignal, options
         throw new RefreshError(`${post.protocol} token refresh timed out`, { code: 'timeout', permanent: false, cause: err });
       }
       const code = (err as { code?: string }).code;
-      throw new RefreshError(`${post.protocol} token refresh failed: network error${code ? ` (${code})` : ''}`, { code: 'network', permanent: false, cause: err });
+      throw new RefreshError(`${post.protocol} token refresh failed: network error${code ? ` (${code})` : ''}`, {
+        code: 'network',
+        permanent: false,
+        cause: err,
+      });
     }
     const json = tryJson(text);
     if (status >= 200 && status < 300) {
       if (json === undefined) {
-        throw new RefreshError(`${post.protocol} token refresh failed: HTTP ${status} with a non-JSON body`, { code: 'invalid_response', permanent: false, status });
+        throw new RefreshError(`${post.protocol} token refresh failed: HTTP ${status} with a non-JSON body`, {
+          code: 'invalid_response',
+          permanent: false,
+          status,
+        });
       }
       return json;
     }

@@ -12,9 +12,7 @@ export function aliasToolNames(d: Draft, log: RuleLog): { draft: Draft; toolName
   const draft: Draft = {
     ...d,
     tools: d.tools.map((t) => ({ ...t, name: kiroToolName(toolNames, t.name) })),
-    turns: d.turns.map((t) =>
-      t.toolUses.length === 0 ? t : { ...t, toolUses: t.toolUses.map((u) => ({ ...u, name: kiroToolName(toolNames, u.name) })) },
-    ),
+    turns: d.turns.map((t) => (t.toolUses.length === 0 ? t : { ...t, toolUses: t.toolUses.map((u) => ({ ...u, name: kiroToolName(toolNames, u.name) })) })),
   };
   return { draft, toolNames };
 }

@@ -20,7 +20,12 @@ export function imageFormatOf(mediaType: string): ImageFormat | undefined {
 
 /** Accepts data-URL prefixes, whitespace, base64url and missing padding; returns canonical base64. */
 export function canonicalBase64(data: string): string | undefined {
-  const raw = data.replace(/^data:[^,]*,/, '').replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  const raw = data
+    .replace(/^data:[^,]*,/, '')
+    .replace(/\s+/g, '')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .replace(/=+$/, '');
   if (raw.length === 0 || raw.length % 4 === 1) return undefined;
   const padded = raw + '='.repeat((4 - (raw.length % 4)) % 4);
   return BASE64.test(padded) ? padded : undefined;
@@ -29,10 +34,9 @@ export function canonicalBase64(data: string): string | undefined {
 export function toDraftImage(mediaType: string, data: string, where: string): DraftImage {
   const format = imageFormatOf(mediaType);
   if (!format) {
-    throw invalidRequest(
-      `${where}: unsupported image type ${JSON.stringify(mediaType)}; Kiro accepts image/png, image/jpeg, image/gif and image/webp`,
-      { code: 'unsupported_image_format' },
-    );
+    throw invalidRequest(`${where}: unsupported image type ${JSON.stringify(mediaType)}; Kiro accepts image/png, image/jpeg, image/gif and image/webp`, {
+      code: 'unsupported_image_format',
+    });
   }
   const bytes = canonicalBase64(data);
   if (!bytes) throw invalidRequest(`${where}: image data is empty or not valid base64`, { code: 'invalid_image_data' });

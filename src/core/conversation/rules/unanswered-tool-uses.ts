@@ -17,10 +17,7 @@ export function unansweredToolUses(d: Draft, log: RuleLog): Draft {
     const missing = t.toolUses.filter((u) => !answered.has(u.id));
     if (missing.length === 0) return;
     count += missing.length;
-    next.toolResults = [
-      ...next.toolResults,
-      ...missing.map((u) => ({ toolUseId: u.id, text: UNANSWERED_TEXT, isError: true, images: [] })),
-    ];
+    next.toolResults = [...next.toolResults, ...missing.map((u) => ({ toolUseId: u.id, text: UNANSWERED_TEXT, isError: true, images: [] }))];
   });
   if (count === 0) return d;
   log.fire('unanswered-tool-uses', `added an error result to ${count} unanswered tool call(s)`);

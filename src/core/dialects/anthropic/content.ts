@@ -3,16 +3,7 @@
 import type { NeutralBlock } from '../../conversation/types.ts';
 import type { FieldPath } from '../shared/field-path.ts';
 import { fieldError, parseAt } from '../shared/validate.ts';
-import {
-  base64Source,
-  documentBlock,
-  imageSource,
-  redactedThinkingBlock,
-  textBlock,
-  thinkingBlock,
-  toolResultBlock,
-  toolUseBlock,
-} from './schema.ts';
+import { base64Source, documentBlock, imageSource, redactedThinkingBlock, textBlock, thinkingBlock, toolResultBlock, toolUseBlock } from './schema.ts';
 
 type Role = 'user' | 'assistant';
 type Image = { mediaType: string; data: string };
@@ -43,7 +34,11 @@ function documentText(block: unknown, path: FieldPath): string {
     else if (Array.isArray(c)) text = c.map((b, i) => parseAt(textBlock, b, [...path, 'source', 'content', i], 'dot').text).join('\n');
   }
   if (text === undefined) {
-    throw fieldError([...path, 'source'], 'dot', `document source '${String(source.type)}' is not supported (Kiro takes no PDFs or files); send the text instead`);
+    throw fieldError(
+      [...path, 'source'],
+      'dot',
+      `document source '${String(source.type)}' is not supported (Kiro takes no PDFs or files); send the text instead`,
+    );
   }
   return doc.title ? `${doc.title}\n\n${text}` : text;
 }

@@ -5,7 +5,6 @@ import { headerValue } from '../shared/headers.ts';
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const LEGACY_SESSION = new RegExp(`_session_(${UUID})`);
 
-
 /**
  * Claude Code sends its session id in `x-claude-code-session-id` and inside
  * `metadata.user_id`: now a JSON string `{"device_id","account_uuid","session_id"}`, in older

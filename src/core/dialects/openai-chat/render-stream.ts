@@ -67,7 +67,15 @@ export function createChatEncoder(req: NeutralRequest, meta: ResponseMeta): Stre
         ended = true;
         let out = chunk({}, finishReason(ev.stopReason));
         if (includeUsage) {
-          out += sseData({ id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, system_fingerprint: null, choices: [], usage: chatUsage(ev.usage) });
+          out += sseData({
+            id,
+            object: 'chat.completion.chunk',
+            created: meta.created,
+            model: meta.model,
+            system_fingerprint: null,
+            choices: [],
+            usage: chatUsage(ev.usage),
+          });
         }
         return out + DONE;
       }

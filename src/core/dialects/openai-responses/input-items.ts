@@ -6,15 +6,7 @@ import type { FieldPath } from '../shared/field-path.ts';
 import { imageFromUrl } from '../shared/image-url.ts';
 import { parseToolArguments } from '../shared/json-args.ts';
 import { fieldError, parseAt } from '../shared/validate.ts';
-import {
-  customToolCallItem,
-  functionCallItem,
-  functionCallOutputItem,
-  imagePart,
-  messageItem,
-  refusalPart,
-  textPart,
-} from './schema.ts';
+import { customToolCallItem, functionCallItem, functionCallOutputItem, imagePart, messageItem, refusalPart, textPart } from './schema.ts';
 import { kiroToolName, type ResponsesTools } from './tools.ts';
 
 type Part = { type: string } & Record<string, unknown>;
@@ -48,7 +40,8 @@ export function additionalTools(input: unknown): { raw: unknown; path: (string |
 
 function image(part: Part, path: FieldPath): Image {
   const p = parseAt(imagePart, part, path, 'bracket');
-  if (!p.image_url) throw fieldError([...path, 'file_id'], 'bracket', 'file ids are not supported (the proxy stores no files); send image_url as a base64 data URL');
+  if (!p.image_url)
+    throw fieldError([...path, 'file_id'], 'bracket', 'file ids are not supported (the proxy stores no files); send image_url as a base64 data URL');
   return imageFromUrl(p.image_url, [...path, 'image_url']);
 }
 
@@ -160,7 +153,12 @@ export function convertInput(
         return;
       }
       case 'item_reference':
-        throw fieldError([...path, 'type'], 'bracket', 'item references are not supported: this proxy is stateless and stores no items; send the items themselves', 'stateless');
+        throw fieldError(
+          [...path, 'type'],
+          'bracket',
+          'item references are not supported: this proxy is stateless and stores no items; send the items themselves',
+          'stateless',
+        );
       default:
         if (IGNORED_ITEMS.has(type)) return;
         throw fieldError([...path, 'type'], 'bracket', `input item type '${type}' is not supported`);

@@ -25,10 +25,7 @@ function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
   if (b.conversation != null) throw fieldError(['conversation'], 'bracket', `not supported: ${STATELESS}`, 'conversation_not_supported');
   if (b.background === true) throw fieldError(['background'], 'bracket', `background responses are not supported: ${STATELESS}`, 'background_not_supported');
   const ignored = new IgnoredTools();
-  const declared = convertResponsesTools(
-    [...(b.tools ?? []).map((raw, i) => ({ raw, path: ['tools', i] })), ...additionalTools(b.input)],
-    ignored,
-  );
+  const declared = convertResponsesTools([...(b.tools ?? []).map((raw, i) => ({ raw, path: ['tools', i] })), ...additionalTools(b.input)], ignored);
   const { tools, table } = declared;
   const { system, messages } = convertInput(b.input, declared);
   const req: NeutralRequest = {
@@ -41,12 +38,14 @@ function parseBody(body: unknown, ctx: RequestContext): NeutralRequest {
   };
   const toolChoice = convertToolChoice(b.tool_choice, ignored);
   // A forced namespaced tool is named as the client knows it; Kiro knows its flattened name.
-  if (toolChoice?.type === 'tool') toolChoice.name = kiroToolName(declared, toolChoice.name, (b.tool_choice as { namespace?: string }).namespace ?? namespaceOf(declared, toolChoice.name));
+  if (toolChoice?.type === 'tool')
+    toolChoice.name = kiroToolName(declared, toolChoice.name, (b.tool_choice as { namespace?: string }).namespace ?? namespaceOf(declared, toolChoice.name));
   if (toolChoice) req.toolChoice = toolChoice;
   if (ignored.list().length) req.ignoredTools = ignored.list();
   const effortWord = b.reasoning?.effort;
   const effort = toEffort(effortWord);
-  if (effortWord != null && effort === undefined) throw fieldError(['reasoning', 'effort'], 'bracket', `unknown value '${effortWord}'; use low, medium or high`);
+  if (effortWord != null && effort === undefined)
+    throw fieldError(['reasoning', 'effort'], 'bracket', `unknown value '${effortWord}'; use low, medium or high`);
   if (effort && effort !== 'none') req.thinking = { type: 'adaptive', effort };
   if (b.max_output_tokens != null) req.maxTokens = b.max_output_tokens;
   const sessionId = b.prompt_cache_key ?? headerValue(ctx, 'session_id') ?? headerValue(ctx, 'conversation_id') ?? headerValue(ctx, 'x-session-id');

@@ -10,8 +10,7 @@ export type OutputItem = Record<string, unknown> & { id: string; type: string };
 const responseId = (meta: ResponseMeta): string => prefixedId('resp_', meta.requestId);
 
 /** Output item ids: `<prefix>_<request>_<n>`, unique within one response. */
-export const itemId = (prefix: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, n: number): string =>
-  `${prefix}_${prefixedId('', meta.requestId)}_${n}`;
+export const itemId = (prefix: 'msg' | 'rs' | 'fc' | 'ctc', meta: ResponseMeta, n: number): string => `${prefix}_${prefixedId('', meta.requestId)}_${n}`;
 
 export const outputText = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
 
@@ -90,7 +89,8 @@ export const summaryTextJson = (quoted: string): string => `{"type":"summary_tex
 export const messageItemJson = (id: string, quoted: string, status: 'completed' | 'incomplete'): string =>
   `{"id":${JSON.stringify(id)},"type":"message","role":"assistant","status":"${status}","content":[${outputTextJson(quoted)}]}`;
 
-export const reasoningItemJson = (id: string, quoted: string): string => `{"id":${JSON.stringify(id)},"type":"reasoning","summary":[${summaryTextJson(quoted)}]}`;
+export const reasoningItemJson = (id: string, quoted: string): string =>
+  `{"id":${JSON.stringify(id)},"type":"reasoning","summary":[${summaryTextJson(quoted)}]}`;
 
 /** Responses usage: input_tokens include cached ones (OpenAI convention). */
 export function responsesUsage(u: NeutralUsage) {

@@ -97,11 +97,7 @@ export async function startDeviceLogin(options: DeviceLoginOptions): Promise<Dev
   const client = reg.status === 200 ? Registration.safeParse(reg.json) : undefined;
   if (!client?.success) throw new LoginError('registration_failed', `AWS SSO did not register the login client (${describeFailure(reg)})`);
 
-  const auth = await postJson(
-    `${oidc}/device_authorization`,
-    { clientId: client.data.clientId, clientSecret: client.data.clientSecret, startUrl },
-    signal,
-  );
+  const auth = await postJson(`${oidc}/device_authorization`, { clientId: client.data.clientId, clientSecret: client.data.clientSecret, startUrl }, signal);
   const device = auth.status === 200 ? Authorization.safeParse(auth.json) : undefined;
   if (!device?.success) throw new LoginError('registration_failed', `AWS SSO did not start the device login (${describeFailure(auth)})`);
   const d = device.data;
@@ -154,13 +150,7 @@ export async function startDeviceLogin(options: DeviceLoginOptions): Promise<Dev
   return { userCode: d.userCode, verificationUri: d.verificationUri, verificationUriComplete: d.verificationUriComplete, expiresAt, complete };
 }
 
-function credentialOf(
-  t: z.infer<typeof Tokens>,
-  client: z.infer<typeof Registration>,
-  startUrl: string,
-  oidcRegion: string,
-  now: number,
-): KiroCredential {
+function credentialOf(t: z.infer<typeof Tokens>, client: z.infer<typeof Registration>, startUrl: string, oidcRegion: string, now: number): KiroCredential {
   const credential: KiroCredential = {
     kind: 'idc',
     accessToken: t.accessToken,

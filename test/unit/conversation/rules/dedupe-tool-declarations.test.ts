@@ -6,9 +6,17 @@ import { draft, ruleLog } from '../helpers.ts';
 test('dedupe-tool-declarations keeps the first of two same-named tools', () => {
   const log = ruleLog();
   const d = dedupeToolDeclarations(
-    draft([], { tools: [{ name: 'Read', description: 'first', schema: {} }, { name: 'Read', description: 'second', schema: {} }] }),
+    draft([], {
+      tools: [
+        { name: 'Read', description: 'first', schema: {} },
+        { name: 'Read', description: 'second', schema: {} },
+      ],
+    }),
     log,
   );
-  assert.deepEqual(d.tools.map((t) => t.description), ['first']);
+  assert.deepEqual(
+    d.tools.map((t) => t.description),
+    ['first'],
+  );
   assert.deepEqual(log.names(), ['dedupe-tool-declarations']);
 });

@@ -27,7 +27,13 @@ test('dedupe-tool-ids splits parallel calls sharing an id and drops extra result
   const d = dedupeToolIds(
     draft([
       turn('user', { text: 'go' }),
-      turn('assistant', { toolUses: [{ id: 'p', name: 'X', input: { n: 1 } }, { id: 'p', name: 'X', input: { n: 2 } }, { id: '', name: 'X', input: {} }] }),
+      turn('assistant', {
+        toolUses: [
+          { id: 'p', name: 'X', input: { n: 1 } },
+          { id: 'p', name: 'X', input: { n: 2 } },
+          { id: '', name: 'X', input: {} },
+        ],
+      }),
       turn('user', { toolResults: [res('p', 'one'), res('p', 'two'), res('p', 'three'), res('', 'empty')] }),
     ]),
     ruleLog(),
@@ -35,5 +41,12 @@ test('dedupe-tool-ids splits parallel calls sharing an id and drops extra result
   const ids = d.turns[1]!.toolUses.map((u) => u.id);
   assert.equal(new Set(ids).size, 3);
   assert.ok(ids.every((id) => id !== ''));
-  assert.deepEqual(d.turns[2]!.toolResults.map((r) => [r.toolUseId, r.text]), [[ids[0], 'one'], [ids[1], 'two'], [ids[2], 'empty']]);
+  assert.deepEqual(
+    d.turns[2]!.toolResults.map((r) => [r.toolUseId, r.text]),
+    [
+      [ids[0], 'one'],
+      [ids[1], 'two'],
+      [ids[2], 'empty'],
+    ],
+  );
 });

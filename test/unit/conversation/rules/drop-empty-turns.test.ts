@@ -6,7 +6,10 @@ import { draft, ruleLog, turn } from '../helpers.ts';
 test('drop-empty-turns removes messages with nothing in them', () => {
   const log = ruleLog();
   const d = dropEmptyTurns(draft([turn('user', { text: 'a' }), turn('assistant', { text: '  ' }), turn('user', { text: 'b' })]), log);
-  assert.deepEqual(d.turns.map((t) => t.text), ['a', 'b']);
+  assert.deepEqual(
+    d.turns.map((t) => t.text),
+    ['a', 'b'],
+  );
   assert.deepEqual(log.names(), ['drop-empty-turns']);
 });
 

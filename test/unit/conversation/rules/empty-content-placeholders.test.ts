@@ -17,15 +17,18 @@ test('empty-content-placeholders fills every kind of empty content', () => {
     ]),
     log,
   );
-  assert.deepEqual(d.turns.map((t) => t.text), [
-    PLACEHOLDERS.user,
-    PLACEHOLDERS.assistantToolsOnly,
-    PLACEHOLDERS.toolResultsOnly,
-    PLACEHOLDERS.assistant,
-    PLACEHOLDERS.imagesOnly,
-    'ok',
-    PLACEHOLDERS.current,
-  ]);
+  assert.deepEqual(
+    d.turns.map((t) => t.text),
+    [
+      PLACEHOLDERS.user,
+      PLACEHOLDERS.assistantToolsOnly,
+      PLACEHOLDERS.toolResultsOnly,
+      PLACEHOLDERS.assistant,
+      PLACEHOLDERS.imagesOnly,
+      'ok',
+      PLACEHOLDERS.current,
+    ],
+  );
   assert.equal(d.turns[2]!.toolResults[0]!.text, PLACEHOLDERS.toolResult);
   assert.deepEqual(log.names(), ['empty-content-placeholders']);
 });

@@ -26,5 +26,8 @@ test('image-format refuses unsupported types with a clear 400', () => {
     () => toDraftImage('image/svg+xml', PNG_1PX, 'messages[0].content[1]'),
     (e: unknown) => e instanceof ProxyError && e.status === 400 && /image\/svg\+xml/.test(e.message) && /png, image\/jpeg/.test(e.message),
   );
-  assert.throws(() => toDraftImage('image/png', '', 'x'), (e: unknown) => e instanceof ProxyError && e.kind === 'invalid_request');
+  assert.throws(
+    () => toDraftImage('image/png', '', 'x'),
+    (e: unknown) => e instanceof ProxyError && e.kind === 'invalid_request',
+  );
 });

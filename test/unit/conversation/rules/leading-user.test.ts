@@ -6,6 +6,13 @@ import { draft, ruleLog, turn } from '../helpers.ts';
 test('leading-user puts a user turn before an opening assistant turn', () => {
   const log = ruleLog();
   const d = leadingUser(draft([turn('assistant', { text: 'Hello!' }), turn('user', { text: 'hi' })]), log);
-  assert.deepEqual(d.turns.map((t) => [t.role, t.text]), [['user', LEADING_USER_TEXT], ['assistant', 'Hello!'], ['user', 'hi']]);
+  assert.deepEqual(
+    d.turns.map((t) => [t.role, t.text]),
+    [
+      ['user', LEADING_USER_TEXT],
+      ['assistant', 'Hello!'],
+      ['user', 'hi'],
+    ],
+  );
   assert.deepEqual(log.names(), ['leading-user']);
 });

@@ -7,7 +7,13 @@ test('long-tool-description moves over-long descriptions into the system text', 
   const log = ruleLog();
   const long = 'W'.repeat(18_780);
   const d = longToolDescription(
-    draft([], { system: 'Be brief.', tools: [{ name: 'Workflow', description: long, schema: {} }, { name: 'Read', description: 'short', schema: {} }] }),
+    draft([], {
+      system: 'Be brief.',
+      tools: [
+        { name: 'Workflow', description: long, schema: {} },
+        { name: 'Read', description: 'short', schema: {} },
+      ],
+    }),
     log,
   );
   assert.equal(d.tools[0]!.description, pointerDescription('Workflow'));

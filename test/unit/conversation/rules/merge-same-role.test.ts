@@ -18,6 +18,9 @@ test('merge-same-role joins consecutive turns of one role, keeping every block',
   assert.equal(d.turns[0]!.text, 'and also');
   assert.equal(d.turns[0]!.toolResults.length, 1);
   assert.equal(d.turns[1]!.text, 'one\n\ntwo');
-  assert.deepEqual(d.turns[1]!.toolUses.map((u) => u.id), ['x', 'y']);
+  assert.deepEqual(
+    d.turns[1]!.toolUses.map((u) => u.id),
+    ['x', 'y'],
+  );
   assert.deepEqual(log.names(), ['merge-same-role']);
 });

@@ -5,8 +5,22 @@ import { draft, ruleLog, turn } from '../helpers.ts';
 
 test('nameless-tool-use keeps calls without a name as text', () => {
   const log = ruleLog();
-  const d = namelessToolUse(draft([turn('assistant', { text: 'ok', toolUses: [{ id: 'a', name: ' ', input: {} }, { id: 'b', name: 'Read', input: {} }] })]), log);
-  assert.deepEqual(d.turns[0]!.toolUses.map((u) => u.id), ['b']);
+  const d = namelessToolUse(
+    draft([
+      turn('assistant', {
+        text: 'ok',
+        toolUses: [
+          { id: 'a', name: ' ', input: {} },
+          { id: 'b', name: 'Read', input: {} },
+        ],
+      }),
+    ]),
+    log,
+  );
+  assert.deepEqual(
+    d.turns[0]!.toolUses.map((u) => u.id),
+    ['b'],
+  );
   assert.equal(d.turns[0]!.text, 'ok\n\n[Tool call: unnamed (a)]\n{}');
   assert.deepEqual(log.names(), ['nameless-tool-use']);
 });

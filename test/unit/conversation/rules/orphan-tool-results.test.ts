@@ -21,7 +21,10 @@ test('orphan-tool-results turns results without a matching call in the previous 
   );
   assert.deepEqual(d.turns[0]!.toolResults, []);
   assert.match(d.turns[0]!.text, /\[Tool result \(gone\)\]\nold output/);
-  assert.deepEqual(d.turns[2]!.toolResults.map((r) => r.toolUseId), ['a']);
+  assert.deepEqual(
+    d.turns[2]!.toolResults.map((r) => r.toolUseId),
+    ['a'],
+  );
   assert.equal(d.turns[2]!.text, '[Tool error (b)]\nstray\n\nnote');
   assert.deepEqual(log.names(), ['orphan-tool-results']);
 });

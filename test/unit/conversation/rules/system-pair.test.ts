@@ -6,7 +6,14 @@ import { draft, ruleLog, turn } from '../helpers.ts';
 test('system-pair sends the system text as a first user/assistant pair', () => {
   const log = ruleLog();
   const d = systemPair(draft([turn('user', { text: 'hi' })], { system: 'You are terse.' }), log);
-  assert.deepEqual(d.turns.map((t) => [t.role, t.text]), [['user', 'You are terse.'], ['assistant', SYSTEM_ACK], ['user', 'hi']]);
+  assert.deepEqual(
+    d.turns.map((t) => [t.role, t.text]),
+    [
+      ['user', 'You are terse.'],
+      ['assistant', SYSTEM_ACK],
+      ['user', 'hi'],
+    ],
+  );
   assert.deepEqual(log.names(), ['system-pair']);
 });
 

@@ -14,7 +14,20 @@ test('wrap-tool-input parses JSON strings and wraps other values', () => {
 
 test('wrap-tool-input fires only for non-object inputs', () => {
   const log = ruleLog();
-  const d = wrapToolInput(draft([turn('assistant', { toolUses: [{ id: 'a', name: 'X', input: { ok: true } }, { id: 'b', name: 'X', input: '[1]' }] })]), log);
-  assert.deepEqual(d.turns[0]!.toolUses.map((u) => u.input), [{ ok: true }, { value: '[1]' }]);
+  const d = wrapToolInput(
+    draft([
+      turn('assistant', {
+        toolUses: [
+          { id: 'a', name: 'X', input: { ok: true } },
+          { id: 'b', name: 'X', input: '[1]' },
+        ],
+      }),
+    ]),
+    log,
+  );
+  assert.deepEqual(
+    d.turns[0]!.toolUses.map((u) => u.input),
+    [{ ok: true }, { value: '[1]' }],
+  );
   assert.deepEqual(log.names(), ['wrap-tool-input']);
 });
