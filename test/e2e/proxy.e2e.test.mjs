@@ -350,6 +350,8 @@ test('"Kiro: Configure a client…" shows a masked diff, warns that the proxy is
   await vs.vscode.screenshot('13-configure-client-undone');
 });
 
+const FIELD_ROW = /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/;
+
 test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the values to paste (key masked) and copies one', async () => {
   await vs.page.keyboard.press('Escape');
   await vs.vscode.runCommand('Kiro: Configure a client…');
@@ -360,12 +362,13 @@ test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the valu
   await waitFor(
     async () => {
       rows = await vs.vscode.quickPickRows();
-      return rows.some((r) => r.startsWith('Base URL'));
+      // The list is swapped in place: wait until no row of the previous pick (the clients) is left.
+      return rows.some((r) => r.startsWith('Base URL')) && rows.every((r) => FIELD_ROW.test(r));
     },
-    { timeout: 15_000, what: 'the Cline values' },
+    { timeout: 15_000, what: 'the Cline values, and only them' },
   ).catch(() => assert.fail(`rows: ${rows.join(' | ')}`));
   assert.deepEqual(
-    rows.map((r) => /^(API Provider|Base URL|API Key|Model ID|Cline CLI command)/.exec(r)?.[1]),
+    rows.map((r) => FIELD_ROW.exec(r)?.[1]),
     ['API Provider', 'Base URL', 'API Key', 'Model ID', 'Cline CLI command'],
   );
   const text = rows.join('\n');
