@@ -23,6 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { credentialOf } from '../test/helpers/proxy.ts';
 import { startRedisServer } from '../test/helpers/redis.ts';
 import { defaultConfig } from '../src/core/config.ts';
 import { startMockKiro } from '../src/core/kiro-mock/index.ts';
@@ -71,18 +72,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kiro-bench-team-'));
   const proxies: Proxy[] = [];
   try {
-    const creds = ['a', 'b'].map((id) => {
-      const m = mock.addAccount({ id, authMethod: 'social', provider: 'Google' });
-      return {
-        accessToken: m.accessToken,
-        refreshToken: m.refreshToken,
-        expiresAt: new Date(m.accessTokenExpiresAt).toISOString(),
-        authMethod: 'social',
-        provider: 'Google',
-        profileArn: m.profileArn,
-        region: 'us-east-1',
-      };
-    });
+    const creds = ['a', 'b'].map((id) => credentialOf(mock.addAccount({ id, authMethod: 'social', provider: 'Google' })));
     const credsBase64 = Buffer.from(JSON.stringify(creds)).toString('base64');
     const start = async (name: string, redisUrl: string | undefined) => {
       const config = defaultConfig({

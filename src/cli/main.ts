@@ -114,14 +114,17 @@ async function main(): Promise<number> {
     }
   }
 
+  // What both the login run and the serving proxy are built with.
+  const proxyDeps = {
+    logger,
+    secrets: createFileSecretStore(join(config.home, 'secrets.json')),
+    secretRegistry: secrets,
+    refreshJournal: true,
+    teamStateKey: stateKey,
+  };
+
   if (login) {
-    const proxy = createProxy(config, {
-      logger,
-      secrets: createFileSecretStore(join(config.home, 'secrets.json')),
-      secretRegistry: secrets,
-      refreshJournal: true,
-      teamStateKey: stateKey,
-    });
+    const proxy = createProxy(config, proxyDeps);
     await proxy.start();
     try {
       await runLogin(login, proxy, (l) => process.stdout.write(l + '\n'));
@@ -151,14 +154,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const proxy = createProxy(config, {
-    logger,
-    secrets: createFileSecretStore(join(config.home, 'secrets.json')),
-    secretRegistry: secrets,
-    persistSettings: true,
-    refreshJournal: true,
-    teamStateKey: stateKey,
-  });
+  const proxy = createProxy(config, { ...proxyDeps, persistSettings: true });
   let url: string;
   try {
     ({ url } = await proxy.start());

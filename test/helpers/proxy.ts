@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxy, type Proxy } from '../../src/core/proxy.ts';
 import { defaultConfig } from '../../src/core/config.ts';
-import { startMockKiro, type MockKiro, type MockKiroOptions, type AddAccountOptions, type RecordedRequest } from '../../src/core/kiro-mock/index.ts';
+import {
+  startMockKiro,
+  type MockAccount,
+  type MockKiro,
+  type MockKiroOptions,
+  type AddAccountOptions,
+  type RecordedRequest,
+} from '../../src/core/kiro-mock/index.ts';
 import type { Logger, ProxyConfig, RequestLogEntry, SecretStore } from '../../src/core/proxy-types.ts';
 
 interface LogLine {
@@ -161,24 +168,26 @@ export interface ProxyWithMockOptions {
   config?: Partial<ProxyConfig>;
 }
 
+/** A mock account as a creds-file entry (the Kiro token-file form). */
+export function credentialOf(m: MockAccount): Record<string, unknown> {
+  return {
+    accessToken: m.accessToken,
+    refreshToken: m.refreshToken,
+    expiresAt: new Date(m.accessTokenExpiresAt).toISOString(),
+    authMethod: m.authMethod === 'idc' ? 'IdC' : 'social',
+    provider: m.provider,
+    ...(m.profileArn ? { profileArn: m.profileArn } : {}),
+    ...(m.clientId ? { clientId: m.clientId } : {}),
+    ...(m.clientSecret ? { clientSecret: m.clientSecret } : {}),
+    region: 'us-east-1',
+  };
+}
+
 /** A standalone mock Kiro + a real proxy pointed at it (endpoints + a creds file). */
 export async function startProxyWithMock(options: ProxyWithMockOptions = {}): Promise<ProxyWithMock> {
   const mock = await startMockKiro(options.mock ?? {});
   const { dir, home, ssoCache } = await tempDirs();
-  const creds = (options.accounts ?? [{}]).map((a) => {
-    const m = mock.addAccount({ authMethod: 'social', provider: 'Google', ...a });
-    return {
-      accessToken: m.accessToken,
-      refreshToken: m.refreshToken,
-      expiresAt: new Date(m.accessTokenExpiresAt).toISOString(),
-      authMethod: m.authMethod === 'idc' ? 'IdC' : 'social',
-      provider: m.provider,
-      ...(m.profileArn ? { profileArn: m.profileArn } : {}),
-      ...(m.clientId ? { clientId: m.clientId } : {}),
-      ...(m.clientSecret ? { clientSecret: m.clientSecret } : {}),
-      region: 'us-east-1',
-    };
-  });
+  const creds = (options.accounts ?? [{}]).map((a) => credentialOf(mock.addAccount({ authMethod: 'social', provider: 'Google', ...a })));
   const credsFile = join(dir, 'creds.json');
   await writeFile(credsFile, JSON.stringify(creds), { mode: 0o600 });
   const config = defaultConfig({

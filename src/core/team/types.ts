@@ -206,6 +206,8 @@ export interface RefreshCoordinator extends Disposable {
    * under the account's lock. Concurrent calls for one account share one flight.
    */
   refresh(req: RefreshRequest, refresher: Refresher, signal: AbortSignal): Promise<RefreshOutcome>;
+  /** Pushes the rotations Redis did not take while it was away; the records it now holds, by account. */
+  flushUnshared?(signal: AbortSignal): Promise<Map<string, TokenRecord>>;
 }
 
 // ---------------------------------------------------------------------------------------------

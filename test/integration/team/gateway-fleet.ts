@@ -12,7 +12,7 @@ import { startMockKiro, type AddAccountOptions, type MockKiro, type MockKiroOpti
 import { createProxy, type Proxy } from '../../../src/core/proxy.ts';
 import type { ProxyConfig } from '../../../src/core/proxy-types.ts';
 import type { TeamTuning } from '../../../src/core/team/team-runtime.ts';
-import { captureLogger, memorySecretStore, type CapturedLogger } from '../../helpers/proxy.ts';
+import { captureLogger, credentialOf, memorySecretStore, type CapturedLogger } from '../../helpers/proxy.ts';
 
 export const STATE_KEY = randomBytes(32).toString('base64');
 
@@ -42,15 +42,7 @@ export interface Fleet {
 const TEST_TUNING: TeamTuning = { lockTtlMs: 1500, presenceTtlMs: 1500, commandTimeoutMs: 2000, connectTimeoutMs: 2000 };
 
 function credsOf(mock: MockKiro): object[] {
-  return mock.accounts.map((m) => ({
-    accessToken: m.accessToken,
-    refreshToken: m.refreshToken,
-    expiresAt: new Date(m.accessTokenExpiresAt).toISOString(),
-    authMethod: 'social',
-    provider: m.provider,
-    ...(m.profileArn ? { profileArn: m.profileArn } : {}),
-    region: 'us-east-1',
-  }));
+  return mock.accounts.map(credentialOf);
 }
 
 export async function startFleet(

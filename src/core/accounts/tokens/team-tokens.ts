@@ -181,9 +181,9 @@ export class TeamTokens implements Disposable {
 
   /** Shares the rotations made while Redis was away (CAS on the generation held then). */
   async #flush(): Promise<void> {
-    const flushUnshared = (this.#o.team.refresh as { flushUnshared?: (s: AbortSignal) => Promise<Map<string, TokenRecord>> }).flushUnshared;
-    if (flushUnshared) {
-      const shared = await flushUnshared.call(this.#o.team.refresh, this.#lifetime.signal).catch(() => new Map<string, TokenRecord>());
+    const { refresh } = this.#o.team;
+    if (refresh.flushUnshared) {
+      const shared = await refresh.flushUnshared(this.#lifetime.signal).catch(() => new Map<string, TokenRecord>());
       for (const [id, record] of shared) {
         const t = this.#accounts.get(id);
         if (t) t.unshared = undefined;
