@@ -17,6 +17,8 @@ export interface FakeTokenServer {
   readonly live: string;
   /** Requests that arrived (parked or not). */
   readonly arrived: number;
+  /** Parked requests whose client went away (the server saw the connection close). */
+  readonly abandoned: number;
   hold(): void;
   release(): void;
   delayAfterRotate(ms: number): void;
@@ -28,6 +30,7 @@ export async function startFakeTokenServer(initialRefreshToken: string): Promise
   let rotations = 0;
   let rejected = 0;
   let arrived = 0;
+  let abandoned = 0;
   let holding = false;
   let delayMs = 0;
   const parked: (() => void)[] = [];
@@ -62,8 +65,14 @@ export async function startFakeTokenServer(initialRefreshToken: string): Promise
       arrived++;
       if (!holding) return process(body, res);
       let gone = false;
-      res.on('close', () => (gone = true));
+      let taken = false;
+      res.on('close', () => {
+        // Closed while still parked: the client went away before an answer was started.
+        if (!taken) abandoned++;
+        gone = true;
+      });
       parked.push(() => {
+        taken = true;
         if (!gone && !res.destroyed) process(body, res);
       });
     });
@@ -83,6 +92,9 @@ export async function startFakeTokenServer(initialRefreshToken: string): Promise
     },
     get arrived() {
       return arrived;
+    },
+    get abandoned() {
+      return abandoned;
     },
     hold: () => void (holding = true),
     release() {

@@ -28,6 +28,9 @@ describe('refresh coordinator when the winner crashes', { skip: redisSkip }, () 
     );
     winner.child.kill('SIGKILL');
     await winner.exited;
+    // The child's exit and the server seeing its connection close are two events: release only
+    // once the parked request is known abandoned, so it is dropped (CI once released first).
+    await eventually(() => server.abandoned === 1, 10_000, "the token endpoint to see the killed winner's connection close");
     server.release(); // its parked request is dropped: the client is gone
     const [ob, oc] = await Promise.all(
       [b, c].map((i) =>
