@@ -29,6 +29,7 @@ export interface RedisTeamConfig {
   commandTimeoutMs?: number;
   leaseTtlMs?: number;
   stickyTtlMs?: number;
+  reserveIdleMs?: number;
   lockTtlMs?: number;
   refreshWaitMs?: number;
   presenceTtlMs?: number;
@@ -58,6 +59,8 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     now,
     ...(config.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
     ...(config.stickyTtlMs !== undefined ? { stickyTtlMs: config.stickyTtlMs } : {}),
+    ...(config.reserveIdleMs !== undefined ? { reserveIdleMs: config.reserveIdleMs } : {}),
+    events,
   });
   // Redis while it answers, the instance's own state the moment it does not.
   const pool = new ResilientPoolState({
@@ -100,7 +103,7 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     events,
     instances: (signal) => presence.list(signal),
     async close() {
-      await presence.stop(AbortSignal.timeout(1000));
+      await Promise.all([presence.stop(AbortSignal.timeout(1000)), shared.giveBackReserved()]);
       refresh.dispose();
       pool.dispose();
       shared.dispose();
