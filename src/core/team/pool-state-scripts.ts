@@ -18,8 +18,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * KEYS: sticky, then per candidate: cooldown, disabled, inflight
  * ARGV: leaseId, leaseTtlMs, stickyTtlMs (0 = no stickiness), n, then per candidate: accountId,
  *       limit, reserved slot ('' = none)
- * →  {1, accountId, inFlightAfter, stickyHit, movedFrom ('' unless the conversation was on
- *     another account), slot (leaseId, or the reserved slot used)}
+ * →  {1, accountId, inFlightAfter, stickyHit, bound (1 when the conversation was bound anew or
+ *     moved here), slot (leaseId, or the reserved slot used)}
  *    or  {0, accountId, why, remainingMs, …}
  */
 export const ACQUIRE = luaScript(`${NOW}
@@ -61,10 +61,10 @@ for _, i in ipairs(order) do
       if stickyTtl > 0 then redis.call('SET', KEYS[1], acct, 'PX', stickyTtl) end
       local hit = 0
       if bound == acct then hit = 1 end
-      local moved = ''
-      if bound and bound ~= acct then moved = bound end
+      local changed = 0
+      if stickyTtl > 0 and bound ~= acct then changed = 1 end
       if slot == leaseId then count = count + 1 end
-      return {1, acct, count, hit, moved, slot}
+      return {1, acct, count, hit, changed, slot}
     end
   end
 end
@@ -90,6 +90,26 @@ for i = 1, #KEYS do
     out[#out + 1] = 0
   end
   out[#out + 1] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf')
+end
+return out
+`);
+
+/**
+ * Binds conversations new to the team (taken on without Redis) and announces each; one another
+ * instance bound meanwhile keeps that binding, which is returned.
+ * KEYS: sticky per conversation; ARGV: stickyTtlMs, channel, then per conversation: accountId, message
+ * → per conversation: the account it is bound to
+ */
+export const BIND = luaScript(`
+local out = {}
+for i = 1, #KEYS do
+  local acct = ARGV[1 + 2 * i]
+  if redis.call('SET', KEYS[i], acct, 'PX', ARGV[1], 'NX') then
+    redis.call('PUBLISH', ARGV[2], ARGV[2 + 2 * i])
+    out[i] = acct
+  else
+    out[i] = redis.call('GET', KEYS[i]) or acct
+  end
 end
 return out
 `);

@@ -18,10 +18,10 @@ import type { Disposable, Logger } from '../proxy-types.ts';
 import type { TeamConnection } from './connection.ts';
 import { isTeamUnavailable } from './errors.ts';
 import type { TeamKeys } from './keys.ts';
-import { ACQUIRE, DEL_AND_PUBLISH, RELEASE_LEASES, RENEW_LEASES, SET_AND_PUBLISH, SNAPSHOT, TOUCH_BINDINGS } from './pool-state-scripts.ts';
+import { ACQUIRE, DEL_AND_PUBLISH, RELEASE_LEASES, RENEW_LEASES, SET_AND_PUBLISH, SNAPSHOT } from './pool-state-scripts.ts';
 import { parseSharedDisabled, parseSharedQuota, parseSharedCooldown, stateValue } from './shared-values.ts';
 import { mayKeep, type Slot } from './reserved-slot.ts';
-import { StickyBindings } from './sticky-bindings.ts';
+import { ConversationBindings } from './conversation-bindings.ts';
 import { encodeTeamEvent } from './team-events.ts';
 import type { AccountShared, AcquireRequest, AcquireResult, InFlightLease, SharedPoolState, SkipReason, TeamEvent, TeamEvents } from './types.ts';
 
@@ -65,7 +65,7 @@ export class RedisPoolState implements SharedPoolState {
   readonly #live = new Map<string, number>();
   /** When this instance last said `slot-wanted` per account. */
   readonly #wanted = new Map<string, number>();
-  readonly #bindings: StickyBindings;
+  readonly #bindings: ConversationBindings;
   readonly #subs: Disposable[] = [];
   #nextLease = 0;
   readonly #heartbeat: ReturnType<typeof setInterval>;
@@ -81,12 +81,17 @@ export class RedisPoolState implements SharedPoolState {
     this.#stickyTtlMs = options.stickyTtlMs ?? 30 * 60_000;
     this.#maxLeaseMs = options.maxLeaseMs ?? 30 * 60_000;
     this.#reserveIdleMs = options.reserveIdleMs ?? 15_000;
-    this.#bindings = new StickyBindings(this.#stickyTtlMs);
     this.#events = options.events;
-    if (this.#events) {
-      this.#subs.push(this.#events.subscribe((e) => this.#onEvent(e)));
-      this.#subs.push(this.#events.onResubscribed(() => this.#bindings.clear()));
-    }
+    this.#bindings = new ConversationBindings({
+      connection: this.#conn,
+      keys: this.#keys,
+      instanceId: this.#id,
+      events: this.#events,
+      logger: this.#logger,
+      now: this.#now,
+      ttlMs: this.#stickyTtlMs,
+    });
+    if (this.#events) this.#subs.push(this.#events.subscribe((e) => this.#onEvent(e)));
     // Cut off from Redis (a restart may have emptied it): no kept slot is trusted until renewed.
     this.#subs.push(
       this.#conn.onHealth((h) => {
@@ -95,6 +100,11 @@ export class RedisPoolState implements SharedPoolState {
     );
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#leaseTtlMs / 3)));
     this.#heartbeat.unref();
+  }
+
+  /** The copy of the team's conversation bindings is complete (a new conversation needs no round trip). */
+  get conversationsComplete(): boolean {
+    return this.#bindings.complete;
   }
 
   /** Accounts with a slot kept reserved (for tests and the dashboard). */
@@ -195,7 +205,7 @@ export class RedisPoolState implements SharedPoolState {
     for (const s of this.#subs.splice(0)) s.dispose();
     this.#held.clear();
     this.#kept.clear();
-    this.#bindings.clear();
+    this.#bindings.dispose();
   }
 
   /** The request's account keeps a reserved slot here: take it without asking Redis. */
@@ -203,11 +213,12 @@ export class RedisPoolState implements SharedPoolState {
     if (this.#kept.size === 0 || !this.#conn.isUp) return undefined;
     const now = this.#now();
     let accountId = req.candidates[0]!.accountId;
-    if (req.stickyKey !== undefined) {
-      // Unknown here, or moving to another account: Redis decides (and binds).
-      const bound = this.#bindings.get(req.stickyKey, now);
-      if (bound === undefined || !req.candidates.some((c) => c.accountId === bound)) return undefined;
-      accountId = bound;
+    const binding = req.stickyKey !== undefined ? this.#bindings.lookup(req.stickyKey) : 'new';
+    if (binding === 'unknown') return undefined; // Redis knows where the conversation is
+    if (binding !== 'new') {
+      // Moving to another account: Redis decides (and binds).
+      if (!req.candidates.some((c) => c.accountId === binding.accountId)) return undefined;
+      accountId = binding.accountId;
     }
     const slot = this.#kept.get(accountId);
     if (!slot || now - slot.confirmedAt >= this.#leaseTtlMs / 2) return undefined;
@@ -217,8 +228,11 @@ export class RedisPoolState implements SharedPoolState {
     slot.limit = req.candidates.find((c) => c.accountId === accountId)!.limit;
     const id = this.#leaseId();
     this.#held.set(id, slot);
-    if (req.stickyKey !== undefined) this.#bindings.touch(req.stickyKey, accountId, now);
-    return { ok: true, lease: { accountId, id }, accountId, inFlight: this.#live.get(accountId) ?? 1, sticky: req.stickyKey !== undefined };
+    if (req.stickyKey !== undefined) {
+      if (binding === 'new') this.#bindings.bindNew(req.stickyKey, accountId);
+      else this.#bindings.used(req.stickyKey, accountId);
+    }
+    return { ok: true, lease: { accountId, id }, accountId, inFlight: this.#live.get(accountId) ?? 1, sticky: binding !== 'new' };
   }
 
   async #acquireInRedis(req: AcquireRequest, signal: AbortSignal): Promise<AcquireResult> {
@@ -251,10 +265,7 @@ export class RedisPoolState implements SharedPoolState {
       if (member !== leaseId) this.#kept.delete(accountId);
       this.#held.set(leaseId, { accountId, member, limit, takenAt: now, confirmedAt: now });
       this.#live.set(accountId, Number(reply[2]));
-      if (req.stickyKey !== undefined) {
-        this.#bindings.set(req.stickyKey, accountId, now);
-        if (reply[4]) this.#publish({ type: 'conversation-moved', key: req.stickyKey, accountId });
-      }
+      if (req.stickyKey !== undefined) this.#bindings.learnt(req.stickyKey, accountId, reply[4] === 1);
       return { ok: true, lease: { accountId, id: leaseId }, accountId, inFlight: Number(reply[2]), sticky: reply[3] === 1 };
     }
     const skipped: { accountId: string; why: SkipReason; remainingMs?: number }[] = [];
@@ -296,8 +307,7 @@ export class RedisPoolState implements SharedPoolState {
   }
 
   #onEvent(e: TeamEvent): void {
-    if (e.type === 'conversation-moved') this.#bindings.moved(e.key, e.accountId, this.#now());
-    else if (e.type === 'slot-wanted') {
+    if (e.type === 'slot-wanted') {
       const kept = this.#kept.get(e.accountId);
       if (kept) {
         this.#kept.delete(e.accountId);
@@ -353,7 +363,7 @@ export class RedisPoolState implements SharedPoolState {
         this.#kept.delete(accountId);
         idle.push(s);
       }
-      await Promise.all([this.#giveBack(idle), this.#renewSlots(now), this.#touchBindings()]);
+      await Promise.all([this.#giveBack(idle), this.#renewSlots(now), this.#bindings.heartbeat()]);
     } catch (err) {
       this.#logger.debug(`[team] in-flight lease renewal failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -375,15 +385,5 @@ export class RedisPoolState implements SharedPoolState {
       // Lapsed (this instance was cut off for a whole lease): the slot may be someone else's now.
       else if (this.#kept.get(s.accountId) === s) this.#kept.delete(s.accountId);
     });
-  }
-
-  async #touchBindings(): Promise<void> {
-    const touched = this.#bindings.takeTouched();
-    if (touched.size === 0) return;
-    await this.#conn.eval(
-      TOUCH_BINDINGS,
-      [...touched.keys()].map((k) => this.#keys.sticky(k)),
-      [String(this.#stickyTtlMs), ...touched.values()],
-    );
   }
 }

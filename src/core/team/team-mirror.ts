@@ -177,7 +177,7 @@ export class TeamMirror implements Disposable {
       case 'instance-up':
       case 'instance-down':
       case 'slot-wanted':
-      case 'conversation-moved':
+      case 'conversation-bound':
         return;
     }
   }

@@ -234,8 +234,8 @@ export type TeamEvent =
   | { type: 'token-rotated'; accountId: string; gen: number }
   /** An acquire found the account full: instances keeping a reserved slot of it give it back. */
   | { type: 'slot-wanted'; accountId: string }
-  /** A conversation (sticky key) was moved to another account. */
-  | { type: 'conversation-moved'; key: string; accountId: string }
+  /** A conversation (sticky key) was bound to an account, new or moved there. */
+  | { type: 'conversation-bound'; key: string; accountId: string }
   | { type: 'instance-up'; instance: InstanceInfo }
   | { type: 'instance-down'; instanceId: string };
 

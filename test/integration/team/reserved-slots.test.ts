@@ -54,16 +54,83 @@ describe('reserved slots', { skip: redisSkip }, () => {
     }
     assert.equal(a.connection.commandsSent - before, 0, '20 requests, no command');
     assert.equal(await live('x'), 1);
-    // A conversation this instance has not seen asks Redis (it may be bound elsewhere), and uses the kept slot there.
-    const other = await a.pool.acquire({ candidates: x8, stickyKey: 'new-conv' }, never);
-    assert.ok(other.ok);
-    assert.equal(a.connection.commandsSent - before, 1);
-    assert.equal(a.pool.reserved, 0);
-    assert.equal(await live('x'), 1, 'the kept slot was used, not a second one');
-    await a.pool.giveBackReserved();
-    await a.pool.release(other.lease);
     await a.pool.giveBackReserved();
     assert.equal(await live('x'), 0);
+  });
+
+  test('a conversation new to the team is taken on without Redis and bound there right after; the peers follow it', async (t) => {
+    const { a, b, keys } = await team(t);
+    const both = [
+      { accountId: 'x', limit: 8 },
+      { accountId: 'y', limit: 8 },
+    ];
+    const warm = await a.pool.acquire({ candidates: both, stickyKey: 'warm' }, never);
+    assert.ok(warm.ok);
+    await a.pool.release(warm.lease);
+    await eventually(() => a.pool.conversationsComplete && b.pool.conversationsComplete, 5000, 'both copies read');
+    const before = a.connection.commandsSent;
+    const r = await a.pool.acquire({ candidates: both, stickyKey: 'brand-new' }, never);
+    assert.ok(r.ok && r.accountId === 'x' && !r.sticky);
+    assert.equal(a.connection.commandsSent - before, 0, 'nothing asked of Redis on the way');
+    await a.pool.release(r.lease);
+    await eventually(async () => (await a.connection.command(['GET', keys.sticky('brand-new')])) === 'x', 5000, 'the binding in Redis');
+    // B prefers y, but has heard that the conversation is on x: it goes there (asking Redis, it keeps no slot of x).
+    await eventually(
+      async () => {
+        const onB = await b.pool.acquire({ candidates: [both[1]!, both[0]!], stickyKey: 'brand-new' }, never);
+        assert.ok(onB.ok);
+        await b.pool.release(onB.lease);
+        return onB.accountId === 'x';
+      },
+      5000,
+      'B to send the conversation to x',
+    );
+  });
+
+  test('a binding the copy missed wins over the one taken without Redis, from the next request on', async (t) => {
+    const { a, keys } = await team(t);
+    const both = [
+      { accountId: 'x', limit: 8 },
+      { accountId: 'y', limit: 8 },
+    ];
+    const warm = await a.pool.acquire({ candidates: both, stickyKey: 'warm' }, never);
+    assert.ok(warm.ok);
+    await a.pool.release(warm.lease);
+    await eventually(() => a.pool.conversationsComplete, 5000, 'the copy read');
+    // Bound on y behind the copy's back (no event): A thinks the conversation is new.
+    await a.connection.command(['SET', keys.sticky('missed'), 'y', 'PX', '60000']);
+    const first = await a.pool.acquire({ candidates: both, stickyKey: 'missed' }, never);
+    assert.ok(first.ok && first.accountId === 'x');
+    await a.pool.release(first.lease);
+    await eventually(
+      async () => {
+        const next = await a.pool.acquire({ candidates: both, stickyKey: 'missed' }, never);
+        assert.ok(next.ok);
+        await a.pool.release(next.lease);
+        return next.accountId === 'y';
+      },
+      5000,
+      'the conversation back on y',
+    );
+    assert.equal(await a.connection.command(['GET', keys.sticky('missed')]), 'y', 'the binding in Redis stands');
+  });
+
+  test('without events (the copy cannot be complete) a conversation not seen here asks Redis', async (t) => {
+    const redis = await redisForTest(t);
+    const connection = await openUp(t, redis.url);
+    const pool = new RedisPoolState({ connection, keys: teamKeys('test-team'), instanceId: 'solo', logger: lineLogger() });
+    t.after(() => pool.dispose());
+    const r = await pool.acquire({ candidates: x8, stickyKey: 'c1' }, never);
+    assert.ok(r.ok);
+    await pool.release(r.lease);
+    const before = connection.commandsSent;
+    const r2 = await pool.acquire({ candidates: x8, stickyKey: 'c2' }, never);
+    assert.ok(r2.ok);
+    assert.equal(connection.commandsSent - before, 1);
+    await pool.release(r2.lease);
+    const r3 = await pool.acquire({ candidates: x8, stickyKey: 'c2' }, never);
+    assert.ok(r3.ok);
+    assert.equal(connection.commandsSent - before, 1, 'a conversation seen here needs no command');
   });
 
   test('the cap holds for the team: another instance finding the account full gets the kept slot', async (t) => {

@@ -1,52 +1,60 @@
-// The local copy of conversation bindings that lets a request of a known conversation skip Redis.
+// The local copy of the team's conversation bindings that lets a request skip Redis.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StickyBindings } from '../../../src/core/team/sticky-bindings.ts';
 
-test('a binding is known until it has been idle for the sticky TTL', () => {
+test('a binding is known while used within the sticky TTL; past it Redis is asked, past twice it is dropped', () => {
   const b = new StickyBindings(1000);
   b.set('c', 'x', 0);
-  assert.equal(b.get('c', 999), 'x');
+  assert.deepEqual(b.lookup('c', 999), { accountId: 'x' });
   b.touch('c', 'x', 999);
-  assert.equal(b.get('c', 1998), 'x', 'a use pushes the idle time');
-  assert.equal(b.get('c', 2000), undefined);
-  assert.equal(b.get('c', 0), undefined, 'an expired binding is forgotten');
+  assert.deepEqual(b.lookup('c', 1998), { accountId: 'x' }, 'a use pushes the idle time');
+  assert.equal(b.lookup('c', 2000), 'unknown', 'idle here: other instances may have kept it alive');
+  b.loaded();
+  b.prune(2998);
+  assert.equal(b.lookup('c', 2998), 'unknown');
+  b.prune(2999);
+  assert.equal(b.lookup('c', 2999), 'new', 'dropped after twice the TTL');
 });
 
-test('uses without Redis are handed out once, with the account they were on', () => {
+test('a conversation not in the copy is new only while the copy is complete', () => {
+  const b = new StickyBindings(1000);
+  assert.equal(b.lookup('c', 0), 'unknown', 'not read from Redis yet');
+  b.loaded();
+  assert.equal(b.lookup('c', 0), 'new');
+  b.incomplete();
+  assert.equal(b.lookup('c', 0), 'unknown', 'Redis away: events may be missed');
+  b.loaded();
+  b.clear();
+  assert.equal(b.lookup('c', 0), 'unknown', 'a gap in events');
+});
+
+test('uses without Redis are handed out once, with the account they are on now', () => {
   const b = new StickyBindings(1000);
   b.set('seen', 'x', 0);
   b.touch('c1', 'x', 0);
   b.touch('c2', 'y', 0);
   b.touch('c1', 'x', 1);
+  b.set('c2', 'z', 2); // another instance moved it
   assert.deepEqual(
     [...b.takeTouched()],
     [
       ['c1', 'x'],
-      ['c2', 'y'],
+      ['c2', 'z'],
     ],
   );
   assert.equal(b.takeTouched().size, 0);
 });
 
-test('a move by another instance is followed only for conversations known here; clear forgets all', () => {
-  const b = new StickyBindings(1000);
-  b.touch('c', 'x', 0);
-  b.moved('c', 'y', 1);
-  b.moved('unknown', 'y', 1);
-  assert.equal(b.get('c', 2), 'y');
-  assert.equal(b.get('unknown', 2), undefined);
-  assert.deepEqual([...b.takeTouched()], [['c', 'y']], 'the TTL push keeps the new account');
-  b.clear();
-  assert.equal(b.get('c', 3), undefined);
-});
-
-test('bounded: the least recently used conversation goes first', () => {
-  const b = new StickyBindings(10_000_000);
-  for (let i = 0; i < 20_000; i++) b.set(`c${i}`, 'x', i);
-  b.touch('c0', 'x', 20_000); // used again: now the most recent
-  b.set('new', 'y', 20_001);
-  assert.equal(b.get('c0', 20_002), 'x');
-  assert.equal(b.get('c1', 20_002), undefined, 'the oldest was dropped');
-  assert.equal(b.get('new', 20_002), 'y');
+test('bounded: the least recently used conversation goes first, and the copy is no longer complete', () => {
+  const b = new StickyBindings(10_000_000, 100);
+  for (let i = 0; i < 100; i++) b.set(`c${i}`, 'x', i);
+  b.loaded();
+  assert.equal(b.complete, true);
+  b.touch('c0', 'x', 100); // used again: now the most recent
+  b.set('new', 'y', 101);
+  assert.deepEqual(b.lookup('c0', 102), { accountId: 'x' });
+  assert.equal(b.lookup('c1', 102), 'unknown', 'the oldest was dropped: it may still be bound in Redis');
+  assert.equal(b.complete, false);
+  assert.deepEqual(b.lookup('new', 102), { accountId: 'y' });
 });
