@@ -14,6 +14,8 @@
 // - Warm-up (500 requests per arm: JIT, connections, Lua script cache), then interleaved rounds:
 //   each round runs each arm for a slice of its samples, so a slow moment of the machine hits
 //   both alike. p50/p99 by nearest rank (bench/lib/stats.ts). "added p50" = redis p50 − in-process p50.
+// - Redis's own command count (INFO commandstats, read on a separate connection before and after
+//   the measured rounds; the in-process arm sends none) gives the commands per team request.
 // Bounded: fixed sample counts; every server stopped on the way out.
 //
 //   node bench/team-proxy.ts [--samples 3000]
@@ -27,6 +29,7 @@ import { credentialOf } from '../test/helpers/proxy.ts';
 import { startRedisServer } from '../test/helpers/redis.ts';
 import { defaultConfig } from '../src/core/config.ts';
 import { startMockKiro } from '../src/core/kiro-mock/index.ts';
+import { TeamConnection } from '../src/core/team/connection.ts';
 import { createProxy, type Proxy } from '../src/core/proxy.ts';
 import type { SecretStore } from '../src/core/proxy-types.ts';
 import { fmt, fmtDelta, summarise } from './lib/stats.ts';
@@ -96,11 +99,25 @@ async function main(): Promise<void> {
     ];
     log(`warm-up: ${WARMUP} requests per arm`);
     for (const arm of arms) for (let i = 0; i < WARMUP; i++) await post(arm.port, arm.agent);
+    // Redis's own count of the commands it ran (INFO commandstats), from a separate connection.
+    const stats = await TeamConnection.open({ url: redis.url, logger: quiet });
+    await stats.waitUntilUp(AbortSignal.timeout(5000));
+    const commandsRun = async () => {
+      const info = await stats.command<string>(['INFO', 'commandstats']);
+      let n = 0;
+      for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info') n += Number(m[2]);
+      return n;
+    };
+    const commandsBefore = await commandsRun();
+    const t0 = performance.now();
     const per = Math.ceil(SAMPLES / ROUNDS);
     for (let r = 0; r < ROUNDS; r++) {
       for (const arm of arms) for (let i = 0; i < per; i++) arm.samples.push(await post(arm.port, arm.agent));
       log(`round ${r + 1}/${ROUNDS}`);
     }
+    const commands = (await commandsRun()) - commandsBefore;
+    const seconds = (performance.now() - t0) / 1000;
+    await stats.close();
     const [local, team] = arms.map((a) => summarise(a.samples)) as [ReturnType<typeof summarise>, ReturnType<typeof summarise>];
     const out = [
       `Team mode, whole proxy on loopback (${SAMPLES} sequential requests per arm after ${WARMUP} warm-up, ${ROUNDS} interleaved rounds)`,
@@ -112,6 +129,9 @@ async function main(): Promise<void> {
       '|---|---|---|---|',
       `| in-process pool | ${fmt(local.p50)} | ${fmt(local.p99)} | |`,
       `| team mode (Redis) | ${fmt(team.p50)} | ${fmt(team.p99)} | ${fmtDelta(team.p50 - local.p50)} |`,
+      '',
+      `Redis ran ${commands} commands while the ${per * ROUNDS} team-mode requests were measured (${(commands / (per * ROUNDS)).toFixed(3)} per request, ` +
+        `heartbeats and presence included; ${seconds.toFixed(1)} s).`,
     ];
     process.stdout.write(out.join('\n') + '\n');
     for (const a of arms) a.agent.destroy();

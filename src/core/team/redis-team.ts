@@ -30,6 +30,7 @@ export interface RedisTeamConfig {
   commandTimeoutMs?: number;
   leaseTtlMs?: number;
   stickyTtlMs?: number;
+  reserveIdleMs?: number;
   lockTtlMs?: number;
   refreshWaitMs?: number;
   presenceTtlMs?: number;
@@ -62,6 +63,8 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<RedisTeam>
     now,
     ...(config.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
     ...(config.stickyTtlMs !== undefined ? { stickyTtlMs: config.stickyTtlMs } : {}),
+    ...(config.reserveIdleMs !== undefined ? { reserveIdleMs: config.reserveIdleMs } : {}),
+    events,
   });
   // Redis while it answers, the instance's own state the moment it does not.
   const pool = new ResilientPoolState({
@@ -106,7 +109,7 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<RedisTeam>
     identity,
     instances: (signal) => presence.list(signal),
     async close() {
-      await presence.stop(AbortSignal.timeout(1000));
+      await Promise.all([presence.stop(AbortSignal.timeout(1000)), shared.giveBackReserved()]);
       refresh.dispose();
       identity.dispose();
       pool.dispose();

@@ -21,6 +21,8 @@ const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('account-enabled'), accountId }),
   z.object({ type: z.literal('quota-updated'), accountId }),
   z.object({ type: z.literal('token-rotated'), accountId, gen: z.number().int().positive() }),
+  z.object({ type: z.literal('slot-wanted'), accountId }),
+  z.object({ type: z.literal('conversation-moved'), key: z.string().min(1).max(200), accountId }),
   z.object({
     type: z.literal('instance-up'),
     instance: z.object({

@@ -176,6 +176,8 @@ export class TeamMirror implements Disposable {
       }
       case 'instance-up':
       case 'instance-down':
+      case 'slot-wanted':
+      case 'conversation-moved':
         return;
     }
   }
