@@ -136,8 +136,8 @@ export class RedisTeamEvents implements TeamEvents {
 }
 
 /**
- * In-process buses joined by a hub: the default (one instance, the hub has one member) and a test
- * double for several "instances" in one process. Delivery is asynchronous like pub/sub.
+ * In-process buses joined by a hub: the in-process twin of the Redis bus, for several "instances"
+ * in one process (the contract tests and the benchmarks). Delivery is asynchronous like pub/sub.
  */
 export function createLocalEventHub(logger: Logger, now: () => number = Date.now): { join(instanceId: string): TeamEvents } {
   const members = new Set<{ id: string; listeners: Set<Listener> }>();
