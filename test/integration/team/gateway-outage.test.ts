@@ -106,3 +106,40 @@ describe('team gateway: started while Redis is away, with a password in its URL'
     assert.match(m.logger.text(), /\[team\] Redis redis:\/\/proxy:\*\*\*@127\.0\.0\.1:\d+\/? is unavailable/);
   });
 });
+
+describe('team gateway: refreshes while Redis is away', { skip: redisSkip }, () => {
+  test('a refresh waits for Redis while the token works; one that cannot wait is made once, the other instance on the machine adopts it from the file', async (t) => {
+    const redis = await redisForTest(t);
+    await redis.stop();
+    // Five minutes left: inside the refresh-ahead window, still good to use.
+    const fleet = await startFleet(t, { redisUrl: redis.url, instances: 2, accounts: [{ id: 'k', accessTokenTtlSeconds: 300 }] });
+    const [a, b] = fleet.members as [Member, Member];
+    const acct = fleet.mock.account('k')!;
+    acct.accessTokenTtlSeconds = 3600; // what a refresh gives from now on
+    for (let i = 0; i < 6; i++) assert.equal((await chat(fleet.members[i % 2]!.url, `while away ${i}`)).status, 200);
+    assert.equal(acct.refreshCount, 0, 'no refresh while the token works and Redis is away');
+    for (const m of [a, b]) assert.equal(m.logger.text().match(/the refresh waits for it/g)?.length, 1, `${m.name}: said once why it waits`);
+    assert.ok(
+      fleet.members.every((m) => m.proxy.accounts.list().every((v) => v.state === 'active')),
+      'no account shows an error',
+    );
+
+    // Kiro stops taking the access token: the refresh cannot wait, and is made locally. B (another
+    // home on the same machine) cannot tell A's rotation in the credential file is its account:
+    // its old refresh token is refused once, and it carries on with the token the file holds.
+    fleet.mock.expireAccessToken('k');
+    assert.equal((await chat(a.url, 'after expiry on a')).status, 200);
+    assert.equal(acct.refreshCount, 1);
+    assert.equal((await chat(b.url, 'after expiry on b')).status, 200);
+    const afterB = Number(acct.refreshCount);
+    assert.ok(afterB <= 2, `${afterB} refreshes`);
+    assert.ok(
+      fleet.members.every((m) => m.proxy.accounts.list().every((v) => v.state === 'active')),
+      'the account lives on both instances',
+    );
+    await redis.start();
+    for (const m of [a, b]) await eventually(async () => (await health(m.url)).status === 'ok', 15_000, `${m.name}: /health ok again`);
+    for (let i = 0; i < 4; i++) assert.equal((await chat(fleet.members[i % 2]!.url, `back ${i}`)).status, 200);
+    assert.equal(acct.refreshCount, afterB, 'Redis back: the rotations made while away are shared, not repeated');
+  });
+});

@@ -240,4 +240,108 @@ describe('TokenManager', () => {
     assert.equal(await p, 'fresh-login-token');
     assert.equal(tm.credential.refreshToken, RT2);
   });
+
+  describe('a refresh the refresher defers (team mode while Redis is away)', () => {
+    /** Defers unless urgent; counts the calls with their urgency. */
+    function deferring(clock: ReturnType<typeof fakeClock>) {
+      const calls: boolean[] = [];
+      const fn: RefreshFn = async (_cred, _signal, { urgent }) => {
+        calls.push(urgent);
+        if (!urgent) throw new RefreshError('put off', { code: 'deferred', permanent: false });
+        return { accessToken: AT2, expiresAt: clock.now() + 60 * MIN };
+      };
+      return { fn, calls };
+    }
+
+    test('while the token works it is served, the refresher is asked again only after the back-off, and no error shows', async () => {
+      const clock = fakeClock();
+      const d = deferring(clock);
+      const tm = new TokenManager({
+        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
+        clock,
+        refresh: d.fn,
+      });
+      assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
+      assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
+      assert.deepEqual(d.calls, [false], 'not asked again within the back-off');
+      assert.equal(tm.status().lastError, undefined, 'a deferral is not a failure');
+      assert.equal(tm.state, 'ok');
+      clock.advance(31_000);
+      assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
+      assert.deepEqual(d.calls, [false, false]);
+    });
+
+    test('the last minute of the token, or a token upstream rejected, cannot wait: the refresh is urgent', async () => {
+      const clock = fakeClock();
+      const d = deferring(clock);
+      const tm = new TokenManager({
+        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
+        clock,
+        refresh: d.fn,
+      });
+      assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
+      assert.equal(await tm.getAccessToken({ signal: signal(), forceRefresh: true, rejectedToken: AT }), AT2);
+      assert.deepEqual(d.calls, [false, true]);
+
+      const clock2 = fakeClock();
+      const d2 = deferring(clock2);
+      const tm2 = new TokenManager({
+        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock2.now() + 5 * MIN },
+        clock: clock2,
+        refresh: d2.fn,
+      });
+      assert.equal(await tm2.getAccessToken({ signal: signal() }), AT);
+      clock2.advance(4.5 * MIN); // 30 s left: no longer handed out
+      assert.equal(await tm2.getAccessToken({ signal: signal() }), AT2);
+      assert.deepEqual(d2.calls, [false, true]);
+    });
+
+    test('an urgent caller that joins a refresh being deferred gets a refreshed token', async () => {
+      const clock = fakeClock();
+      const calls: boolean[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const tm = new TokenManager({
+        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
+        clock,
+        refresh: async (_c, _s, { urgent }) => {
+          calls.push(urgent);
+          if (!urgent) {
+            await gate;
+            throw new RefreshError('put off', { code: 'deferred', permanent: false });
+          }
+          return { accessToken: AT2, expiresAt: clock.now() + 60 * MIN };
+        },
+      });
+      const relaxed = tm.getAccessToken({ signal: signal() });
+      await tick();
+      const forced = tm.getAccessToken({ signal: signal(), forceRefresh: true, rejectedToken: AT });
+      await tick();
+      release();
+      assert.equal(await relaxed, AT);
+      assert.equal(await forced, AT2);
+      assert.deepEqual(calls, [false, true]);
+    });
+  });
+
+  test('a token issued for less than the refresh-ahead window is used, not refreshed again at once', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const tm = new TokenManager({
+      credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
+      clock,
+      refresh: async () => {
+        calls++;
+        return { accessToken: calls === 1 ? AT2 : AT, expiresAt: clock.now() + 5 * MIN };
+      },
+    });
+    assert.equal(await tm.getAccessToken({ signal: signal() }), AT2, 'inside the 10 min window: refreshed');
+    for (let i = 0; i < 5; i++) assert.equal(await tm.getAccessToken({ signal: signal() }), AT2);
+    assert.equal(calls, 1, 'the fresh 5 min token is not refreshed again on every call');
+    clock.advance(2 * MIN); // 3 min left of 5
+    assert.equal(await tm.getAccessToken({ signal: signal() }), AT2);
+    clock.advance(MIN); // 2 min left: under half its life
+    assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
+    assert.equal(calls, 2);
+  });
 });

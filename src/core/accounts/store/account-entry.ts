@@ -104,9 +104,9 @@ export function createAccountEntry(
   deps.beforeAdd?.(credential);
   manager = new TokenManager({
     credential,
-    refresh: async (c, signal) => {
+    refresh: async (c, signal, context) => {
       const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : refreshCredential(deps.endpoints(), p, s, { machineId }));
-      const r = deps.team ? await deps.team.refresh(loaded.id, c, signal, plain) : await plain(c, signal);
+      const r = deps.team ? await deps.team.refresh(loaded.id, c, signal, plain, context) : await plain(c, signal);
       for (const v of [r.accessToken, r.refreshToken]) if (v) deps.registerSecret(v);
       return r;
     },

@@ -16,7 +16,8 @@ export type RefreshErrorCode =
   | 'http_error'
   | 'invalid_response'
   | 'network'
-  | 'timeout';
+  | 'timeout'
+  | 'deferred'; // not attempted now: the token still works and refreshing now is riskier than waiting (team mode, Redis away)
 
 export interface RefreshErrorInit {
   code: RefreshErrorCode;

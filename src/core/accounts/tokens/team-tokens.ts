@@ -7,13 +7,17 @@
 //   - a `token-rotated` event from another instance, and the first read when the account joins,
 //     hand the newer shared tokens to the token manager (adoptTokens), so it never refreshes with
 //     a refresh token that is already dead;
-//   - while Redis is away a refresh is made locally (the account keeps working) and shared when
-//     Redis is back, by compare-and-set on the generation this instance held: a newer record
-//     found then wins, and is adopted.
+//   - while Redis is away a refresh is put off as long as the access token still works (another
+//     instance cut off too could refresh the same account: Kiro would then kill one of the two new
+//     tokens); when it must be made (the token is about to expire, or upstream rejected it) it is
+//     made locally, so the account keeps working, and shared when Redis is back, by
+//     compare-and-set on the generation this instance held: a newer record found then wins, and
+//     is adopted.
 import type { Disposable, Logger } from '../../proxy-types.ts';
 import { isTeamUnavailable } from '../../team/errors.ts';
 import type { SharedTokenSet, TeamState, TokenRecord } from '../../team/types.ts';
 import type { KiroCredential } from '../credentials/credential.ts';
+import { RefreshError } from './refresh-error.ts';
 import { compareTokens, isAdoptable } from './token-order.ts';
 import type { RefreshResult } from './token-refresh.ts';
 
@@ -46,6 +50,8 @@ interface Tracked {
   gen: number;
   /** Rotated here while Redis was away, not shared yet. */
   unshared?: SharedTokenSet;
+  /** A refresh was put off during the current Redis outage (logged once). */
+  deferred?: boolean;
 }
 
 export class TeamTokens implements Disposable {
@@ -63,7 +69,9 @@ export class TeamTokens implements Disposable {
       }),
       team.events.onResubscribed(() => this.#pullAll()),
       team.onHealth((h) => {
-        if (h.state === 'up') void this.#flush().finally(() => this.#pullAll());
+        if (h.state !== 'up') return;
+        for (const t of this.#accounts.values()) t.deferred = false;
+        void this.#flush().finally(() => this.#pullAll());
       }),
     );
   }
@@ -80,7 +88,7 @@ export class TeamTokens implements Disposable {
   }
 
   /** The token manager's refresh in team mode; `plain` is the single-instance refresh (AccountSync). */
-  async refresh(accountId: string, credential: KiroCredential, signal: AbortSignal, plain: PlainRefresh): Promise<RefreshResult> {
+  async refresh(accountId: string, credential: KiroCredential, signal: AbortSignal, plain: PlainRefresh, context: { urgent: boolean }): Promise<RefreshResult> {
     const t = this.#accounts.get(accountId);
     const heldGen = t?.gen ?? 0;
     const refresher = async (base: SharedTokenSet, s: AbortSignal): Promise<SharedTokenSet> => {
@@ -102,8 +110,16 @@ export class TeamTokens implements Disposable {
       }
     } catch (err) {
       if (!isTeamUnavailable(err)) throw err;
-      // Redis is away before the refresh began: refresh here so the account keeps serving, and
-      // share the rotation when Redis is back.
+      // Redis is away before the refresh began. While the token works, wait for Redis: an
+      // instance on another machine, cut off too, could refresh the same account meanwhile.
+      if (!context.urgent) {
+        if (t && !t.deferred) {
+          t.deferred = true;
+          this.#o.logger.warn(`[team] ${this.#label(accountId)}: Redis is unavailable; the refresh waits for it while the access token still works`);
+        }
+        throw new RefreshError('refresh put off while Redis is unavailable (the access token still works)', { code: 'deferred', permanent: false });
+      }
+      // It cannot wait: refresh here so the account keeps serving, and share the rotation when Redis is back.
       this.#o.logger.warn(`[team] ${this.#label(accountId)}: Redis is unavailable; refreshing locally, the new token is shared when Redis is back`);
       const tokens = await refresher(sharedOf(credential), signal);
       if (t) t.unshared = tokens;

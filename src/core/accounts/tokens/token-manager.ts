@@ -17,7 +17,8 @@ export interface TokenStatus {
 }
 
 /** Performs one refresh; `refreshCredential` bound to endpoints and http options in production. */
-export type RefreshFn = (credential: KiroCredential, signal: AbortSignal) => Promise<RefreshResult>;
+/** `urgent`: the token is about to stop working, or upstream rejected it; a refresh may not be deferred then. */
+export type RefreshFn = (credential: KiroCredential, signal: AbortSignal, context: { urgent: boolean }) => Promise<RefreshResult>;
 
 export interface TokenManagerOptions {
   credential: KiroCredential;
@@ -53,6 +54,10 @@ export class TokenManager implements Disposable {
   #lastError: TokenStatus['lastError'];
   #lastFailureAt: number | undefined;
   #inflight: Promise<void> | undefined;
+  /** The lifetime of the last token a refresh gave (expiry − when it came): short ones are refreshed later in their life. */
+  #issuedFor: number | undefined;
+  /** Urgent callers that found a deferred refresh in flight since the last success (bounded retry). */
+  #deferredUrgently = 0;
   /** Bumped by replaceCredential so a refresh of the old credential cannot land on the new one. */
   #generation = 0;
   #lifetime = new AbortController();
@@ -103,6 +108,7 @@ export class TokenManager implements Disposable {
   adoptTokens(tokens: Pick<KiroCredential, 'accessToken' | 'refreshToken' | 'expiresAt' | 'profileArn'>): boolean {
     if (this.#inflight || this.#lifetime.signal.aborted) return false;
     this.#cred = { ...this.#cred, ...tokens };
+    if (tokens.expiresAt !== undefined) this.#issuedFor = tokens.expiresAt - this.#opts.clock.now();
     this.#state = 'ok';
     this.#lastError = undefined;
     this.#lastFailureAt = undefined;
@@ -123,19 +129,26 @@ export class TokenManager implements Disposable {
       if (this.#state === 'needs_login') throw this.#needsLoginError();
       const token = this.#cred.accessToken;
       const now = this.#opts.clock.now();
-      if (!force && token && this.#remaining(now) > (this.#opts.refreshAheadMs ?? 10 * 60_000)) return token;
+      if (!force && token && this.#remaining(now) > this.#refreshAhead()) return token;
       // Refresh is failing for a transient reason: do not hammer it while the token still works.
       if (!force && token && this.#usable(now) && this.#lastFailureAt !== undefined && now - this.#lastFailureAt < (this.#opts.retryAfterFailureMs ?? 30_000)) {
         return token;
       }
       const generation = this.#generation;
-      const inflight = this.#inflight ?? this.#startRefresh();
+      const urgent = force || !this.#usable(now);
+      const inflight = this.#inflight ?? this.#startRefresh(urgent);
       try {
         await abortable(inflight, signal);
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (generation !== this.#generation) continue; // credential replaced meanwhile; start over
         const e = err instanceof RefreshError ? err : wrapUnknown(err);
+        // A refresh put off while the token worked, but this caller cannot wait: refresh now.
+        if (e.code === 'deferred' && urgent) {
+          if (this.#inflight === inflight) this.#inflight = undefined;
+          this.#lastFailureAt = undefined;
+          if (this.#deferredUrgently++ < 2) continue;
+        }
         const current = this.#cred.accessToken;
         // A transient failure with a still-usable token degrades gracefully (unless that token is the one upstream just rejected).
         if (!e.permanent && !force && current && this.#usable(this.#opts.clock.now())) return current;
@@ -151,6 +164,15 @@ export class TokenManager implements Disposable {
     this.#listeners.clear();
   }
 
+  /**
+   * How long before expiry to refresh: refreshAheadMs, but at most half of what the last refresh
+   * gave, so a token issued for less than that is used, not refreshed again at once (a storm).
+   */
+  #refreshAhead(): number {
+    const ahead = this.#opts.refreshAheadMs ?? 10 * 60_000;
+    return this.#issuedFor !== undefined ? Math.min(ahead, this.#issuedFor / 2) : ahead;
+  }
+
   #remaining(now: number): number {
     return this.#cred.expiresAt === undefined ? -Infinity : this.#cred.expiresAt - now;
   }
@@ -159,8 +181,8 @@ export class TokenManager implements Disposable {
     return this.#remaining(now) > (this.#opts.minValidityMs ?? 60_000);
   }
 
-  #startRefresh(): Promise<void> {
-    const p = this.#runRefresh();
+  #startRefresh(urgent: boolean): Promise<void> {
+    const p = this.#runRefresh(urgent);
     this.#inflight = p;
     // Clear only our own slot (after replaceCredential a newer refresh may own it), then tell
     // listeners, so they never see `refreshing: true` after the fact.
@@ -173,16 +195,21 @@ export class TokenManager implements Disposable {
     return p;
   }
 
-  async #runRefresh(): Promise<void> {
+  async #runRefresh(urgent: boolean): Promise<void> {
     const generation = this.#generation;
     const before = this.#cred;
     let result: RefreshResult;
     try {
-      result = await this.#opts.refresh(before, this.#lifetime.signal);
+      result = await this.#opts.refresh(before, this.#lifetime.signal, { urgent });
     } catch (err) {
       if (generation !== this.#generation || this.#lifetime.signal.aborted) throw err;
       const e = err instanceof RefreshError ? err : wrapUnknown(err);
       const now = this.#opts.clock.now();
+      if (e.code === 'deferred') {
+        // Not a failure: ask again after the back-off, or at once when a caller cannot wait.
+        this.#lastFailureAt = now;
+        throw e;
+      }
       this.#lastError = { at: now, message: e.message, code: e.code, permanent: e.permanent };
       this.#lastFailureAt = now;
       if (e.permanent) this.#state = 'needs_login';
@@ -192,8 +219,10 @@ export class TokenManager implements Disposable {
     if (generation !== this.#generation) return;
     const next = applyRefresh(before, result);
     this.#cred = next;
+    this.#issuedFor = next.expiresAt !== undefined ? next.expiresAt - this.#opts.clock.now() : undefined;
     this.#lastError = undefined;
     this.#lastFailureAt = undefined;
+    this.#deferredUrgently = 0;
     try {
       // Inside the single flight so a rotated refresh token is on disk before the next refresh.
       await this.#opts.persist?.({ ...next });
