@@ -87,6 +87,18 @@ describe('team gateway: every instance shows the team state, counters sum to the
     assert.equal(await teamSum(fleet.members, 'kiro_proxy_token_refreshes_total'), 0, 'nobody refreshed');
   });
 
+  test('a suspension A got: disabled on every instance, counted as no cooldown anywhere', async (t) => {
+    const redis = await redisForTest(t);
+    const fleet = await startFleet(t, { redisUrl: redis.url, instances: 2, accounts: [{ id: 'x' }, { id: 'y' }] });
+    const [a] = fleet.members as [Member, Member];
+    fleet.mock.enqueue({ kind: 'http_error', status: 403, reason: 'TEMPORARILY_SUSPENDED' });
+    assert.equal((await chat(a.url, 'suspend one')).status, 200, 'A fails over to the other account');
+    const suspended = a.proxy.accounts.list().find((v) => v.state === 'disabled');
+    assert.ok(suspended, 'A disabled an account');
+    for (const m of fleet.members) await eventually(() => showsState(m, suspended.id, 'disabled'), 5000, `${m.name} to show the suspension`);
+    assert.equal(await teamSum(fleet.members, 'kiro_proxy_cooldowns_total'), 0);
+  });
+
   test('one rotation: the refreshes counter summed over the instances is 1, and every instance holds the new token', async (t) => {
     const redis = await redisForTest(t);
     // The access token is expired: the first instance refreshes as it starts (its model list), the others adopt.
@@ -96,7 +108,11 @@ describe('team gateway: every instance shows the team state, counters sum to the
     const id = a.proxy.accounts.list()[0]!.id;
     await everyoneSeesTeamOf(fleet.members, 3);
     const expiries = async () => Promise.all(fleet.members.map(async (m) => (await loadbalancerAccounts(m))[0]!.tokenExpiresAt));
-    await eventually(async () => new Set(await expiries()).size === 1, 5000, 'every instance to hold the rotated token');
+    const rotated = async () => {
+      const e = await expiries();
+      return acct.refreshCount >= 1 && new Set(e).size === 1 && (e[0] ?? 0) > Date.now();
+    };
+    await eventually(rotated, 10_000, 'every instance to hold the rotated token');
     assert.equal(acct.refreshCount, 1, 'one refresh at the token endpoint');
     assert.equal(await teamSum(fleet.members, 'kiro_proxy_token_refreshes_total', { outcome: 'success' }), 1);
     for (const m of fleet.members) assert.equal((await chat(m.url, `after the first rotation on ${m.name}`)).status, 200);
