@@ -141,7 +141,7 @@ export class RedisTokenVault implements TokenVault {
   }
 }
 
-/** One process: the same compare-and-set over a Map (nothing to encrypt: it never leaves memory). */
+/** One process: the same compare-and-set over a Map (nothing to encrypt: it never leaves memory). The in-process twin of the contract tests and benchmarks. */
 export class MemoryTokenVault implements TokenVault {
   readonly #records = new Map<string, TokenRecord>();
   readonly #id: string;
