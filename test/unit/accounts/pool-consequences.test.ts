@@ -3,10 +3,28 @@
 // from the team (an event, a snapshot, what acquire() passed over).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalEventHub } from '../../../src/core/team/team-events.ts';
 import { MemoryPoolState } from '../../../src/core/team/memory-pool-state.ts';
 import type { FaultAction } from '../../../src/core/accounts/pool/fault-policy.ts';
-import { T0, harness, recordingLogger, serve, stateOf, upstreamError } from './pool-fakes.ts';
+import type { TeamEvent, TeamEventMeta, TeamEvents } from '../../../src/core/team/types.ts';
+import { T0, harness, serve, stateOf, upstreamError } from './pool-fakes.ts';
+
+/** The events of one instance; `peer` delivers what another instance announced. */
+function fakeEvents(instanceId: string): TeamEvents & { peer(e: TeamEvent): void } {
+  const listeners = new Set<(e: TeamEvent, meta: TeamEventMeta) => void>();
+  return {
+    instanceId,
+    publish: async () => undefined,
+    subscribe(l) {
+      listeners.add(l);
+      return { dispose: () => listeners.delete(l) };
+    },
+    onResubscribed: () => ({ dispose: () => undefined }),
+    dispose: () => listeners.clear(),
+    peer(e) {
+      for (const l of listeners) l(e, { from: 'peer', at: T0 });
+    },
+  };
+}
 
 test('a 429, a 402 and a suspension this instance got are reported once each; a 5xx is not', async (t) => {
   const decided: [string, FaultAction['kind']][] = [];
@@ -25,20 +43,22 @@ test('a 429, a 402 and a suspension this instance got are reported once each; a 
   ]);
 });
 
-test("a peer's cooldown and disable reach the records and the views, and are not reported as decided here", async (t) => {
-  const hub = createLocalEventHub(recordingLogger());
-  const peer = hub.join('peer');
+test("a peer's cooldown and disable (events, or met by acquire) reach the records and the views, and are not reported as decided here", async (t) => {
+  const events = fakeEvents('me');
   const decided: string[] = [];
   const state = new MemoryPoolState({ instanceId: 'me', now: () => T0 });
   t.after(() => state.dispose());
-  const h = harness(['A', 'B'], {}, {}, { team: { instanceId: 'me', pool: state, events: hub.join('me') }, onConsequence: (id) => void decided.push(id) });
+  const h = harness(['A', 'B', 'C'], {}, {}, { team: { instanceId: 'me', pool: state, events }, onConsequence: (id) => void decided.push(id) });
   t.after(() => h.pool.dispose());
-  const signal = new AbortController().signal;
-  await peer.publish({ type: 'cooldown-started', accountId: 'A', remainingMs: 60_000, reason: 'throttled on the peer' }, signal);
-  await peer.publish({ type: 'account-disabled', accountId: 'B', reason: 'suspended on the peer' }, signal);
-  await new Promise((r) => setTimeout(r, 5));
+  events.peer({ type: 'cooldown-started', accountId: 'A', remainingMs: 60_000, reason: 'throttled on the peer' });
+  events.peer({ type: 'account-disabled', accountId: 'B', reason: 'suspended on the peer' });
   assert.equal(stateOf(h, 'A'), 'cooldown');
   assert.equal(h.pool.get('A')!.cooldownUntil, T0 + 60_000);
   assert.equal(stateOf(h, 'B'), 'disabled');
+  // A cooldown only the shared state knows (its event was missed): acquire passes C over and the record takes it.
+  await state.setCooldown('C', { durationMs: 30_000, reason: 'throttled on the peer' }, new AbortController().signal);
+  await assert.rejects(serve(h));
+  assert.equal(stateOf(h, 'C'), 'cooldown');
+  assert.equal(h.client.calls.length, 0);
   assert.deepEqual(decided, []);
 });
