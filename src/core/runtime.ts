@@ -18,7 +18,6 @@ import type { AdminTarget } from './admin/dispatch.ts';
 import { anthropicDialect, openAIChatDialect, openAIResponsesDialect } from './dialects/index.ts';
 import type { ProxyMetrics } from './observe/metrics.ts';
 import type { SecretRegistry } from './observe/redact.ts';
-import { accountTransitionTracker } from './observe/account-transitions.ts';
 import type { CompletionCache } from './pipeline/cache.ts';
 import { poolCompleteText } from './pipeline/complete-text.ts';
 import { loadStartupAccounts, registerWithMock, startMockUpstream } from './runtime-accounts.ts';
@@ -146,13 +145,21 @@ export class Runtime {
     this.#closers.push(() => client.close());
     // The team first: the pool takes its shared state at creation. Closed last (after the pool).
     const team = await this.#openTeam();
-    const pool = createAccountPool({ client, clock, logger, config: poolConfigOf(config), ...(team ? { team: team.team } : {}) });
+    // The counters count what this instance decided (a cooldown after its own 429), never what
+    // it learned from the team, so summing the instances' /metrics gives the team's total; the
+    // account gauges (setAccounts) show the team's state, the same on every instance.
+    const pool = createAccountPool({
+      client,
+      clock,
+      logger,
+      config: poolConfigOf(config),
+      ...(team ? { team: team.team } : {}),
+      onConsequence: (id, kind) => kind === 'cooldown' && metrics.cooldown(id),
+    });
     this.pool = pool;
     this.#closers.push(() => pool.dispose());
-    const trackAccounts = accountTransitionTracker({ cooldown: (id) => metrics.cooldown(id), tokenRefresh: (outcome) => metrics.tokenRefresh(outcome) });
     this.#poolSub = pool.onChange((list) => {
       metrics.setAccounts(list);
-      trackAccounts(list);
       env.accountsChanged(list);
     });
     const accounts = this.#accountManager(pool, client);
@@ -217,6 +224,7 @@ export class Runtime {
       clock: env.clock,
       logger: env.logger,
       registerSecret: (v) => env.registry.add(v),
+      onTokenRefresh: (outcome) => env.metrics.tokenRefresh(outcome),
       ...(env.refreshJournal ? { refreshJournal: true } : {}),
       ...(team ? { team } : {}),
       ...(this.team?.identity ? { identity: this.team.identity } : {}),

@@ -10,6 +10,7 @@ import Gauge from 'prom-client/lib/gauge.js';
 import Histogram from 'prom-client/lib/histogram.js';
 import Registry from 'prom-client/lib/registry.js';
 import type { AccountState, AccountView } from '../proxy-types.ts';
+import type { TokenRefreshOutcome } from '../accounts/tokens/token-refresh.ts';
 
 const ACCOUNT_STATES: readonly AccountState[] = ['active', 'cooldown', 'disabled', 'expired', 'error'];
 
@@ -67,8 +68,20 @@ export class ProxyMetrics {
       labelNames: ['reason'],
       registers,
     });
-    this.#cooldowns = new Counter({ name: `${p}cooldowns_total`, help: 'Times an account was put into cooldown.', labelNames: ['account'], registers });
-    this.#refreshes = new Counter({ name: `${p}token_refreshes_total`, help: 'Token refreshes by outcome.', labelNames: ['outcome'], registers });
+    // Counters count what this instance did or was told by Kiro itself, never what it learned from
+    // the other instances of a team: summed over the instances they give the team's total.
+    this.#cooldowns = new Counter({
+      name: `${p}cooldowns_total`,
+      help: 'Cooldowns this instance started after Kiro rate-limited or throttled an account (not those learned from the team).',
+      labelNames: ['account'],
+      registers,
+    });
+    this.#refreshes = new Counter({
+      name: `${p}token_refreshes_total`,
+      help: 'Calls this instance made to the token endpoint, by outcome: success, failure (try again later), rejected (log in again). Tokens adopted from the team are not counted.',
+      labelNames: ['outcome'],
+      registers,
+    });
     // Account gauges are computed when scraped, not on every pool change: the pool changes twice
     // per request, and labelled gauge updates (key sorting, hashing) were ~10 KiB of garbage each.
     // prom-client calls collect() with the gauge as `this`; the metrics object is needed there.
@@ -146,7 +159,7 @@ export class ProxyMetrics {
     this.#cooldowns.inc({ account: accountLabel(accountId) });
   }
 
-  tokenRefresh(outcome: 'success' | 'failure' | 'invalid_grant' | (string & {})): void {
+  tokenRefresh(outcome: TokenRefreshOutcome): void {
     this.#refreshes.inc({ outcome });
   }
 

@@ -11,7 +11,7 @@ import {
 } from '../../../src/core/kiro/types.ts';
 import type { KiroRequestBody } from '../../../src/core/kiro/wire.ts';
 import type { PoolAccount } from '../../../src/core/accounts/pool/pool-account.ts';
-import { createAccountPool, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool/pool.ts';
+import { createAccountPool, type AccountPoolOptions, type ManagedAccountPool, type PoolConfig, type PoolTuning } from '../../../src/core/accounts/pool/pool.ts';
 import type { Clock, Logger } from '../../../src/core/proxy-types.ts';
 
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -237,7 +237,12 @@ const FAST_TUNING: Partial<PoolTuning> = {
   quotaRefreshIntervalMs: 0,
 };
 
-export function harness(ids: string[], config: Partial<PoolConfig> = {}, tuning: Partial<PoolTuning> = {}): Harness {
+export function harness(
+  ids: string[],
+  config: Partial<PoolConfig> = {},
+  tuning: Partial<PoolTuning> = {},
+  options: Pick<AccountPoolOptions, 'team' | 'onConsequence'> = {},
+): Harness {
   const client = new FakeClient();
   const clock = manualClock();
   const logger = recordingLogger();
@@ -256,6 +261,7 @@ export function harness(ids: string[], config: Partial<PoolConfig> = {}, tuning:
       ...config,
     },
     tuning: { ...FAST_TUNING, ...tuning },
+    ...options,
   });
   const accounts: Harness['accounts'] = {};
   for (const id of ids) {

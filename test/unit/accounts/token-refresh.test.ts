@@ -1,6 +1,13 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { refreshSocial, refreshIdc, refreshOAuth, refreshCredential } from '../../../src/core/accounts/tokens/token-refresh.ts';
+import {
+  refreshSocial,
+  refreshIdc,
+  refreshOAuth,
+  refreshCredential,
+  observedRefresh,
+  type TokenRefreshOutcome,
+} from '../../../src/core/accounts/tokens/token-refresh.ts';
 import { RefreshError } from '../../../src/core/accounts/tokens/refresh-error.ts';
 import type { KiroCredential } from '../../../src/core/accounts/credentials/credential.ts';
 import { startStub, json, type Stub } from './http-stub.ts';
@@ -182,5 +189,34 @@ describe('transport failures', () => {
     await rejectsWith(refreshCredential({ runtime: '', auth: 'http://127.0.0.1:1', oidc: '' }, { kind: 'api_key', accessToken: 'ksk_x' }, signal()), (e) =>
       assert.equal(e.code, 'not_refreshable'),
     );
+  });
+});
+
+describe('observedRefresh: each call to the token endpoint reported by outcome (token_refreshes_total)', () => {
+  const cred: KiroCredential = { kind: 'social', refreshToken: RT, accessToken: AT, provider: 'Google' };
+
+  test('success, failure (transient), rejected (permanent); an aborted call and an API key are not reported', async () => {
+    let answer = 200;
+    const s = await stub((_req, res) => {
+      if (answer === 200) return json(res, 200, { accessToken: AT2, refreshToken: RT2, expiresIn: 3600 });
+      if (answer === 400) return json(res, 400, { error: 'invalid_grant' });
+      if (answer === 0) return undefined;
+      return json(res, answer, { message: 'down' });
+    });
+    const endpoints = { runtime: '', auth: s.base, oidc: '' };
+    const seen: TokenRefreshOutcome[] = [];
+    const report = (o: TokenRefreshOutcome) => void seen.push(o);
+    await observedRefresh(endpoints, cred, signal(), { now }, report);
+    answer = 503;
+    await assert.rejects(observedRefresh(endpoints, cred, signal(), { now }, report));
+    answer = 400;
+    await assert.rejects(observedRefresh(endpoints, cred, signal(), { now }, report));
+    answer = 0;
+    const ac = new AbortController();
+    const p = observedRefresh(endpoints, cred, ac.signal, { now }, report);
+    setTimeout(() => ac.abort(), 20);
+    await assert.rejects(p);
+    await assert.rejects(observedRefresh(endpoints, { kind: 'api_key', accessToken: 'ksk_x' }, signal(), {}, report));
+    assert.deepEqual(seen, ['success', 'failure', 'rejected']);
   });
 });

@@ -59,6 +59,8 @@ export interface AccountSlotsOptions {
   /** Cooldowns, disabled states, stickiness and in-flight caps: in process, or shared through Redis. */
   state: SharedPoolState;
   sync: SharedSync;
+  /** A lasting consequence this instance decided (AccountPoolOptions.onConsequence). */
+  decided?: SlotBook['decided'];
   /** While every candidate is busy on other instances, look again this often (no local release wakes us then). */
   busyPollMs?: number;
 }
@@ -121,7 +123,7 @@ function candidatesFor(core: RegistryCore, excluded: ReadonlySet<string>, rrCurs
 export function createAccountSlots(options: AccountSlotsOptions): UpstreamAccounts {
   const { core, state, sync } = options;
   const { clock, settings } = core;
-  const book: SlotBook = { core, state, sync };
+  const book: SlotBook = { core, state, sync, decided: options.decided };
   const busyPollMs = options.busyPollMs ?? 25;
   const waiters = new Set<() => void>();
   let rrCursor = -1;

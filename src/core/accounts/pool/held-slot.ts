@@ -25,6 +25,8 @@ export interface SlotBook {
   core: RegistryCore;
   state: SharedPoolState;
   sync: SharedSync;
+  /** A consequence decided here, from this instance's own upstream answer (AccountPoolOptions.onConsequence). */
+  decided?: ((accountId: string, kind: FaultAction['kind']) => void) | undefined;
 }
 
 export function startSlot(book: SlotBook, r: AccountRecord, probeAgain: boolean, lease: InFlightLease): HeldSlot {
@@ -84,7 +86,9 @@ function released(book: SlotBook, slot: HeldSlot, outcome: LeaseOutcome): void {
 
 function consequence(book: SlotBook, r: AccountRecord, err: KiroUpstreamError): void {
   const kind = applyAccountConsequence(r, err, book.core.faultContext());
-  if (kind) book.sync.consequence(r, kind);
+  if (!kind) return;
+  book.sync.consequence(r, kind);
+  book.decided?.(r.account.id, kind);
 }
 
 function failed(book: SlotBook, r: AccountRecord, err: KiroUpstreamError, action: FaultAction): void {

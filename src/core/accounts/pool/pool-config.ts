@@ -4,7 +4,7 @@
 import type { KiroClient } from '../../kiro/types.ts';
 import type { AccountView, Clock, Disposable, Logger, ProxyConfig } from '../../proxy-types.ts';
 import type { SharedPoolState, TeamEvents, TeamHealth } from '../../team/types.ts';
-import type { FaultTuning } from './fault-policy.ts';
+import type { FaultAction, FaultTuning } from './fault-policy.ts';
 import type { PoolAccount } from './pool-account.ts';
 import type { AccountPool } from './pool-types.ts';
 import { DEFAULT_QUOTA_PROBE_INTERVAL_MS } from '../quota/quota-verdict.ts';
@@ -64,6 +64,11 @@ export interface AccountPoolOptions {
   tuning?: Partial<PoolTuning>;
   /** Team mode: share the pool's state with the other instances of a team (see PoolTeam). */
   team?: PoolTeam;
+  /**
+   * A lasting consequence (cooldown, quota-disable, suspension, needs login) this instance decided
+   * from an upstream answer it got itself; never what it learned from the team (the metrics count these).
+   */
+  onConsequence?(accountId: string, kind: FaultAction['kind']): void;
 }
 
 export interface ManagedAccountPool extends AccountPool {

@@ -29,7 +29,7 @@ export function createAccountPool(options: AccountPoolOptions): ManagedAccountPo
       stickyMaxEntries: settings.tuning.stickyMaxEntries,
     });
   const sync = createSharedSync(registry, state, options.team);
-  const slots = createAccountSlots({ core: registry, state, sync });
+  const slots = createAccountSlots({ core: registry, state, sync, decided: (id, kind) => options.onConsequence?.(id, kind) });
   registry.onAdded((r) => sync.added(r.account.id));
   registry.onRemoved((id) => void state.forgetAccount(id, registry.lifetime).catch(() => undefined));
   registry.onUnsuspended((r) => sync.lifted(r));

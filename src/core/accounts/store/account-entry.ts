@@ -7,7 +7,7 @@ import type { KiroEndpoints } from '../../kiro/types.ts';
 import type { Clock, Logger, SecretStore } from '../../proxy-types.ts';
 import { describeOrigin, sha256Hex, type KiroCredential, type LoadedCredential } from '../credentials/credential.ts';
 import { TokenManager } from '../tokens/token-manager.ts';
-import { refreshCredential } from '../tokens/token-refresh.ts';
+import { observedRefresh, type TokenRefreshOutcome } from '../tokens/token-refresh.ts';
 import { machineIdFor } from '../../kiro/request-headers.ts';
 import type { AccountTokenSource, PoolAccount } from '../pool/pool-account.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
@@ -48,6 +48,8 @@ export interface AccountEntryDeps {
   team?: TeamTokens | undefined;
   /** Team mode: tokens adopted from another program are recorded as this account's, team-wide. */
   identity?: TeamIdentity | undefined;
+  /** Each call this instance makes to the token endpoint, by outcome (adoptions are none). */
+  onTokenRefresh?: ((outcome: TokenRefreshOutcome) => void) | undefined;
   lockDir: string;
   journal: RefreshJournal | undefined;
   lifetime: AbortSignal;
@@ -69,6 +71,7 @@ export function createAccountEntry(
   link: AccountLink | undefined,
 ): AccountEntry {
   const machineId = machineIdFor(loaded.id);
+  const endpointRefresh = (c: KiroCredential, signal: AbortSignal) => observedRefresh(deps.endpoints(), c, signal, { machineId }, deps.onTokenRefresh);
   // Assigned below, after the sync that calls back into it is built.
   // eslint-disable-next-line prefer-const
   let manager!: TokenManager;
@@ -83,7 +86,7 @@ export function createAccountEntry(
           link,
           store: deps.secrets,
           lockDir: deps.lockDir,
-          refresh: (c, signal) => refreshCredential(deps.endpoints(), c, signal, { machineId }),
+          refresh: endpointRefresh,
           probeUser: async (c, signal) => {
             const who = await deps.whoIs?.(c, machineId, signal);
             return who ? userFingerprint(who.userId) : undefined;
@@ -105,7 +108,7 @@ export function createAccountEntry(
   manager = new TokenManager({
     credential,
     refresh: async (c, signal, context) => {
-      const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : refreshCredential(deps.endpoints(), p, s, { machineId }));
+      const plain = (p: KiroCredential, s: AbortSignal) => (sync ? sync.refresh(p, s) : endpointRefresh(p, s));
       const r = deps.team ? await deps.team.refresh(loaded.id, c, signal, plain, context) : await plain(c, signal);
       for (const v of [r.accessToken, r.refreshToken]) if (v) deps.registerSecret(v);
       return r;

@@ -28,6 +28,7 @@ import { readStoredMeta, writeStoredMeta, type StoredMeta } from './account-meta
 import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
 import { fileAccountId, identifySsoFile, storedRecordFor, type TeamLookup } from './account-identity.ts';
 import type { TeamIdentity } from '../../team/team-identity.ts';
+import type { TokenRefreshOutcome } from '../tokens/token-refresh.ts';
 
 export { countStoredAccounts } from './account-meta.ts';
 export interface AccountManagerOptions {
@@ -55,6 +56,8 @@ export interface AccountManagerOptions {
   team?: TeamTokens;
   /** Team mode: which account a token is, team-wide, so every instance gives it the same id (team-identity.ts). */
   identity?: TeamIdentity;
+  /** Each call this proxy makes to the token endpoint, by outcome (the metrics count them). */
+  onTokenRefresh?: (outcome: TokenRefreshOutcome) => void;
 }
 
 export class AccountManager {

@@ -180,6 +180,32 @@ export function refreshCredential(
   }
 }
 
+/** How one call to the token endpoint ended (metrics): `rejected` is a permanent refusal (invalid_grant, a revoked client…). */
+export type TokenRefreshOutcome = 'success' | 'failure' | 'rejected';
+
+/**
+ * refreshCredential, each call reported by its outcome: the refreshes this instance made itself
+ * (a token adopted from the team, the store or the file is none). An aborted call is not reported.
+ */
+export async function observedRefresh(
+  endpoints: KiroEndpoints,
+  cred: KiroCredential,
+  signal: AbortSignal,
+  options: RefreshHttpOptions,
+  report: ((outcome: TokenRefreshOutcome) => void) | undefined,
+): Promise<RefreshResult> {
+  let result: RefreshResult;
+  try {
+    result = await refreshCredential(endpoints, cred, signal, options);
+  } catch (err) {
+    const nothingSent = err instanceof RefreshError && err.code === 'not_refreshable';
+    if (!signal.aborted && !nothingSent) report?.(err instanceof RefreshError && err.permanent ? 'rejected' : 'failure');
+    throw err;
+  }
+  report?.('success');
+  return result;
+}
+
 /** The credential after a successful refresh: new tokens in, everything else kept. */
 export function applyRefresh(cred: KiroCredential, r: RefreshResult): KiroCredential {
   const next: KiroCredential = { ...cred, accessToken: r.accessToken, expiresAt: r.expiresAt };
