@@ -380,5 +380,11 @@ describe('Dockerfile and compose.yaml, statically', () => {
     assert.match(compose, /'8080:8080'/);
     assert.match(nginxConf, /listen 8080;/);
     assert.match(compose, /\.\/deploy\/nginx\.conf:\/etc\/nginx\/nginx\.conf:ro/);
+    // nginx closes idle upstream connections before the instance does (no reuse of a closing one).
+    const nginxIdle = Number(/keepalive_timeout (\d+)s;/.exec(nginxConf)?.[1]);
+    const serverIdle = Number(
+      /KEEP_ALIVE_TIMEOUT_MS = ([\d_]+);/.exec(readFileSync(join(REPO, 'src/core/server/http-server.ts'), 'utf8'))?.[1]?.replace(/_/g, ''),
+    );
+    assert.ok(nginxIdle * 1000 < serverIdle, `nginx upstream keepalive_timeout ${nginxIdle} s < the instances' ${serverIdle} ms`);
   });
 });
