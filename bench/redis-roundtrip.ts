@@ -1,7 +1,9 @@
 // Per-call latency of team mode's hot-path primitives on loopback, against the in-process
 // implementations of the same interfaces: what Redis mode adds to a request before the wiring
 // exists. The target (issue 16) is an added p50 within 0.2 ms of in-process mode, with one round
-// trip per request on the latency path (acquire); release happens after the response.
+// trip per request on the latency path (acquire); release happens after the response. The
+// "Redis" arms go to Redis on every acquire (reserveIdleMs 0); one more arm runs as team mode
+// does, keeping a released slot reserved for the next request of a conversation it knows.
 //
 // Method
 // - A private redis-server (Debian's, the one the tests use: test/helpers/redis.ts) on a free
@@ -93,7 +95,10 @@ try {
   const connA = await open();
   const connB = await open();
   const keyring = parseStateKeys(randomBytes(32).toString('base64'));
-  const redisPool = new RedisPoolState({ connection: connA, keys, instanceId: 'bench-a', logger: quiet });
+  // The round trip: every acquire goes to Redis (no slot kept reserved between requests).
+  const redisPool = new RedisPoolState({ connection: connA, keys, instanceId: 'bench-a', logger: quiet, reserveIdleMs: 0 });
+  // What team mode runs: a released slot is kept for the next request of a conversation it knows.
+  const reservingPool = new RedisPoolState({ connection: connB, keys, instanceId: 'bench-r', logger: quiet });
   const memPool = new MemoryPoolState({ instanceId: 'bench-mem' });
   // What team mode hands the pool: Redis behind the fallback wrapper.
   const resilient = new ResilientPoolState({
@@ -140,6 +145,11 @@ try {
     groups.push({ title, conc, arms: [{ name: 'in-process', call: mem, samples: [] }, { name: 'Redis', call: red, samples: [] }, ...extra] });
   pair("acquire (1 candidate, sticky) — the request's one round trip", acquireRelease(memPool, oneCandidate), acquireRelease(redisPool, oneCandidate), 1, [
     { name: 'Redis behind the fallback wrapper (ResilientPoolState)', call: acquireRelease(resilient, oneCandidate), samples: [] },
+    {
+      name: 'Redis, keeping a reserved slot (as team mode runs; the 1000 conversations are known)',
+      call: acquireRelease(reservingPool, oneCandidate),
+      samples: [],
+    },
     { name: 'PING, for reference (one bare round trip)', call: () => connA.command(['PING']), samples: [], reference: true },
   ]);
   pair('acquire (8 candidates, 7 cooling), sticky', acquireRelease(memPool, eightCandidates), acquireRelease(redisPool, eightCandidates));
@@ -173,6 +183,7 @@ try {
   busB.dispose();
   resilient.dispose();
   redisPool.dispose();
+  reservingPool.dispose();
 
   const lines = [
     `## Team mode primitives on loopback (${new Date().toISOString().slice(0, 10)}, Node ${process.version})`,

@@ -14,11 +14,17 @@
 // - Warm-up (500 requests per arm: JIT, connections, Lua script cache), then interleaved rounds:
 //   each round runs each arm for a slice of its samples, so a slow moment of the machine hits
 //   both alike. p50/p99 by nearest rank (bench/lib/stats.ts). "added p50" = redis p50 − in-process p50.
+// - Two team-mode arms on the same instance: the same conversation every time (an agent's session:
+//   the instance keeps a reserved slot and knows the conversation, so no Redis call is on the
+//   path), and a new conversation every request (a first turn: one Redis round trip on the path).
+// - After the timing, 500 more requests per arm under Redis MONITOR count the commands the
+//   instances sent per request (commands run inside a Lua script are not counted).
 // Bounded: fixed sample counts; every server stopped on the way out.
 //
 //   node bench/team-proxy.ts [--samples 3000]
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,16 +41,20 @@ const { values } = parseArgs({ options: { samples: { type: 'string', default: '3
 const SAMPLES = Math.max(300, Number(values.samples));
 const WARMUP = 500;
 const ROUNDS = 10;
+const COUNTED = 500;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const BODY = JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] });
+const SAME = JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] });
+let fresh = 0;
+/** A first user message never sent before: a conversation new to every instance. */
+const newConversation = () => JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: `hi ${fresh++}` }] });
 
 function memoryStore(): SecretStore {
   const m = new Map<string, string>();
   return { get: async (k) => m.get(k), set: async (k, v) => void m.set(k, v), delete: async (k) => void m.delete(k) };
 }
 
-function post(port: number, agent: Agent): Promise<number> {
+function post(port: number, agent: Agent, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(
@@ -54,7 +64,7 @@ function post(port: number, agent: Agent): Promise<number> {
         path: '/v1/chat/completions',
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         res.resume();
@@ -62,8 +72,37 @@ function post(port: number, agent: Agent): Promise<number> {
       },
     );
     req.on('error', reject);
-    req.end(BODY);
+    req.end(body);
   });
+}
+
+/** Counts the commands clients send Redis (MONITOR on a raw connection), until stop(). */
+async function monitorRedis(port: number): Promise<{ stop(): Promise<number> }> {
+  const socket = connect({ host: '127.0.0.1', port });
+  let buffered = '';
+  let commands = 0;
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\r\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 2);
+      if (line === '+OK') ready();
+      else if (line.startsWith('+') && !line.includes(' lua] ')) commands++;
+    }
+  });
+  socket.write('MONITOR\r\n');
+  await started;
+  return {
+    async stop() {
+      await new Promise((r) => setTimeout(r, 100)); // the last replies' commands are already in; let their lines arrive
+      socket.destroy();
+      return commands;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -90,28 +129,47 @@ async function main(): Promise<void> {
       proxies.push(proxy);
       return (await proxy.start()).port;
     };
+    const teamPort = await start('team', redis.url);
+    const agent = () => new Agent({ keepAlive: true, maxSockets: 1 });
     const arms = [
-      { name: 'in-process', port: await start('local', undefined), agent: new Agent({ keepAlive: true, maxSockets: 1 }), samples: [] as number[] },
-      { name: 'redis', port: await start('team', redis.url), agent: new Agent({ keepAlive: true, maxSockets: 1 }), samples: [] as number[] },
+      { name: 'in-process pool', port: await start('local', undefined), agent: agent(), body: () => SAME, samples: [] as number[], commands: 0 },
+      { name: 'team mode (Redis), a known conversation', port: teamPort, agent: agent(), body: () => SAME, samples: [] as number[], commands: 0 },
+      {
+        name: 'team mode (Redis), a new conversation every request',
+        port: teamPort,
+        agent: agent(),
+        body: newConversation,
+        samples: [] as number[],
+        commands: 0,
+      },
     ];
     log(`warm-up: ${WARMUP} requests per arm`);
-    for (const arm of arms) for (let i = 0; i < WARMUP; i++) await post(arm.port, arm.agent);
+    for (const arm of arms) for (let i = 0; i < WARMUP; i++) await post(arm.port, arm.agent, arm.body());
     const per = Math.ceil(SAMPLES / ROUNDS);
     for (let r = 0; r < ROUNDS; r++) {
-      for (const arm of arms) for (let i = 0; i < per; i++) arm.samples.push(await post(arm.port, arm.agent));
+      for (const arm of arms) for (let i = 0; i < per; i++) arm.samples.push(await post(arm.port, arm.agent, arm.body()));
       log(`round ${r + 1}/${ROUNDS}`);
     }
-    const [local, team] = arms.map((a) => summarise(a.samples)) as [ReturnType<typeof summarise>, ReturnType<typeof summarise>];
+    // Untimed: the commands clients sent Redis per request, seen by MONITOR (not during the timing:
+    // MONITOR slows Redis down). Commands a Lua script runs are shown as `[0 lua]` and not counted.
+    for (const arm of arms) {
+      const monitor = await monitorRedis(redis.port);
+      for (let i = 0; i < COUNTED; i++) await post(arm.port, arm.agent, arm.body());
+      arm.commands = (await monitor.stop()) / COUNTED;
+    }
+    const [local, ...team] = arms.map((a) => ({ ...a, s: summarise(a.samples) }));
     const out = [
       `Team mode, whole proxy on loopback (${SAMPLES} sequential requests per arm after ${WARMUP} warm-up, ${ROUNDS} interleaved rounds)`,
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}, Node ${process.version}`,
       '',
-      '| arm | p50 | p99 | added p50 |',
-      '|---|---|---|---|',
-      `| in-process pool | ${fmt(local.p50)} | ${fmt(local.p99)} | |`,
-      `| team mode (Redis) | ${fmt(team.p50)} | ${fmt(team.p99)} | ${fmtDelta(team.p50 - local.p50)} |`,
+      '| arm | p50 | p99 | added p50 | Redis commands per request |',
+      '|---|---|---|---|---|',
+      `| ${local!.name} | ${fmt(local!.s.p50)} | ${fmt(local!.s.p99)} | | ${local!.commands.toFixed(3)} |`,
+      ...team.map((a) => `| ${a.name} | ${fmt(a.s.p50)} | ${fmt(a.s.p99)} | ${fmtDelta(a.s.p50 - local!.s.p50)} | ${a.commands.toFixed(3)} |`),
+      '',
+      `Redis commands per request: what the instances sent, seen by MONITOR over ${COUNTED} more requests per arm after the timing (heartbeats and presence included, commands run inside Lua scripts not).`,
     ];
     process.stdout.write(out.join('\n') + '\n');
     for (const a of arms) a.agent.destroy();

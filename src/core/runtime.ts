@@ -219,6 +219,7 @@ export class Runtime {
       registerSecret: (v) => env.registry.add(v),
       ...(env.refreshJournal ? { refreshJournal: true } : {}),
       ...(team ? { team } : {}),
+      ...(this.team?.identity ? { identity: this.team.identity } : {}),
       // In mock mode every account the user adds is served by the simulated Kiro as well, so
       // imports and logins behave as they would against the real service.
       ...(mock ? { beforeAdd: (c) => registerWithMock(mock, c) } : {}),

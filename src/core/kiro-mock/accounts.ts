@@ -47,6 +47,9 @@ export interface MockAccount {
   refreshCount: number;
   /** Chat requests served (each increments by one). */
   usage: number;
+  /** Chat responses being written now, and the most there ever were at once (concurrency caps across instances). */
+  inFlight: number;
+  peakInFlight: number;
   usageLimit: number;
   overageEnabled: boolean;
   /** Overage credits allowed past usageLimit (reported even when overage is off, as Kiro does). */
@@ -103,6 +106,8 @@ export class MockAccountStore {
       rotateRefreshToken: opts.rotateRefreshToken ?? false,
       refreshCount: 0,
       usage: opts.usage ?? 0,
+      inFlight: 0,
+      peakInFlight: 0,
       usageLimit: opts.usageLimit ?? this.defaultUsageLimit,
       overageEnabled: opts.overage?.enabled ?? false,
       overageCap: opts.overage?.cap ?? 10_000,

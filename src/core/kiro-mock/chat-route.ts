@@ -106,17 +106,23 @@ export async function chatRoute(call: RouteCall, style: ChatStyle): Promise<void
     awsJson: style === 'awsjson',
     metadataByDefault: ctx.options.metadataEvents,
   });
-  if (step.firstByteDelayMs) await ctx.timers.sleep(step.firstByteDelayMs);
-  if (res.destroyed) return;
-  res.writeHead(200, {
-    'content-type': 'application/vnd.amazon.eventstream',
-    'x-amzn-requestid': randomUUID(),
-    'transfer-encoding': 'chunked',
-  });
-  await writeStream(res, plan.actions, {
-    rng,
-    timers: ctx.timers,
-    chunkDelayMs: step.chunkDelayMs ?? ctx.options.chunkDelayMs,
-    splitFrames: ctx.options.splitFrames,
-  });
+  account.inFlight++;
+  account.peakInFlight = Math.max(account.peakInFlight, account.inFlight);
+  try {
+    if (step.firstByteDelayMs) await ctx.timers.sleep(step.firstByteDelayMs);
+    if (res.destroyed) return;
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-requestid': randomUUID(),
+      'transfer-encoding': 'chunked',
+    });
+    await writeStream(res, plan.actions, {
+      rng,
+      timers: ctx.timers,
+      chunkDelayMs: step.chunkDelayMs ?? ctx.options.chunkDelayMs,
+      splitFrames: ctx.options.splitFrames,
+    });
+  } finally {
+    account.inFlight--;
+  }
 }

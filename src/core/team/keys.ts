@@ -19,6 +19,8 @@ export interface TeamKeys {
   lock(name: string): string;
   fence(name: string): string;
   sticky(conversationKey: string): string;
+  /** The account id the team knows a refresh token by; `hash` is a keyed hash (team-identity.ts), never a token. */
+  identity(hash: string): string;
   instance(instanceId: string): string;
   /** `instance(id)` is this plus the id (for scripts that build the key). */
   readonly instancePrefix: string;
@@ -48,6 +50,7 @@ export function teamKeys(prefix: string = DEFAULT_KEY_PREFIX): TeamKeys {
     fence: (name) => `${p}:fence:${checkAccountId(name)}`,
     // Conversation keys are hashes or client session ids: bounded, never parsed back.
     sticky: (key) => `${p}:sticky:${key.slice(0, 200)}`,
+    identity: (hash) => `${p}:ident:${checkAccountId(hash)}`,
     instance: (id) => `${p}:instance:${checkAccountId(id)}`,
     instancePrefix: `${p}:instance:`,
     instances: `${p}:instances`,

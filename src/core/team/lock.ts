@@ -194,7 +194,7 @@ export function createMemoryLockStore(): MemoryLockStore {
   return { held: new Map(), fences: new Map() };
 }
 
-/** One process: the same semantics over a Map and the clock. */
+/** One process: the same semantics over a Map and the clock. The in-process twin of the contract tests and benchmarks. */
 export class MemoryLock extends LockBase {
   protected readonly backend: LockBackend;
 

@@ -2,15 +2,28 @@
 // quota figures, conversation stickiness, and per-account in-flight caps that hold across
 // instances (leases in a sorted set; see pool-state-scripts.ts). State changes and their event go
 // out in one script, so a peer never sees the event before the state.
+//
+// Reserved slots: when a request gives its slot back, the instance keeps it (a live lease in
+// Redis, still counted against the account's cap) for its next request on that account, for up to
+// `reserveIdleMs` after the last use. A request of a conversation this instance knows the account
+// of (sticky-bindings.ts) then takes that slot without a round trip: in the steady state a request
+// sends nothing to Redis, and the heartbeat renews the slots and pushes the conversations' TTLs in
+// one batch. A slot is kept only while the account is at most half full (or uncapped); one is
+// given back at once when another instance finds the account full (`slot-wanted`), when it has
+// gone unused, and when Redis has not confirmed it for half a lease (a lapsed slot is never used).
+// What the fast path trusts is what the local records already trust: the account is not cooling
+// or disabled as far as this instance has heard (events arrive within milliseconds).
 import type { UsageLimits } from '../kiro/types.ts';
-import type { Logger } from '../proxy-types.ts';
+import type { Disposable, Logger } from '../proxy-types.ts';
 import type { TeamConnection } from './connection.ts';
 import { isTeamUnavailable } from './errors.ts';
 import type { TeamKeys } from './keys.ts';
-import { ACQUIRE, DEL_AND_PUBLISH, RENEW_LEASES, SET_AND_PUBLISH, SNAPSHOT } from './pool-state-scripts.ts';
+import { ACQUIRE, DEL_AND_PUBLISH, RELEASE_LEASES, RENEW_LEASES, SET_AND_PUBLISH, SNAPSHOT } from './pool-state-scripts.ts';
 import { parseSharedDisabled, parseSharedQuota, parseSharedCooldown, stateValue } from './shared-values.ts';
+import { mayKeep, type Slot } from './reserved-slot.ts';
+import { ConversationBindings } from './conversation-bindings.ts';
 import { encodeTeamEvent } from './team-events.ts';
-import type { AccountShared, AcquireRequest, AcquireResult, InFlightLease, SharedPoolState, SkipReason, TeamEvent } from './types.ts';
+import type { AccountShared, AcquireRequest, AcquireResult, InFlightLease, SharedPoolState, SkipReason, TeamEvent, TeamEvents } from './types.ts';
 
 export interface RedisPoolStateOptions {
   connection: TeamConnection;
@@ -24,6 +37,10 @@ export interface RedisPoolStateOptions {
   stickyTtlMs?: number;
   /** A lease never released (a caller's bug) stops being renewed after this. Default 30 min. */
   maxLeaseMs?: number;
+  /** How long a released slot is kept reserved for the next request on its account. Default 15 s; 0: never. */
+  reserveIdleMs?: number;
+  /** Where `slot-wanted` and `conversation-moved` are heard and said. */
+  events?: TeamEvents;
 }
 
 /** Quota figures outlive the month they describe by far less than this. */
@@ -37,9 +54,19 @@ export class RedisPoolState implements SharedPoolState {
   readonly #now: () => number;
   readonly #leaseTtlMs: number;
   readonly #stickyTtlMs: number;
-  /** Live leases of this instance (renewed by the heartbeat): lease id → account id and when taken. */
-  readonly #leases = new Map<string, { accountId: string; at: number }>();
   readonly #maxLeaseMs: number;
+  readonly #reserveIdleMs: number;
+  readonly #events: TeamEvents | undefined;
+  /** Slots held by requests, by the id of the lease the request got. */
+  readonly #held = new Map<string, Slot>();
+  /** The slot kept reserved per account. */
+  readonly #kept = new Map<string, Slot>();
+  /** Live slots per account across the team, as last counted. */
+  readonly #live = new Map<string, number>();
+  /** When this instance last said `slot-wanted` per account. */
+  readonly #wanted = new Map<string, number>();
+  readonly #bindings: ConversationBindings;
+  readonly #subs: Disposable[] = [];
   #nextLease = 0;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #renewing = false;
@@ -53,46 +80,55 @@ export class RedisPoolState implements SharedPoolState {
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000;
     this.#stickyTtlMs = options.stickyTtlMs ?? 30 * 60_000;
     this.#maxLeaseMs = options.maxLeaseMs ?? 30 * 60_000;
+    this.#reserveIdleMs = options.reserveIdleMs ?? 15_000;
+    this.#events = options.events;
+    this.#bindings = new ConversationBindings({
+      connection: this.#conn,
+      keys: this.#keys,
+      instanceId: this.#id,
+      events: this.#events,
+      logger: this.#logger,
+      now: this.#now,
+      ttlMs: this.#stickyTtlMs,
+    });
+    if (this.#events) this.#subs.push(this.#events.subscribe((e) => this.#onEvent(e)));
+    // Cut off from Redis (a restart may have emptied it): no kept slot is trusted until renewed.
+    this.#subs.push(
+      this.#conn.onHealth((h) => {
+        if (h.state === 'down') for (const s of this.#kept.values()) s.confirmedAt = -Infinity;
+      }),
+    );
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#leaseTtlMs / 3)));
     this.#heartbeat.unref();
   }
 
+  /** The copy of the team's conversation bindings is complete (a new conversation needs no round trip). */
+  get conversationsComplete(): boolean {
+    return this.#bindings.complete;
+  }
+
+  /** Accounts with a slot kept reserved (for tests and the dashboard). */
+  get reserved(): number {
+    return this.#kept.size;
+  }
+
   async acquire(req: AcquireRequest, signal: AbortSignal): Promise<AcquireResult> {
     if (req.candidates.length === 0) return { ok: false, skipped: [] };
-    const leaseId = `${this.#id}:${(this.#nextLease++).toString(36)}`;
-    const sticky = req.stickyKey !== undefined ? this.#keys.sticky(req.stickyKey) : this.#keys.sticky('');
-    const keys = [sticky];
-    const args = [leaseId, String(this.#leaseTtlMs), req.stickyKey !== undefined ? String(this.#stickyTtlMs) : '0', String(req.candidates.length)];
-    for (const c of req.candidates) {
-      keys.push(this.#keys.cooldown(c.accountId), this.#keys.disabled(c.accountId), this.#keys.inflight(c.accountId));
-      args.push(c.accountId, String(Math.max(0, Math.floor(c.limit))));
-    }
-    const reply = await this.#conn.eval<(string | number | null)[]>(ACQUIRE, keys, args, signal);
-    if (reply[0] === 1) {
-      const accountId = String(reply[1]);
-      this.#leases.set(leaseId, { accountId, at: this.#now() });
-      return { ok: true, lease: { accountId, id: leaseId }, accountId, inFlight: Number(reply[2]), sticky: reply[3] === 1 };
-    }
-    const skipped: { accountId: string; why: SkipReason; remainingMs?: number }[] = [];
-    for (let i = 1; i + 2 < reply.length; i += 3) {
-      const why = String(reply[i + 1]) as SkipReason;
-      const pttl = Number(reply[i + 2]);
-      skipped.push(why !== 'full' && pttl >= 0 ? { accountId: String(reply[i]), why, remainingMs: pttl } : { accountId: String(reply[i]), why });
-    }
-    return { ok: false, skipped };
+    return this.#fromReserved(req) ?? this.#acquireInRedis(req, signal);
   }
 
   /** Never rejects (callers do not await it): a slot that cannot be given back lapses within the lease TTL. */
   async release(lease: InFlightLease): Promise<void> {
-    this.#leases.delete(lease.id);
-    try {
-      await this.#conn.command(['ZREM', this.#keys.inflight(lease.accountId), lease.id]);
-    } catch (err) {
-      if (!isTeamUnavailable(err))
-        this.#logger.warn(
-          `[team] giving back an in-flight slot of ${lease.accountId} failed (it lapses by itself): ${err instanceof Error ? err.message : String(err)}`,
-        );
+    const slot = this.#held.get(lease.id);
+    if (!slot) return;
+    this.#held.delete(lease.id);
+    const now = this.#now();
+    if (this.#mayReserve(slot, now)) {
+      slot.keptSince = now;
+      this.#kept.set(slot.accountId, slot);
+      return;
     }
+    await this.#giveBack([slot]);
   }
 
   setCooldown(accountId: string, cooldown: { durationMs: number; reason: string }, signal: AbortSignal): Promise<void> {
@@ -150,15 +186,153 @@ export class RedisPoolState implements SharedPoolState {
   async forgetAccount(accountId: string, signal: AbortSignal): Promise<void> {
     // Conversations bound to it are not scanned for: acquire() never picks an account that is not
     // a candidate, and the binding lapses with its TTL.
+    this.#kept.delete(accountId);
     await this.#conn.command(
       ['DEL', this.#keys.cooldown(accountId), this.#keys.disabled(accountId), this.#keys.quota(accountId), this.#keys.inflight(accountId)],
       signal,
     );
   }
 
+  /** Gives back every reserved slot (the instance is leaving). Never rejects. */
+  async giveBackReserved(): Promise<void> {
+    const slots = [...this.#kept.values()];
+    this.#kept.clear();
+    await this.#giveBack(slots);
+  }
+
   dispose(): void {
     clearInterval(this.#heartbeat);
-    this.#leases.clear();
+    for (const s of this.#subs.splice(0)) s.dispose();
+    this.#held.clear();
+    this.#kept.clear();
+    this.#bindings.dispose();
+  }
+
+  /** The request's account keeps a reserved slot here: take it without asking Redis. */
+  #fromReserved(req: AcquireRequest): AcquireResult | undefined {
+    if (this.#kept.size === 0 || !this.#conn.isUp) return undefined;
+    const now = this.#now();
+    let accountId = req.candidates[0]!.accountId;
+    const binding = req.stickyKey !== undefined ? this.#bindings.lookup(req.stickyKey) : 'new';
+    if (binding === 'unknown') return undefined; // Redis knows where the conversation is
+    if (binding !== 'new') {
+      // Moving to another account: Redis decides (and binds).
+      if (!req.candidates.some((c) => c.accountId === binding.accountId)) return undefined;
+      accountId = binding.accountId;
+    }
+    const slot = this.#kept.get(accountId);
+    if (!slot || now - slot.confirmedAt >= this.#leaseTtlMs / 2) return undefined;
+    this.#kept.delete(accountId);
+    delete slot.keptSince;
+    slot.takenAt = now;
+    slot.limit = req.candidates.find((c) => c.accountId === accountId)!.limit;
+    const id = this.#leaseId();
+    this.#held.set(id, slot);
+    if (req.stickyKey !== undefined) {
+      if (binding === 'new') this.#bindings.bindNew(req.stickyKey, accountId);
+      else this.#bindings.used(req.stickyKey, accountId);
+    }
+    return { ok: true, lease: { accountId, id }, accountId, inFlight: this.#live.get(accountId) ?? 1, sticky: binding !== 'new' };
+  }
+
+  async #acquireInRedis(req: AcquireRequest, signal: AbortSignal): Promise<AcquireResult> {
+    const leaseId = this.#leaseId();
+    const sticky = req.stickyKey !== undefined ? this.#keys.sticky(req.stickyKey) : this.#keys.sticky('');
+    const keys = [sticky];
+    const args = [leaseId, String(this.#leaseTtlMs), req.stickyKey !== undefined ? String(this.#stickyTtlMs) : '0', String(req.candidates.length)];
+    // Reserved slots of the candidates travel with the call (no request takes them meanwhile).
+    const inTransit = new Map<string, Slot>();
+    for (const c of req.candidates) {
+      const kept = this.#kept.get(c.accountId);
+      if (kept) {
+        this.#kept.delete(c.accountId);
+        inTransit.set(c.accountId, kept);
+      }
+      keys.push(this.#keys.cooldown(c.accountId), this.#keys.disabled(c.accountId), this.#keys.inflight(c.accountId));
+      args.push(c.accountId, String(Math.max(0, Math.floor(c.limit))), kept?.member ?? '');
+    }
+    let reply: (string | number | null)[];
+    try {
+      reply = await this.#conn.eval<(string | number | null)[]>(ACQUIRE, keys, args, signal);
+    } finally {
+      for (const [accountId, slot] of inTransit) if (!this.#kept.has(accountId)) this.#kept.set(accountId, slot);
+    }
+    const now = this.#now();
+    if (reply[0] === 1) {
+      const accountId = String(reply[1]);
+      const member = String(reply[5]);
+      const limit = req.candidates.find((c) => c.accountId === accountId)?.limit ?? 0;
+      if (member !== leaseId) this.#kept.delete(accountId);
+      this.#held.set(leaseId, { accountId, member, limit, takenAt: now, confirmedAt: now });
+      this.#live.set(accountId, Number(reply[2]));
+      if (req.stickyKey !== undefined) this.#bindings.learnt(req.stickyKey, accountId, reply[4] === 1);
+      return { ok: true, lease: { accountId, id: leaseId }, accountId, inFlight: Number(reply[2]), sticky: reply[3] === 1 };
+    }
+    const skipped: { accountId: string; why: SkipReason; remainingMs?: number }[] = [];
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const why = String(reply[i + 1]) as SkipReason;
+      const pttl = Number(reply[i + 2]);
+      const accountId = String(reply[i]);
+      skipped.push(why !== 'full' && pttl >= 0 ? { accountId, why, remainingMs: pttl } : { accountId, why });
+      if (why === 'full') this.#sayWanted(accountId, now);
+    }
+    return { ok: false, skipped };
+  }
+
+  #mayReserve(slot: Slot, now: number): boolean {
+    return (
+      this.#reserveIdleMs > 0 &&
+      this.#conn.isUp &&
+      !this.#kept.has(slot.accountId) &&
+      now - slot.confirmedAt < this.#leaseTtlMs / 2 &&
+      mayKeep(slot.limit, this.#live.get(slot.accountId) ?? 0)
+    );
+  }
+
+  #leaseId(): string {
+    return `${this.#id}:${(this.#nextLease++).toString(36)}`;
+  }
+
+  /** Tells the team this account is full here, at most every 250 ms per account. */
+  #sayWanted(accountId: string, now: number): void {
+    if (now - (this.#wanted.get(accountId) ?? -Infinity) < 250) return;
+    this.#wanted.set(accountId, now);
+    this.#publish({ type: 'slot-wanted', accountId });
+  }
+
+  #publish(event: TeamEvent): void {
+    this.#events?.publish(event, AbortSignal.timeout(1000)).catch((err: unknown) => {
+      if (!isTeamUnavailable(err)) this.#logger.debug(`[team] announcing ${event.type} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  #onEvent(e: TeamEvent): void {
+    if (e.type === 'slot-wanted') {
+      const kept = this.#kept.get(e.accountId);
+      if (kept) {
+        this.#kept.delete(e.accountId);
+        void this.#giveBack([kept]);
+      }
+    }
+  }
+
+  /** Never rejects: a slot that cannot be given back lapses within the lease TTL. */
+  async #giveBack(slots: readonly Slot[]): Promise<void> {
+    if (slots.length === 0) return;
+    try {
+      if (slots.length === 1) await this.#conn.command(['ZREM', this.#keys.inflight(slots[0]!.accountId), slots[0]!.member]);
+      else
+        await this.#conn.eval(
+          RELEASE_LEASES,
+          slots.map((s) => this.#keys.inflight(s.accountId)),
+          slots.map((s) => s.member),
+        );
+    } catch (err) {
+      if (!isTeamUnavailable(err))
+        this.#logger.warn(
+          `[team] giving back an in-flight slot of ${slots[0]!.accountId} failed (it lapses by itself): ${err instanceof Error ? err.message : String(err)}`,
+        );
+    }
   }
 
   async #set(key: string, value: string, ms: number, event: TeamEvent, signal: AbortSignal): Promise<void> {
@@ -169,30 +343,47 @@ export class RedisPoolState implements SharedPoolState {
     await this.#conn.eval(DEL_AND_PUBLISH, [key], [this.#keys.events, encodeTeamEvent(this.#id, this.#now(), event)], signal);
   }
 
+  /** The heartbeat: gives back the reserved slots no longer worth keeping, renews the rest, pushes the conversations' TTLs. */
   async #renew(): Promise<void> {
-    if (this.#renewing || this.#leases.size === 0 || !this.#conn.isUp) return;
+    if (this.#renewing || !this.#conn.isUp) return;
     this.#renewing = true;
     try {
-      const keys: string[] = [];
-      const args = [String(this.#leaseTtlMs)];
-      const tooOld = this.#now() - this.#maxLeaseMs;
-      for (const [leaseId, l] of this.#leases) {
-        if (l.at < tooOld) {
-          this.#leases.delete(leaseId);
-          this.#logger.warn(
-            `[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`,
-          );
-          continue;
-        }
-        keys.push(this.#keys.inflight(l.accountId));
-        args.push(leaseId);
+      const now = this.#now();
+      const tooOld = now - this.#maxLeaseMs;
+      for (const [id, l] of this.#held) {
+        if (l.takenAt >= tooOld) continue;
+        this.#held.delete(id);
+        this.#logger.warn(
+          `[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`,
+        );
       }
-      if (keys.length === 0) return;
-      await this.#conn.eval(RENEW_LEASES, keys, args);
+      const idle: Slot[] = [];
+      for (const [accountId, s] of this.#kept) {
+        if (now - s.keptSince! < this.#reserveIdleMs && mayKeep(s.limit, this.#live.get(accountId) ?? 0)) continue;
+        this.#kept.delete(accountId);
+        idle.push(s);
+      }
+      await Promise.all([this.#giveBack(idle), this.#renewSlots(now), this.#bindings.heartbeat()]);
     } catch (err) {
       this.#logger.debug(`[team] in-flight lease renewal failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.#renewing = false;
     }
+  }
+
+  async #renewSlots(now: number): Promise<void> {
+    const slots = [...this.#held.values(), ...this.#kept.values()];
+    if (slots.length === 0) return;
+    const reply = await this.#conn.eval<number[]>(
+      RENEW_LEASES,
+      slots.map((s) => this.#keys.inflight(s.accountId)),
+      [String(this.#leaseTtlMs), ...slots.map((s) => s.member)],
+    );
+    slots.forEach((s, i) => {
+      this.#live.set(s.accountId, Number(reply[2 * i + 1]));
+      if (reply[2 * i] === 1) s.confirmedAt = now;
+      // Lapsed (this instance was cut off for a whole lease): the slot may be someone else's now.
+      else if (this.#kept.get(s.accountId) === s) this.#kept.delete(s.accountId);
+    });
   }
 }

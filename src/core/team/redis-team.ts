@@ -15,6 +15,7 @@ import { TeamRefreshCoordinator } from './refresh-coordinator.ts';
 import { parseStateKeys } from './state-key.ts';
 import { RedisTeamEvents } from './team-events.ts';
 import { RedisTokenVault } from './token-vault.ts';
+import { RedisTeamIdentity, type TeamIdentity } from './team-identity.ts';
 import type { InstanceInfo, TeamState } from './types.ts';
 
 export interface RedisTeamConfig {
@@ -29,12 +30,16 @@ export interface RedisTeamConfig {
   commandTimeoutMs?: number;
   leaseTtlMs?: number;
   stickyTtlMs?: number;
+  reserveIdleMs?: number;
   lockTtlMs?: number;
   refreshWaitMs?: number;
   presenceTtlMs?: number;
 }
 
-export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState> {
+/** The team, and the identity index the accounts consult (team-identity.ts). */
+export type RedisTeam = TeamState & { readonly identity: TeamIdentity };
+
+export async function openRedisTeam(config: RedisTeamConfig): Promise<RedisTeam> {
   const keyring = parseStateKeys(config.stateKey);
   checkRedisUrl(config.redisUrl);
   const keys = teamKeys(config.keyPrefix ?? DEFAULT_KEY_PREFIX);
@@ -58,6 +63,8 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     now,
     ...(config.leaseTtlMs !== undefined ? { leaseTtlMs: config.leaseTtlMs } : {}),
     ...(config.stickyTtlMs !== undefined ? { stickyTtlMs: config.stickyTtlMs } : {}),
+    ...(config.reserveIdleMs !== undefined ? { reserveIdleMs: config.reserveIdleMs } : {}),
+    events,
   });
   // Redis while it answers, the instance's own state the moment it does not.
   const pool = new ResilientPoolState({
@@ -69,7 +76,8 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     logger,
     now,
   });
-  const vault = new RedisTokenVault({ connection, keys, keyring, instanceId: instance.id, logger, now });
+  const identity = new RedisTeamIdentity({ connection, keys, keyring, logger });
+  const vault = new RedisTokenVault({ connection, keys, keyring, instanceId: instance.id, logger, now, identity });
   const lock = new RedisLock({ connection, keys, instanceId: instance.id, logger });
   const refresh = new TeamRefreshCoordinator({
     lock,
@@ -98,10 +106,12 @@ export async function openRedisTeam(config: RedisTeamConfig): Promise<TeamState>
     vault,
     refresh,
     events,
+    identity,
     instances: (signal) => presence.list(signal),
     async close() {
-      await presence.stop(AbortSignal.timeout(1000));
+      await Promise.all([presence.stop(AbortSignal.timeout(1000)), shared.giveBackReserved()]);
       refresh.dispose();
+      identity.dispose();
       pool.dispose();
       shared.dispose();
       events.dispose();

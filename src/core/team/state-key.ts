@@ -6,7 +6,8 @@
 // one command. Several keys may be given, separated by commas: the FIRST encrypts, all decrypt,
 // so keys rotate without downtime (add the new key first, let tokens be rewritten, drop the old).
 //
-// The key itself is never used directly: HKDF-SHA256 derives the AES key (domain separation),
+// The key itself is never used directly: HKDF-SHA256 derives the AES key and, with another
+// label, the HMAC key of the account identity index (domain separation),
 // and the key id written next to each ciphertext is an HMAC of a fixed label, so neither the
 // key nor anything that helps guess it is ever stored or logged.
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
@@ -23,6 +24,8 @@ interface StateKey {
   readonly id: string;
   /** The derived AES-256-GCM key. */
   readonly aesKey: KeyObject;
+  /** The derived HMAC-SHA256 key of the team's account identity index (team-identity.ts). */
+  readonly identityKey: KeyObject;
 }
 
 export interface StateKeyring {
@@ -68,5 +71,6 @@ function decodeKey(text: string): Buffer | undefined {
 function deriveKey(raw: Buffer): StateKey {
   const id = createHmac('sha256', raw).update('kiro-proxy state key id v1').digest('hex').slice(0, 8);
   const aes = Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), 'kiro-proxy token encryption v1', 32));
-  return { id, aesKey: createSecretKey(aes) };
+  const identity = Buffer.from(hkdfSync('sha256', raw, Buffer.alloc(0), 'kiro-proxy account identity v1', 32));
+  return { id, aesKey: createSecretKey(aes), identityKey: createSecretKey(identity) };
 }

@@ -21,6 +21,8 @@ const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('account-enabled'), accountId }),
   z.object({ type: z.literal('quota-updated'), accountId }),
   z.object({ type: z.literal('token-rotated'), accountId, gen: z.number().int().positive() }),
+  z.object({ type: z.literal('slot-wanted'), accountId }),
+  z.object({ type: z.literal('conversation-bound'), key: z.string().min(1).max(200), accountId }),
   z.object({
     type: z.literal('instance-up'),
     instance: z.object({
@@ -39,7 +41,7 @@ export function encodeTeamEvent(from: string, at: number, event: TeamEvent): str
   return JSON.stringify({ v: 1, from, at, event });
 }
 
-export function decodeTeamEvent(text: string): { event: TeamEvent; meta: TeamEventMeta } | undefined {
+function decodeTeamEvent(text: string): { event: TeamEvent; meta: TeamEventMeta } | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -131,40 +133,4 @@ export class RedisTeamEvents implements TeamEvents {
     if (decoded.meta.from === this.instanceId) return;
     deliver(this.#listeners, decoded.event, decoded.meta, this.#logger);
   }
-}
-
-/**
- * In-process buses joined by a hub: the default (one instance, the hub has one member) and a test
- * double for several "instances" in one process. Delivery is asynchronous like pub/sub.
- */
-export function createLocalEventHub(logger: Logger, now: () => number = Date.now): { join(instanceId: string): TeamEvents } {
-  const members = new Set<{ id: string; listeners: Set<Listener> }>();
-  return {
-    join(instanceId) {
-      const me = { id: instanceId, listeners: new Set<Listener>() };
-      members.add(me);
-      return {
-        instanceId,
-        async publish(event, signal) {
-          signal.throwIfAborted();
-          const meta = { from: instanceId, at: now() };
-          // Round-trip through the wire form so both implementations deliver the same shapes.
-          const decoded = decodeTeamEvent(encodeTeamEvent(meta.from, meta.at, event));
-          if (!decoded) throw new Error(`invalid team event ${event.type}`);
-          for (const m of members) if (m !== me) queueMicrotask(() => deliver(m.listeners, decoded.event, decoded.meta, logger));
-        },
-        subscribe(listener) {
-          me.listeners.add(listener);
-          return { dispose: () => me.listeners.delete(listener) };
-        },
-        onResubscribed() {
-          return { dispose: () => undefined };
-        },
-        dispose() {
-          me.listeners.clear();
-          members.delete(me);
-        },
-      };
-    },
-  };
 }

@@ -4,7 +4,8 @@
 // Redis call on the health path (the connection state, and the live instances, re-read in the
 // background). Without a Redis URL there is no team: the pool keeps its state in process.
 import type { Disposable, Logger, ProxyConfig } from '../proxy-types.ts';
-import type { RedisTeamConfig } from './redis-team.ts';
+import type { RedisTeam, RedisTeamConfig } from './redis-team.ts';
+import type { TeamIdentity } from './team-identity.ts';
 import type { InstanceInfo, TeamState } from './types.ts';
 
 /** Timings a test or a benchmark may shorten (production uses redis-team.ts defaults). */
@@ -37,6 +38,8 @@ export interface TeamHealthView {
 
 export interface TeamRuntime {
   readonly team: TeamState;
+  /** Which account a refresh token is, team-wide (team-identity.ts). */
+  readonly identity?: TeamIdentity;
   view(): TeamHealthView;
   close(): Promise<void>;
 }
@@ -73,7 +76,7 @@ export async function startTeamRuntime(config: Pick<ProxyConfig, 'redisUrl' | 'r
   return wrap(team, deps);
 }
 
-function wrap(team: TeamState, deps: TeamRuntimeDeps): TeamRuntime {
+function wrap(team: RedisTeam, deps: TeamRuntimeDeps): TeamRuntime {
   const lifetime = new AbortController();
   let instances: number | undefined;
   let reading = false;
@@ -95,6 +98,7 @@ function wrap(team: TeamState, deps: TeamRuntimeDeps): TeamRuntime {
   readInstances();
   return {
     team,
+    identity: team.identity,
     view() {
       const h = team.health();
       return { mode: 'redis', instance: team.instanceId, redis: h.state, since: h.since, ...(instances !== undefined ? { instances } : {}) };

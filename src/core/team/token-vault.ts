@@ -4,18 +4,23 @@
 // older token, and of two writers that started from the same generation only the first lands.
 //
 // Redis layout: a hash `{prefix}:acct:<id>:token` with gen, fence, writer, at (clear, not secret)
-// and env (the sealed token set, bound to account id and gen).
+// and env (the sealed token set, bound to account id and gen). With an identity indexer, the same
+// script records the new refresh token in the team's identity index (team-identity.ts).
 import * as z from 'zod';
 import type { Logger } from '../proxy-types.ts';
 import { luaScript, type TeamConnection } from './connection.ts';
 import { TeamError } from './errors.ts';
 import type { TeamKeys } from './keys.ts';
 import type { StateKeyring } from './state-key.ts';
+import type { IdentityIndexer } from './team-identity.ts';
 import { encodeTeamEvent } from './team-events.ts';
 import { open, seal, tokenAad } from './token-cipher.ts';
 import type { SharedTokenSet, TokenRecord, TokenVault, TokenWriteResult } from './types.ts';
 
-/** KEYS: token; ARGV: expectGen, fence, writer, envelope, channel, message|'' → {1, gen, at} | {0, gen, fence, writer, at, env} */
+/**
+ * KEYS: token[, identity index key of the new refresh token]; ARGV: expectGen, fence, writer,
+ * envelope, channel, message|''[, account id, index ttl ms] → {1, gen, at} | {0, gen, fence, writer, at, env}
+ */
 const WRITE = luaScript(`
 local cur = redis.call('HMGET', KEYS[1], 'gen', 'fence', 'writer', 'at', 'env')
 local gen = tonumber(cur[1]) or 0
@@ -26,6 +31,7 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], 'gen', gen + 1, 'fence', ARGV[2], 'writer', ARGV[3], 'at', now, 'env', ARGV[4])
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[8]) end
 if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return {1, gen + 1, now}
 `);
@@ -62,8 +68,18 @@ export class RedisTokenVault implements TokenVault {
   readonly #id: string;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #identity: IdentityIndexer | undefined;
 
-  constructor(options: { connection: TeamConnection; keys: TeamKeys; keyring: StateKeyring; instanceId: string; logger: Logger; now?: () => number }) {
+  constructor(options: {
+    connection: TeamConnection;
+    keys: TeamKeys;
+    keyring: StateKeyring;
+    instanceId: string;
+    logger: Logger;
+    now?: () => number;
+    identity?: IdentityIndexer;
+  }) {
+    this.#identity = options.identity;
     this.#conn = options.connection;
     this.#keys = options.keys;
     this.#keyring = options.keyring;
@@ -87,12 +103,14 @@ export class RedisTokenVault implements TokenVault {
     const gen = guard.expectGen + 1;
     const env = seal(this.#keyring, plaintextOf(tokens), tokenAad(accountId, gen));
     const message = guard.announce ? encodeTeamEvent(this.#id, this.#now(), { type: 'token-rotated', accountId, gen }) : '';
-    const r = await this.#conn.eval<(string | number)[]>(
-      WRITE,
-      [this.#keys.token(accountId)],
-      [String(guard.expectGen), String(guard.fence), this.#id, env, this.#keys.events, message],
-      signal,
-    );
+    const keys = [this.#keys.token(accountId)];
+    const args = [String(guard.expectGen), String(guard.fence), this.#id, env, this.#keys.events, message];
+    const idx = this.#identity;
+    if (idx && tokens.refreshToken) {
+      keys.push(idx.keyOfToken(tokens.refreshToken));
+      args.push(accountId, String(idx.ttlMs));
+    }
+    const r = await this.#conn.eval<(string | number)[]>(WRITE, keys, args, signal);
     if (r[0] === 1) return { ok: true, record: { gen, tokens: { ...tokens }, fence: guard.fence, writer: this.#id, writtenAt: Number(r[2]) } };
     const curGen = Number(r[1]);
     return { ok: false, current: curGen === 0 ? undefined : this.#decode(accountId, curGen, Number(r[2]), String(r[3]), Number(r[4]), String(r[5])) };
@@ -123,7 +141,7 @@ export class RedisTokenVault implements TokenVault {
   }
 }
 
-/** One process: the same compare-and-set over a Map (nothing to encrypt: it never leaves memory). */
+/** One process: the same compare-and-set over a Map (nothing to encrypt: it never leaves memory). The in-process twin of the contract tests and benchmarks. */
 export class MemoryTokenVault implements TokenVault {
   readonly #records = new Map<string, TokenRecord>();
   readonly #id: string;

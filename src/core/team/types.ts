@@ -5,8 +5,12 @@
 // authority that the one hot-path round trip (acquire) re-checks.
 //
 // Round-trip budget per call (Redis implementation, loopback):
-//   acquire          1 round trip (one EVALSHA), on the request's latency path
-//   release          1 round trip, after the response (not awaited by the request)
+//   acquire          none when the instance keeps a reserved slot of the account the request goes
+//                    to (the slot its previous request there gave back, see redis-pool-state.ts);
+//                    else 1 round trip (one EVALSHA), on the request's latency path
+//   release          none when the slot is kept as the reserved one; else 1 round trip, after the
+//                    response (not awaited by the request)
+//   heartbeat        1 round trip per lease TTL/3 for all of the instance's slots and conversations
 //   setCooldown/…    1 round trip each (state + event published by the same script)
 //   snapshot         1 round trip for any number of accounts (resync after a gap)
 //   token read       1 round trip; token write 1 round trip (CAS + publish in one script)
@@ -228,6 +232,10 @@ export type TeamEvent =
   | { type: 'account-enabled'; accountId: string }
   | { type: 'quota-updated'; accountId: string }
   | { type: 'token-rotated'; accountId: string; gen: number }
+  /** An acquire found the account full: instances keeping a reserved slot of it give it back. */
+  | { type: 'slot-wanted'; accountId: string }
+  /** A conversation (sticky key) was bound to an account, new or moved there. */
+  | { type: 'conversation-bound'; key: string; accountId: string }
   | { type: 'instance-up'; instance: InstanceInfo }
   | { type: 'instance-down'; instanceId: string };
 

@@ -121,4 +121,37 @@ describe('team gateway: the shared pool', { skip: redisSkip }, () => {
       viewB.map((v) => [v.id, v.state]),
     );
   });
+
+  test('the per-account concurrency cap holds across instances, the slots instances keep reserved included', async (t) => {
+    const redis = await redisForTest(t);
+    const fleet = await startFleet(t, { redisUrl: redis.url, instances: 3, accounts: [{ id: 'x' }], config: { accountConcurrency: 4 } });
+    const acct = fleet.mock.account('x')!;
+    // One request per instance first: the instances keep reserved slots of x (while it is at most half full).
+    for (const m of fleet.members) assert.equal((await chat(m.url, `warm ${m.name}`)).status, 200);
+    const slow = (i: number) => `[[mock:first-byte-delay 120]] request ${i}`;
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => chat(fleet.members[i % 3]!.url, slow(i))));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(24).fill(200),
+      'every request waits for a slot instead of failing',
+    );
+    process.stdout.write(`# peak concurrent requests on the account: ${acct.peakInFlight} (cap 4, 3 instances)\n`);
+    assert.ok(acct.peakInFlight <= 4, `peak ${acct.peakInFlight} over the cap`);
+    assert.equal(acct.peakInFlight, 4, 'the whole cap was used: reserved slots were handed over, not left idle');
+  });
+
+  test('an instance that stops gives the slot it keeps reserved back at once', async (t) => {
+    const redis = await redisForTest(t);
+    const fleet = await startFleet(t, { redisUrl: redis.url, instances: 1, accounts: [{ id: 'x' }] });
+    const client = createClient({ url: redis.url });
+    client.on('error', () => undefined); // the server goes before the client at the end
+    await client.connect();
+    t.after(() => client.close());
+    assert.equal((await chat(fleet.members[0]!.url, 'one request')).status, 200);
+    const [key, ...more] = await client.keys(`{${fleet.prefix}}:acct:*:inflight`);
+    assert.ok(key !== undefined && more.length === 0);
+    assert.equal(await client.zCard(key), 1, 'kept reserved after the request');
+    await fleet.members[0]!.stop();
+    assert.equal(await client.zCard(key), 0, 'given back, not left to lapse');
+  });
 });

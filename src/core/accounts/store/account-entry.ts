@@ -13,6 +13,7 @@ import type { AccountTokenSource, PoolAccount } from '../pool/pool-account.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
 import type { RefreshJournal } from '../tokens/refresh-journal.ts';
 import type { TeamTokens } from '../tokens/team-tokens.ts';
+import type { TeamIdentity } from '../../team/team-identity.ts';
 import { AccountSync } from './account-sync.ts';
 import { toTokenFileForm, type AccountLink, type AccountRecord } from './account-record.ts';
 import type { StoredAccountMeta, StoredMeta } from './account-meta.ts';
@@ -45,6 +46,8 @@ export interface AccountEntryDeps {
   whoIs?: WhoIs | undefined;
   /** Team mode: every refresh goes through the team's cross-instance single flight. */
   team?: TeamTokens | undefined;
+  /** Team mode: tokens adopted from another program are recorded as this account's, team-wide. */
+  identity?: TeamIdentity | undefined;
   lockDir: string;
   journal: RefreshJournal | undefined;
   lifetime: AbortSignal;
@@ -90,6 +93,7 @@ export function createAccountEntry(
           logger: deps.logger,
           onAdopt: (c) => {
             registerCredential(deps, c);
+            if (c.refreshToken) deps.identity?.remember(loaded.id, [tokenFingerprint(c.refreshToken)], loaded.label);
             manager.replaceCredential(c);
           },
           lifetime: deps.lifetime,

@@ -2,8 +2,12 @@
 // token file carry no account id, and their tokens rotate, so neither position nor token names the
 // account: the fingerprints of every token an account held (its store record), and for the SSO
 // file the user Kiro reports for the token, find it again. Ids made by older versions are taken
-// over once, for accounts the store does not know yet.
-import type { SecretStore } from '../../proxy-types.ts';
+// over once, for accounts the store does not know yet. In team mode a credential no local record
+// knows is looked up in the team's identity index (team/team-identity.ts) before a new id is made,
+// so every instance gives an account the same id whatever token its file holds by now.
+import type { Logger, SecretStore } from '../../proxy-types.ts';
+import { messageOf } from '../../team/errors.ts';
+import type { TeamIdentity } from '../../team/team-identity.ts';
 import { credentialId, sha256Hex, type KiroCredential, type LoadedCredential } from '../credentials/credential.ts';
 import { machineIdFor } from '../../kiro/request-headers.ts';
 import { tokenFingerprint } from '../tokens/token-fingerprint.ts';
@@ -31,6 +35,41 @@ async function isUnclaimedLegacy(secrets: SecretStore, meta: StoredMeta, id: str
   return Boolean(meta.accounts[id]) && !inUse(id) && !(await readAccountRecord(secrets, id).catch(() => undefined));
 }
 
+/** Team mode: where to ask whose token a credential holds. */
+export interface TeamLookup {
+  identity: TeamIdentity;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * The team's id for a credential no local record knows, if the team knows its token and the id
+ * is free here. Redis away: undefined (today's naming), said clearly; the claim made when the
+ * account joins reports a clash once Redis is back (team-identity.ts).
+ */
+async function teamAccountId(team: TeamLookup | undefined, fp: string, taken: (id: string) => boolean, what: string): Promise<string | undefined> {
+  if (!team) return undefined;
+  let id: string | undefined;
+  try {
+    id = await team.identity.lookup([fp], team.signal);
+  } catch (err) {
+    team.logger.warn(
+      `[accounts] ${what}: could not ask the team (Redis) whether it knows this credential (${messageOf(err)}); naming the account from the credential alone. ` +
+        'If another instance serves it under another id, the two do not share it; a warning says so once Redis is reachable',
+    );
+    return undefined;
+  }
+  if (id === undefined) return undefined;
+  if (taken(id)) {
+    team.logger.warn(
+      `[accounts] ${what}: the team knows this credential as account ${id}, which this instance already has for another credential; a new id is made`,
+    );
+    return undefined;
+  }
+  team.logger.info(`[accounts] ${what}: the team knows this credential as account ${id}; using that id`);
+  return id;
+}
+
 /**
  * A creds-file entry's account id. Entries move (users reorder and extend the array) and their
  * refresh token changes on every rotation, so neither index nor token names the account. The
@@ -38,7 +77,9 @@ async function isUnclaimedLegacy(secrets: SecretStore, meta: StoredMeta, id: str
  * again through the fingerprints of every token the account held since (kept in its store
  * record): a reordered, extended or stale-token file maps each entry to the same account, with
  * the same label, enabled flag and the newest token the proxy has. Ids made by older versions
- * from the position are taken over once, for entries the store does not know yet.
+ * from the position are taken over once, for entries the store does not know yet. In team mode an
+ * entry the store does not know takes the id the team knows its token by (another instance may
+ * have named the account before the file was rotated, or from another path).
  */
 export async function fileAccountId(
   secrets: SecretStore,
@@ -46,6 +87,7 @@ export async function fileAccountId(
   path: string,
   loaded: LoadedCredential,
   used: ReadonlySet<string>,
+  team?: TeamLookup,
 ): Promise<string> {
   const rt = loaded.credential.refreshToken ?? loaded.credential.accessToken ?? '';
   const fp = tokenFingerprint(rt);
@@ -56,6 +98,14 @@ export async function fileAccountId(
   }
   const legacy = loaded.id;
   if (await isUnclaimedLegacy(secrets, meta, legacy, (id) => used.has(id))) return legacy;
+  const known = await teamAccountId(
+    team,
+    fp,
+    // The proxy's own (imported) accounts load from the store, not from this file.
+    (i) => used.has(i) || meta.accounts[i]?.imported !== undefined,
+    `${path} (${loaded.label})`,
+  );
+  if (known) return known;
   let id = `file-${sha256Hex(`file\0${path}\0${fp}`).slice(0, 12)}`;
   for (let n = 2; used.has(id); n++) id = `file-${sha256Hex(`file\0${path}\0${fp}\0${n}`).slice(0, 12)}`;
   return id;
@@ -69,6 +119,7 @@ export interface SsoFileContext {
   signal: AbortSignal;
   /** Re-reads a token file (after the linked accounts looked at it). */
   reload: () => Promise<KiroCredential | undefined>;
+  team?: TeamLookup | undefined;
 }
 
 /** An account the proxy has, or the new account a token file's credential becomes. */
@@ -109,6 +160,8 @@ export async function identifySsoFile(ctx: SsoFileContext, path: string, cred: K
     if (options.auto) return { existing: id };
   }
   const fingerprint = tokenFingerprint(cred.refreshToken ?? '');
+  const known = await teamAccountId(ctx.team, fingerprint, (i) => entries.has(i) || ctx.meta.accounts[i]?.file !== undefined, path);
+  if (known) return { id: known, fingerprint, who, user };
   const legacy = credentialId({ type: 'sso-cache', path }, cred);
   const id = (await isUnclaimedLegacy(ctx.secrets, ctx.meta, legacy, (i) => entries.has(i)))
     ? legacy

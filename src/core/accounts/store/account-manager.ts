@@ -26,7 +26,8 @@ import { RefreshJournal } from '../tokens/refresh-journal.ts';
 import type { TeamTokens } from '../tokens/team-tokens.ts';
 import { readStoredMeta, writeStoredMeta, type StoredMeta } from './account-meta.ts';
 import { createAccountEntry, exportEntries, linkedTo, othersHistory, ownerOf, poolAccountFor, type AccountEntry, type WhoIs } from './account-entry.ts';
-import { fileAccountId, identifySsoFile, storedRecordFor } from './account-identity.ts';
+import { fileAccountId, identifySsoFile, storedRecordFor, type TeamLookup } from './account-identity.ts';
+import type { TeamIdentity } from '../../team/team-identity.ts';
 
 export { countStoredAccounts } from './account-meta.ts';
 export interface AccountManagerOptions {
@@ -52,6 +53,8 @@ export interface AccountManagerOptions {
   refreshJournal?: boolean;
   /** Team mode: refreshes single-flight across instances, tokens others rotated adopted (team-tokens.ts). */
   team?: TeamTokens;
+  /** Team mode: which account a token is, team-wide, so every instance gives it the same id (team-identity.ts). */
+  identity?: TeamIdentity;
 }
 
 export class AccountManager {
@@ -129,7 +132,7 @@ export class AccountManager {
       if (given.origin.type === 'creds-file') {
         const path = given.origin.path;
         await this.#recoverOnce(path, 'creds-file');
-        const id = await fileAccountId(this.#o.secrets, this.#meta, path, given, usedIds);
+        const id = await fileAccountId(this.#o.secrets, this.#meta, path, given, usedIds, this.#teamLookup());
         loaded = { ...given, id };
         link = { path, type: 'creds-file' };
         if (this.#meta.accounts[id]?.file !== path) {
@@ -174,6 +177,8 @@ export class AccountManager {
     );
     this.#entries.set(loaded.id, entry);
     this.#o.team?.track(loaded.id, entry.manager, entry.sync);
+    // Every token this account held is known to the team by this id from now on.
+    if (entry.sync) this.#o.identity?.remember(loaded.id, [...entry.sync.history()], loaded.label);
     // A record for every account from the start, so its tokens are known even before a refresh.
     if (entry.sync)
       void entry.sync
@@ -182,6 +187,11 @@ export class AccountManager {
     const account = poolAccountFor(entry, link, this.#meta.accounts[loaded.id]);
     this.#accounts.set(loaded.id, account);
     return this.#o.pool.add(account);
+  }
+
+  #teamLookup(): TeamLookup | undefined {
+    const identity = this.#o.identity;
+    return identity ? { identity, logger: this.#o.logger, signal: this.#lifetime.signal } : undefined;
   }
 
   async #recoverOnce(path: string, type: 'sso-cache' | 'creds-file'): Promise<void> {
@@ -261,6 +271,7 @@ export class AccountManager {
         whoIs: this.#o.whoIs,
         signal: this.#lifetime.signal,
         reload: async () => (await loadSsoTokenFile(path)).credentials[0]?.credential,
+        team: this.#teamLookup(),
       },
       path,
       cred.credential,
