@@ -7,7 +7,7 @@ import type { AccountCommands } from './account-commands.ts';
 import type { ClientConfigurator } from './configure-client.ts';
 import type { DashboardPanel } from './dashboard-webview.ts';
 import type { SecretStore } from '../core/proxy-types.ts';
-import { promptTeamStateKey } from './team-state-key.ts';
+import { MISSING_TEAM_STATE_KEY, promptTeamStateKey } from './team-state-key.ts';
 
 export interface CommandDeps {
   controller: ProxyController;
@@ -28,11 +28,7 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           d.logger.error(`${id}: ${message}`);
-          const action = /kiroProxy\.port/.test(message) ? 'Open Settings' : 'Show Logs';
-          void vscode.window.showErrorMessage(`Kiro: ${message}`, action).then((c) => {
-            if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'kiroProxy.port');
-            else if (c === 'Show Logs') d.channel.show(true);
-          });
+          showKiroError(err, d.channel);
         }
       }),
     );
@@ -89,6 +85,17 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
   reg('kiroProxy.setTeamStateKey', () => promptTeamStateKey(d.secrets));
   reg('kiroProxy.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kiro-proxy.kiro-proxy'));
   reg('kiroProxy.quickActions', () => quickActions(c));
+}
+
+/** One error notification, with the action that fixes it: the port setting, the team state key, else the logs. */
+export function showKiroError(err: unknown, channel: vscode.OutputChannel, prefix = 'Kiro: '): void {
+  const message = err instanceof Error ? err.message : String(err);
+  const action = /kiroProxy\.port/.test(message) ? 'Open Settings' : message === MISSING_TEAM_STATE_KEY ? 'Set Team State Key' : 'Show Logs';
+  void vscode.window.showErrorMessage(`${prefix}${message}`, action).then((c) => {
+    if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'kiroProxy.port');
+    else if (c === 'Set Team State Key') void vscode.commands.executeCommand('kiroProxy.setTeamStateKey');
+    else if (c === 'Show Logs') channel.show(true);
+  });
 }
 
 function announce(c: ProxyController): void {

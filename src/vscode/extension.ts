@@ -12,7 +12,7 @@ import { DashboardPanel, DashboardViewProvider } from './dashboard-webview.ts';
 import { writeSettingsPatch } from './settings-writer.ts';
 import { AccountCommands } from './account-commands.ts';
 import { bundledPlanner, ClientConfigurator } from './configure-client.ts';
-import { registerCommands } from './commands.ts';
+import { registerCommands, showKiroError } from './commands.ts';
 import { CHAT_VENDOR, KiroChatProvider } from './chat-provider.ts';
 import { offerSsoImport } from './sso-import-prompt.ts';
 
@@ -108,9 +108,7 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
   sub(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('kiroProxy')) return;
-      controller.settingsChanged().catch((err: unknown) => {
-        void vscode.window.showErrorMessage(`Kiro: ${err instanceof Error ? err.message : String(err)}`);
-      });
+      controller.settingsChanged().catch((err: unknown) => showKiroError(err, channel));
     }),
   );
 
@@ -128,9 +126,7 @@ export function activate(context: vscode.ExtensionContext): { readonly controlle
     void controller
       .observe()
       .then(() => (autoStart && controller.state.kind === 'stopped' ? controller.autoStart() : undefined))
-      .catch((err: unknown) => {
-        void vscode.window.showErrorMessage(`Kiro Proxy did not start: ${err instanceof Error ? err.message : String(err)}`);
-      });
+      .catch((err: unknown) => showKiroError(err, channel, 'Kiro Proxy did not start: '));
   }, 0);
   sub({ dispose: () => clearTimeout(settle) });
 

@@ -7,9 +7,17 @@ import { parseStateKeys, STATE_KEY_ENV } from '../core/team/state-key.ts';
 
 const TEAM_STATE_KEY_SECRET = 'teamStateKey';
 
-/** The key a start in team mode uses: SecretStorage first, then the extension host's environment. */
-export async function teamStateKey(secrets: SecretStore, env: Record<string, string | undefined>): Promise<string | undefined> {
-  return (await secrets.get(TEAM_STATE_KEY_SECRET)) || env[STATE_KEY_ENV] || undefined;
+/** Shown when kiroProxy.redisUrl is set and no key is kept: names the command that fixes it. */
+export const MISSING_TEAM_STATE_KEY = `Team mode (kiroProxy.redisUrl) needs the team's state key: run "Kiro: Set Team State Key" with the ${STATE_KEY_ENV} every instance of the team shares (or start VS Code with ${STATE_KEY_ENV} set).`;
+
+/**
+ * The key a start in team mode uses: SecretStorage first, then the extension host's environment.
+ * Asked only in team mode, so a missing key is an error that says what to do in the editor.
+ */
+export async function teamStateKey(secrets: SecretStore, env: Record<string, string | undefined>): Promise<string> {
+  const key = (await secrets.get(TEAM_STATE_KEY_SECRET)) || env[STATE_KEY_ENV];
+  if (!key?.trim()) throw new Error(MISSING_TEAM_STATE_KEY);
+  return key;
 }
 
 /** Asks for the key (empty: forget it). True when something changed. */

@@ -2,7 +2,7 @@
 // Start Proxy from the palette → /health 200; an account from a temp SSO cache in the Accounts
 // tree; a chat request visible in the Dashboard logs; an aborted stream counted as aborted, not as
 // an account error; Restart ×10; the side bar at its default width; Stop Proxy; the error state;
-// Configure a client with the diff and Undo. Screenshots: test-results/e2e/.
+// Configure a client with the diff and Undo; team mode (lib/team-mode.mjs). Screenshots: test-results/e2e/.
 /* global document, window -- used inside page.evaluate() callbacks, which run in the browser */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startVsCode, freePort, waitFor, REPO, E2E_ROOT, ARTIFACTS } from './lib/harness.mjs';
 import { makeHome, makeSsoCache } from './lib/fixtures.mjs';
+import { teamModeTests } from './lib/team-mode.mjs';
 
 const VSIX = process.env.E2E_VSIX ?? join(REPO, 'kiro-proxy.vsix');
 let vs;
@@ -18,6 +19,7 @@ let port;
 let sso;
 let key;
 let claudeDir;
+let home;
 const timings = {};
 const startedAt = Date.now();
 
@@ -42,7 +44,15 @@ before(async () => {
     name: 'proxy',
     vsix: VSIX,
     settings: { 'kiroProxy.port': port, 'kiroProxy.importSsoCache': 'never' },
-    env: { KIRO_SSO_CACHE: sso.dir, KIRO_MOCK_MODE: 'true', KIRO_PROXY_HOME: makeHome(tmp), CLAUDE_CONFIG_DIR: claudeDir },
+    env: {
+      KIRO_SSO_CACHE: sso.dir,
+      KIRO_MOCK_MODE: 'true',
+      KIRO_PROXY_HOME: (home = makeHome(tmp)),
+      CLAUDE_CONFIG_DIR: claudeDir,
+      // Team mode only from the settings and "Kiro: Set Team State Key" (lib/team-mode.mjs).
+      KIRO_PROXY_REDIS_URL: '',
+      KIRO_PROXY_STATE_KEY: '',
+    },
   });
   Object.assign(timings, vs.timings);
   // Reading the API key through "Kiro: Copy API Key" needs clipboard access in the page.
@@ -384,3 +394,6 @@ test('"Kiro: Configure a client…" → Cline (VS Code extension) shows the valu
   });
   await vs.page.keyboard.press('Escape');
 });
+
+// Last: it sets kiroProxy.redisUrl for the rest of the session.
+teamModeTests(() => ({ vs, port, home }));
