@@ -21,7 +21,10 @@
 //   instances sent per request (commands run inside a Lua script are not counted).
 // Bounded: fixed sample counts; every server stopped on the way out.
 //
-//   node bench/team-proxy.ts [--samples 3000]
+// - --lanes N: N clients at once per arm, each its own conversation (the known-conversation arm),
+//   over both accounts: what several agent sessions on one instance see.
+//
+//   node bench/team-proxy.ts [--samples 3000] [--lanes 1]
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
@@ -37,14 +40,18 @@ import { createProxy, type Proxy } from '../src/core/proxy.ts';
 import type { SecretStore } from '../src/core/proxy-types.ts';
 import { fmt, fmtDelta, summarise } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { samples: { type: 'string', default: '3000' } } });
+const { values } = parseArgs({ options: { samples: { type: 'string', default: '3000' }, lanes: { type: 'string', default: '1' } } });
+/** Clients sending at once per arm, each its own conversation (--lanes; 1 = sequential). */
+const LANES = Math.max(1, Math.floor(Number(values.lanes)));
 const SAMPLES = Math.max(300, Number(values.samples));
 const WARMUP = 500;
 const ROUNDS = 10;
 const COUNTED = 500;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const SAME = JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: 'hi' }] });
+/** The same conversation every time (one per lane). */
+const same = (lane: number) =>
+  JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: lane === 0 ? 'hi' : `hi from lane ${lane}` }] });
 let fresh = 0;
 /** A first user message never sent before: a conversation new to every instance. */
 const newConversation = () => JSON.stringify({ model: 'claude-sonnet-4.5', messages: [{ role: 'user', content: `hi ${fresh++}` }] });
@@ -130,10 +137,10 @@ async function main(): Promise<void> {
       return (await proxy.start()).port;
     };
     const teamPort = await start('team', redis.url);
-    const agent = () => new Agent({ keepAlive: true, maxSockets: 1 });
+    const agent = () => new Agent({ keepAlive: true, maxSockets: LANES });
     const arms = [
-      { name: 'in-process pool', port: await start('local', undefined), agent: agent(), body: () => SAME, samples: [] as number[], commands: 0 },
-      { name: 'team mode (Redis), a known conversation', port: teamPort, agent: agent(), body: () => SAME, samples: [] as number[], commands: 0 },
+      { name: 'in-process pool', port: await start('local', undefined), agent: agent(), body: same, samples: [] as number[], commands: 0 },
+      { name: 'team mode (Redis), a known conversation', port: teamPort, agent: agent(), body: same, samples: [] as number[], commands: 0 },
       {
         name: 'team mode (Redis), a new conversation every request',
         port: teamPort,
@@ -144,22 +151,32 @@ async function main(): Promise<void> {
       },
     ];
     log(`warm-up: ${WARMUP} requests per arm`);
-    for (const arm of arms) for (let i = 0; i < WARMUP; i++) await post(arm.port, arm.agent, arm.body());
+    /** `n` requests of one arm over its lanes, each lane sequential. */
+    const drive = (arm: (typeof arms)[number], n: number, keep: boolean) =>
+      Promise.all(
+        Array.from({ length: LANES }, async (_, lane) => {
+          for (let i = lane; i < n; i += LANES) {
+            const ms = await post(arm.port, arm.agent, arm.body(lane));
+            if (keep) arm.samples.push(ms);
+          }
+        }),
+      );
+    for (const arm of arms) await drive(arm, WARMUP, false);
     const per = Math.ceil(SAMPLES / ROUNDS);
     for (let r = 0; r < ROUNDS; r++) {
-      for (const arm of arms) for (let i = 0; i < per; i++) arm.samples.push(await post(arm.port, arm.agent, arm.body()));
+      for (const arm of arms) await drive(arm, per, true);
       log(`round ${r + 1}/${ROUNDS}`);
     }
     // Untimed: the commands clients sent Redis per request, seen by MONITOR (not during the timing:
     // MONITOR slows Redis down). Commands a Lua script runs are shown as `[0 lua]` and not counted.
     for (const arm of arms) {
       const monitor = await monitorRedis(redis.port);
-      for (let i = 0; i < COUNTED; i++) await post(arm.port, arm.agent, arm.body());
+      await drive(arm, COUNTED, false);
       arm.commands = (await monitor.stop()) / COUNTED;
     }
     const [local, ...team] = arms.map((a) => ({ ...a, s: summarise(a.samples) }));
     const out = [
-      `Team mode, whole proxy on loopback (${SAMPLES} sequential requests per arm after ${WARMUP} warm-up, ${ROUNDS} interleaved rounds)`,
+      `Team mode, whole proxy on loopback (${SAMPLES} requests per arm, ${LANES === 1 ? 'sequential' : `${LANES} clients at once, each its own conversation`}, after ${WARMUP} warm-up, ${ROUNDS} interleaved rounds)`,
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}, Node ${process.version}`,

@@ -8,9 +8,11 @@
 // `reserveIdleMs` after the last use. A request of a conversation this instance knows the account
 // of (sticky-bindings.ts) then takes that slot without a round trip: in the steady state a request
 // sends nothing to Redis, and the heartbeat renews the slots and pushes the conversations' TTLs in
-// one batch. A slot is kept only while the account is at most half full (or uncapped); one is
-// given back at once when another instance finds the account full (`slot-wanted`), when it has
-// gone unused, and when Redis has not confirmed it for half a lease (a lapsed slot is never used).
+// one batch. Slots are kept only while at most three quarters of the account's cap are live (or
+// it is uncapped), and at most a quarter of the cap per instance (maxKept), so several
+// conversations at once each find one. They are given back at once when another instance finds
+// the account full (`slot-wanted`), when unused, and one Redis has not confirmed for half a lease
+// is never used (a lapsed slot may be someone else's).
 // What the fast path trusts is what the local records already trust: the account is not cooling
 // or disabled as far as this instance has heard (events arrive within milliseconds).
 import type { UsageLimits } from '../kiro/types.ts';
@@ -20,7 +22,7 @@ import { isTeamUnavailable } from './errors.ts';
 import type { TeamKeys } from './keys.ts';
 import { ACQUIRE, DEL_AND_PUBLISH, RELEASE_LEASES, RENEW_LEASES, SET_AND_PUBLISH, SNAPSHOT } from './pool-state-scripts.ts';
 import { parseSharedDisabled, parseSharedQuota, parseSharedCooldown, stateValue } from './shared-values.ts';
-import { mayKeep, type Slot } from './reserved-slot.ts';
+import { KeptSlots, maxKept, mayKeep, type Slot } from './reserved-slot.ts';
 import { ConversationBindings } from './conversation-bindings.ts';
 import { encodeTeamEvent } from './team-events.ts';
 import type { AccountShared, AcquireRequest, AcquireResult, InFlightLease, SharedPoolState, SkipReason, TeamEvent, TeamEvents } from './types.ts';
@@ -60,7 +62,7 @@ export class RedisPoolState implements SharedPoolState {
   /** Slots held by requests, by the id of the lease the request got. */
   readonly #held = new Map<string, Slot>();
   /** The slot kept reserved per account. */
-  readonly #kept = new Map<string, Slot>();
+  readonly #kept = new KeptSlots();
   /** Live slots per account across the team, as last counted. */
   readonly #live = new Map<string, number>();
   /** When this instance last said `slot-wanted` per account. */
@@ -95,7 +97,7 @@ export class RedisPoolState implements SharedPoolState {
     // Cut off from Redis (a restart may have emptied it): no kept slot is trusted until renewed.
     this.#subs.push(
       this.#conn.onHealth((h) => {
-        if (h.state === 'down') for (const s of this.#kept.values()) s.confirmedAt = -Infinity;
+        if (h.state === 'down') for (const s of this.#kept.all()) s.confirmedAt = -Infinity;
       }),
     );
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#leaseTtlMs / 3)));
@@ -107,7 +109,7 @@ export class RedisPoolState implements SharedPoolState {
     return this.#bindings.complete;
   }
 
-  /** Accounts with a slot kept reserved (for tests and the dashboard). */
+  /** Slots kept reserved, all accounts together (for tests). */
   get reserved(): number {
     return this.#kept.size;
   }
@@ -125,7 +127,7 @@ export class RedisPoolState implements SharedPoolState {
     const now = this.#now();
     if (this.#mayReserve(slot, now)) {
       slot.keptSince = now;
-      this.#kept.set(slot.accountId, slot);
+      this.#kept.put(slot);
       return;
     }
     await this.#giveBack([slot]);
@@ -186,7 +188,7 @@ export class RedisPoolState implements SharedPoolState {
   async forgetAccount(accountId: string, signal: AbortSignal): Promise<void> {
     // Conversations bound to it are not scanned for: acquire() never picks an account that is not
     // a candidate, and the binding lapses with its TTL.
-    this.#kept.delete(accountId);
+    this.#kept.takeWhere((s) => s.accountId === accountId);
     await this.#conn.command(
       ['DEL', this.#keys.cooldown(accountId), this.#keys.disabled(accountId), this.#keys.quota(accountId), this.#keys.inflight(accountId)],
       signal,
@@ -195,16 +197,14 @@ export class RedisPoolState implements SharedPoolState {
 
   /** Gives back every reserved slot (the instance is leaving). Never rejects. */
   async giveBackReserved(): Promise<void> {
-    const slots = [...this.#kept.values()];
-    this.#kept.clear();
-    await this.#giveBack(slots);
+    await this.#giveBack(this.#kept.takeWhere(() => true));
   }
 
   dispose(): void {
     clearInterval(this.#heartbeat);
     for (const s of this.#subs.splice(0)) s.dispose();
     this.#held.clear();
-    this.#kept.clear();
+    this.#kept.takeWhere(() => true);
     this.#bindings.dispose();
   }
 
@@ -220,9 +220,9 @@ export class RedisPoolState implements SharedPoolState {
       if (!req.candidates.some((c) => c.accountId === binding.accountId)) return undefined;
       accountId = binding.accountId;
     }
-    const slot = this.#kept.get(accountId);
-    if (!slot || now - slot.confirmedAt >= this.#leaseTtlMs / 2) return undefined;
-    this.#kept.delete(accountId);
+    const top = this.#kept.peek(accountId);
+    if (!top || now - top.confirmedAt >= this.#leaseTtlMs / 2) return undefined;
+    const slot = this.#kept.take(accountId)!;
     delete slot.keptSince;
     slot.takenAt = now;
     slot.limit = req.candidates.find((c) => c.accountId === accountId)!.limit;
@@ -240,29 +240,29 @@ export class RedisPoolState implements SharedPoolState {
     const sticky = req.stickyKey !== undefined ? this.#keys.sticky(req.stickyKey) : this.#keys.sticky('');
     const keys = [sticky];
     const args = [leaseId, String(this.#leaseTtlMs), req.stickyKey !== undefined ? String(this.#stickyTtlMs) : '0', String(req.candidates.length)];
-    // Reserved slots of the candidates travel with the call (no request takes them meanwhile).
-    const inTransit = new Map<string, Slot>();
+    // One reserved slot per candidate travels with the call (no request takes it meanwhile).
+    const inTransit: Slot[] = [];
     for (const c of req.candidates) {
-      const kept = this.#kept.get(c.accountId);
-      if (kept) {
-        this.#kept.delete(c.accountId);
-        inTransit.set(c.accountId, kept);
-      }
+      const kept = this.#kept.take(c.accountId);
+      if (kept) inTransit.push(kept);
       keys.push(this.#keys.cooldown(c.accountId), this.#keys.disabled(c.accountId), this.#keys.inflight(c.accountId));
       args.push(c.accountId, String(Math.max(0, Math.floor(c.limit))), kept?.member ?? '');
     }
     let reply: (string | number | null)[];
     try {
       reply = await this.#conn.eval<(string | number | null)[]>(ACQUIRE, keys, args, signal);
-    } finally {
-      for (const [accountId, slot] of inTransit) if (!this.#kept.has(accountId)) this.#kept.set(accountId, slot);
+    } catch (err) {
+      for (const slot of inTransit) this.#kept.put(slot);
+      throw err;
     }
+    // The one the script used (if any) is this request's now; the others are kept again.
+    const used = reply[0] === 1 ? String(reply[5]) : undefined;
+    for (const slot of inTransit) if (slot.member !== used) this.#kept.put(slot);
     const now = this.#now();
     if (reply[0] === 1) {
       const accountId = String(reply[1]);
       const member = String(reply[5]);
       const limit = req.candidates.find((c) => c.accountId === accountId)?.limit ?? 0;
-      if (member !== leaseId) this.#kept.delete(accountId);
       this.#held.set(leaseId, { accountId, member, limit, takenAt: now, confirmedAt: now });
       this.#live.set(accountId, Number(reply[2]));
       if (req.stickyKey !== undefined) this.#bindings.learnt(req.stickyKey, accountId, reply[4] === 1);
@@ -283,7 +283,7 @@ export class RedisPoolState implements SharedPoolState {
     return (
       this.#reserveIdleMs > 0 &&
       this.#conn.isUp &&
-      !this.#kept.has(slot.accountId) &&
+      this.#kept.count(slot.accountId) < maxKept(slot.limit) &&
       now - slot.confirmedAt < this.#leaseTtlMs / 2 &&
       mayKeep(slot.limit, this.#live.get(slot.accountId) ?? 0)
     );
@@ -307,13 +307,7 @@ export class RedisPoolState implements SharedPoolState {
   }
 
   #onEvent(e: TeamEvent): void {
-    if (e.type === 'slot-wanted') {
-      const kept = this.#kept.get(e.accountId);
-      if (kept) {
-        this.#kept.delete(e.accountId);
-        void this.#giveBack([kept]);
-      }
-    }
+    if (e.type === 'slot-wanted') void this.#giveBack(this.#kept.takeWhere((s) => s.accountId === e.accountId));
   }
 
   /** Never rejects: a slot that cannot be given back lapses within the lease TTL. */
@@ -357,12 +351,7 @@ export class RedisPoolState implements SharedPoolState {
           `[team] an in-flight slot of ${l.accountId} was held for over ${Math.round(this.#maxLeaseMs / 60_000)} min without release; letting it lapse`,
         );
       }
-      const idle: Slot[] = [];
-      for (const [accountId, s] of this.#kept) {
-        if (now - s.keptSince! < this.#reserveIdleMs && mayKeep(s.limit, this.#live.get(accountId) ?? 0)) continue;
-        this.#kept.delete(accountId);
-        idle.push(s);
-      }
+      const idle = this.#kept.takeWhere((s) => now - s.keptSince! >= this.#reserveIdleMs || !mayKeep(s.limit, this.#live.get(s.accountId) ?? 0));
       await Promise.all([this.#giveBack(idle), this.#renewSlots(now), this.#bindings.heartbeat()]);
     } catch (err) {
       this.#logger.debug(`[team] in-flight lease renewal failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -372,18 +361,20 @@ export class RedisPoolState implements SharedPoolState {
   }
 
   async #renewSlots(now: number): Promise<void> {
-    const slots = [...this.#held.values(), ...this.#kept.values()];
+    const slots = [...this.#held.values(), ...this.#kept.all()];
     if (slots.length === 0) return;
     const reply = await this.#conn.eval<number[]>(
       RENEW_LEASES,
       slots.map((s) => this.#keys.inflight(s.accountId)),
       [String(this.#leaseTtlMs), ...slots.map((s) => s.member)],
     );
+    const lapsed = new Set<Slot>();
     slots.forEach((s, i) => {
       this.#live.set(s.accountId, Number(reply[2 * i + 1]));
       if (reply[2 * i] === 1) s.confirmedAt = now;
-      // Lapsed (this instance was cut off for a whole lease): the slot may be someone else's now.
-      else if (this.#kept.get(s.accountId) === s) this.#kept.delete(s.accountId);
+      else lapsed.add(s);
     });
+    // Lapsed (this instance was cut off for a whole lease): the slot may be someone else's now.
+    if (lapsed.size > 0) this.#kept.takeWhere((s) => lapsed.has(s));
   }
 }

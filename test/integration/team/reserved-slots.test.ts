@@ -153,7 +153,7 @@ describe('reserved slots', { skip: redisSkip }, () => {
     await eventually(async () => (await b.pool.acquire({ candidates: capped, stickyKey: 'b-3' }, never)).ok, 5000, 'the kept slot for B');
     assert.equal(a.pool.reserved, 0);
     assert.equal(await live('x'), 4, 'never more than the cap');
-    // A busy account: B gives its slots back instead of keeping one (more than half full).
+    // A busy account: B gives its slots back instead of keeping one (more than three quarters full).
     for (const l of held) await b.pool.release(l);
     assert.equal(b.pool.reserved, 0);
   });
