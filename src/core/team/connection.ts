@@ -188,6 +188,11 @@ export class TeamConnection {
     return this.#subscriber.subscribe(channel, listener);
   }
 
+  /** The event subscription is up with no gap since it was (re)made. */
+  get eventsLive(): boolean {
+    return this.#subscriber.live;
+  }
+
   /** Fires when the subscriber connection is back after a gap (events may have been missed). */
   onResubscribed(listener: () => void): Disposable {
     return this.#subscriber.onResubscribed(listener);

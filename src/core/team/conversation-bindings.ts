@@ -150,8 +150,10 @@ export class ConversationBindings implements Disposable {
       return;
     }
     if (this.#disposed || !connection.isUp) return;
-    if (epoch === this.#epoch) this.#copy.loaded();
-    else await this.#load();
+    // Events missed while reading (a gap began or the subscription is not back yet): read again
+    // once it is (onResubscribed), or at the heartbeat.
+    if (epoch !== this.#epoch) await this.#load();
+    else if (connection.eventsLive) this.#copy.loaded();
   }
 
   async #bindPending(): Promise<void> {

@@ -84,6 +84,11 @@ export class TeamSubscriber {
     return disposable;
   }
 
+  /** Subscribed, with no gap since: every event published from now on is heard. */
+  get live(): boolean {
+    return this.#subscriberReady && !this.#subscribeGap;
+  }
+
   /** Fires when the subscriber connection is back after a gap (events may have been missed). */
   onResubscribed(listener: () => void): Disposable {
     this.#resubscribed.add(listener);
