@@ -180,11 +180,13 @@ export class TeamTokens implements Disposable {
   #adopt(accountId: string, t: Tracked, record: TokenRecord): void {
     const cur = t.holder.credential;
     const order = compareTokens(record.tokens, cur, new Set());
-    // The first read at start: a record older than our credential (the file was rotated by
-    // another program since) is not taken; our next refresh starts from that generation and
-    // AccountSync keeps the newer token of the two.
-    if (t.gen === 0 && !isAdoptable(order) && order !== 'same') {
+    // The team holds an older token than this instance: one rotated here while Redis was away
+    // (another rotation of the same account was written meanwhile and is already dead, since
+    // Kiro accepts one refresh per refresh token), or by another program since. Taking it would
+    // throw the live token away: keep ours and share it from that generation on.
+    if (!isAdoptable(order) && order !== 'same') {
       t.gen = record.gen;
+      if (cur.refreshToken) void this.#shareOver(accountId, t, record);
       return;
     }
     this.#register(record.tokens);
@@ -192,6 +194,24 @@ export class TeamTokens implements Disposable {
       t.gen = record.gen;
       if (order !== 'same') this.#keep(accountId, t, record.tokens);
       if (order !== 'same') this.#o.logger.debug(`[team] ${this.#label(accountId)}: took generation ${record.gen} of the shared token`);
+    }
+  }
+
+  /** Writes this instance's newer token over an older shared record (compare-and-set on its generation). */
+  async #shareOver(accountId: string, t: Tracked, record: TokenRecord): Promise<void> {
+    const tokens = sharedOf(t.holder.credential);
+    try {
+      const w = await this.#o.team.vault.write(accountId, tokens, { expectGen: record.gen, fence: record.fence, announce: true }, this.#lifetime.signal);
+      if (w.ok) {
+        if (this.#accounts.get(accountId) === t && w.record.gen > t.gen) t.gen = w.record.gen;
+        this.#o.logger.info(
+          `[team] ${this.#label(accountId)}: the team held an older token (generation ${record.gen}); shared this instance's newer one as generation ${w.record.gen}`,
+        );
+      } else if (w.current && w.current.gen > record.gen && this.#accounts.get(accountId) === t) {
+        this.#adopt(accountId, t, w.current);
+      }
+    } catch (err) {
+      if (!this.#lifetime.signal.aborted) this.#o.logger.debug(`[team] ${this.#label(accountId)}: sharing the newer token failed: ${(err as Error).message}`);
     }
   }
 
@@ -223,7 +243,10 @@ export class TeamTokens implements Disposable {
     const current = await vault.read(id, signal);
     t.unshared = undefined;
     if (current && current.gen !== t.gen) {
-      this.#o.logger.warn(`[team] ${this.#label(id)}: a rotation made while Redis was away met generation ${current.gen} written meanwhile; that one is kept`);
+      // Written meanwhile by another instance: the newer of the two tokens is kept (#adopt).
+      this.#o.logger.info(
+        `[team] ${this.#label(id)}: a rotation made while Redis was away met generation ${current.gen} written meanwhile; keeping the newer token`,
+      );
       this.#adopt(id, t, current);
       return;
     }
