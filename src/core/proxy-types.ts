@@ -1,4 +1,5 @@
 // Public contract of the core as hosts (CLI, VS Code, tests) see it. proxy.ts implements it.
+import type { TeamHealthView } from './team/team-runtime.ts';
 import type { UsageLimits } from './kiro/types.ts';
 
 export type AccountState = 'active' | 'cooldown' | 'disabled' | 'expired' | 'error';
@@ -96,6 +97,8 @@ export interface ProxyStatus {
   inFlight: number;
   /** Random per proxy instance: tells one window's server from another's (and from a restart's). */
   instance?: string;
+  /** Team mode only: the same view GET /health shows (never the Redis URL). */
+  team?: TeamHealthView;
 }
 
 export type ProxyEvent = { type: 'status'; status: ProxyStatus } | { type: 'request'; entry: RequestLogEntry } | { type: 'accounts'; accounts: AccountView[] };

@@ -143,6 +143,8 @@ function statusOf(config: ProxyConfig, runtime: Runtime | undefined, stats: Requ
     s.host = server.host;
   }
   if (runtime?.startedAt !== undefined) s.startedAt = runtime.startedAt;
+  // The one team view /health shows too (runtime.ts), not a second reading of Redis.
+  if (runtime?.team) s.team = runtime.team.view();
   return s;
 }
 
@@ -254,6 +256,7 @@ export function createProxy(initial: ProxyConfig, deps: ProxyDeps): Proxy {
       stats.inFlight += 1;
     },
     requestFinished,
+    statusChanged: () => emit({ type: 'status', status: status() }),
     ...(deps.services ? { services: deps.services } : {}),
     team: { stateKey: deps.teamStateKey ?? (() => undefined), ...(deps.teamTuning ? { tuning: deps.teamTuning } : {}) },
   };

@@ -66,6 +66,8 @@ export interface RuntimeEnv {
   version: string;
   requestStarted(): void;
   requestFinished(entry: RequestLogEntry): void;
+  /** Something in the hosts' status changed outside a request (team mode: Redis up/down, instances). */
+  statusChanged?(): void;
   /** Extra start-scoped services (composition-root options, e.g. team mode). */
   services?: readonly StartScopedService[];
   /** Team mode (config.redisUrl): the raw KIRO_PROXY_STATE_KEY, read at each start; timings for tests. */
@@ -193,6 +195,7 @@ export class Runtime {
       instance: { id: env.instance, version: env.version, startedAt: env.clock.now(), ...(address ? { address } : {}) },
       registerSecret: (v) => env.registry.add(v),
       ...(env.team?.tuning ? { tuning: env.team.tuning } : {}),
+      onViewChange: () => env.statusChanged?.(),
     });
     if (team) {
       this.team = team;

@@ -6,6 +6,7 @@ import { barChart, lineChart, usageBar } from './charts.ts';
 import { quotaDisplay } from '../core/accounts/quota/quota-display.ts';
 import { formatCountdown, formatDuration, formatTime, h, replace } from './dom.ts';
 import { accountSubtitle } from '../core/admin/account-labels.ts';
+import { teamSummary } from '../core/admin/team-summary.ts';
 import type { Store } from './store.ts';
 import type { Transport } from './transport.ts';
 
@@ -59,6 +60,7 @@ export class MonitorView {
     rows.push(['State', serviceState(st?.running ?? false, host)]);
     if (st?.url) rows.push(['Address', st.url]);
     if (st) rows.push(['Upstream', st.mode === 'mock' ? 'Simulated (mock mode)' : 'Kiro']);
+    if (st?.running && st.team) rows.push(['Team', teamSummary(st.team, formatTime)]);
     if (st?.startedAt) rows.push(['Up for', formatCountdown(Date.now() - st.startedAt)]);
     // Since start, from the same records as the Logs tab (observe/request-outcome.ts).
     rows.push(['Requests', String(st?.requests ?? 0)]);

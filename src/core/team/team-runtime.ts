@@ -23,6 +23,8 @@ export interface TeamRuntimeDeps {
   tuning?: TeamTuning;
   /** How often the instance list shown by /health is re-read. Default 10 s. */
   instancesEveryMs?: number;
+  /** The view changed (Redis went down or up, the instance count changed): hosts re-read their status. */
+  onViewChange?(): void;
 }
 
 /** What /health shows of team mode. Never holds the Redis URL. */
@@ -85,12 +87,19 @@ function wrap(team: RedisTeam, deps: TeamRuntimeDeps): TeamRuntime {
     reading = true;
     team
       .instances(AbortSignal.any([lifetime.signal, AbortSignal.timeout(2000)]))
-      .then((list) => (instances = list.length))
+      .then((list) => {
+        if (list.length === instances) return;
+        instances = list.length;
+        deps.onViewChange?.();
+      })
       .catch(() => undefined)
       .finally(() => (reading = false));
   };
   const subs: Disposable[] = [
-    team.onHealth((h) => h.state === 'up' && readInstances()),
+    team.onHealth((h) => {
+      deps.onViewChange?.();
+      if (h.state === 'up') readInstances();
+    }),
     team.events.subscribe((e) => (e.type === 'instance-up' || e.type === 'instance-down') && readInstances()),
   ];
   const timer = setInterval(readInstances, deps.instancesEveryMs ?? 10_000);
