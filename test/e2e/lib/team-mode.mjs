@@ -206,6 +206,12 @@ export function teamModeTests(ctx) {
       // The dashboard's pages (the editor panel, and the side-bar view when open).
       await vs.vscode.runCommand('Kiro: Open Dashboard');
       await vs.vscode.webviewFrame(-1).locator('button[data-tab="monitor"]').click({ timeout: 30_000 });
+      // Team mode is visible in the editor: the dashboard's Team row and the status bar's tooltip.
+      await vs.vscode.webviewFrame(-1).locator('dd', { hasText: 'Redis up · 1 instance' }).waitFor({ timeout: 15_000 });
+      await waitFor(async () => /Team mode: Redis up · 1 instance\./.test(await vs.vscode.kiroStatusLabel()), {
+        timeout: 15_000,
+        what: 'the status bar tooltip to say team mode, Redis up',
+      });
       const views = await vs.page.locator('iframe.webview.ready').count();
       for (let i = 0; i < views; i++) {
         const html = await vs.vscode
