@@ -34,6 +34,24 @@ async function team(t: TestContext, options: Extra = {}) {
 }
 
 const x8 = [{ accountId: 'x', limit: 8 }];
+const both = [
+  { accountId: 'x', limit: 8 },
+  { accountId: 'y', limit: 8 },
+];
+
+/** Takes and gives back a slot for the conversation until it lands on `accountId` (the instance follows a binding it learns asynchronously). */
+function untilOn(pool: RedisPoolState, stickyKey: string, accountId: string, what: string): Promise<void> {
+  return eventually(
+    async () => {
+      const r = await pool.acquire({ candidates: both, stickyKey }, never);
+      assert.ok(r.ok);
+      await pool.release(r.lease);
+      return r.accountId === accountId;
+    },
+    5000,
+    what,
+  );
+}
 
 describe('reserved slots', { skip: redisSkip }, () => {
   test('a known conversation takes the kept slot without a command to Redis; the slot still counts', async (t) => {
@@ -60,10 +78,6 @@ describe('reserved slots', { skip: redisSkip }, () => {
 
   test('a conversation new to the team is taken on without Redis and bound there right after; the peers follow it', async (t) => {
     const { a, b, keys } = await team(t);
-    const both = [
-      { accountId: 'x', limit: 8 },
-      { accountId: 'y', limit: 8 },
-    ];
     const warm = await a.pool.acquire({ candidates: both, stickyKey: 'warm' }, never);
     assert.ok(warm.ok);
     await a.pool.release(warm.lease);
@@ -89,10 +103,6 @@ describe('reserved slots', { skip: redisSkip }, () => {
 
   test('a binding the copy missed wins over the one taken without Redis, from the next request on', async (t) => {
     const { a, keys } = await team(t);
-    const both = [
-      { accountId: 'x', limit: 8 },
-      { accountId: 'y', limit: 8 },
-    ];
     const warm = await a.pool.acquire({ candidates: both, stickyKey: 'warm' }, never);
     assert.ok(warm.ok);
     await a.pool.release(warm.lease);
@@ -102,16 +112,7 @@ describe('reserved slots', { skip: redisSkip }, () => {
     const first = await a.pool.acquire({ candidates: both, stickyKey: 'missed' }, never);
     assert.ok(first.ok && first.accountId === 'x');
     await a.pool.release(first.lease);
-    await eventually(
-      async () => {
-        const next = await a.pool.acquire({ candidates: both, stickyKey: 'missed' }, never);
-        assert.ok(next.ok);
-        await a.pool.release(next.lease);
-        return next.accountId === 'y';
-      },
-      5000,
-      'the conversation back on y',
-    );
+    await untilOn(a.pool, 'missed', 'y', 'the conversation back on y');
     assert.equal(await a.connection.command(['GET', keys.sticky('missed')]), 'y', 'the binding in Redis stands');
   });
 
@@ -169,10 +170,6 @@ describe('reserved slots', { skip: redisSkip }, () => {
 
   test('a conversation another instance moved is followed; its binding lives on in Redis while used without Redis', async (t) => {
     const { a, b, keys } = await team(t, { leaseTtlMs: 600, stickyTtlMs: 2000 });
-    const both = [
-      { accountId: 'x', limit: 8 },
-      { accountId: 'y', limit: 8 },
-    ];
     const r = await a.pool.acquire({ candidates: both, stickyKey: 'conv' }, never);
     assert.ok(r.ok && r.accountId === 'x');
     await a.pool.release(r.lease);
@@ -181,16 +178,7 @@ describe('reserved slots', { skip: redisSkip }, () => {
     assert.ok(m.ok && m.accountId === 'y');
     await b.pool.release(m.lease);
     // A follows the move instead of using its kept slot on x.
-    await eventually(
-      async () => {
-        const next = await a.pool.acquire({ candidates: both, stickyKey: 'conv' }, never);
-        assert.ok(next.ok);
-        await a.pool.release(next.lease);
-        return next.accountId === 'y';
-      },
-      5000,
-      'A to follow the conversation to y',
-    );
+    await untilOn(a.pool, 'conv', 'y', 'A to follow the conversation to y');
     // Used only without Redis from now on, the binding is kept alive by the heartbeat.
     for (let i = 0; i < 12; i++) {
       const again = await a.pool.acquire({ candidates: both, stickyKey: 'conv' }, never);

@@ -242,58 +242,45 @@ describe('TokenManager', () => {
   });
 
   describe('a refresh the refresher defers (team mode while Redis is away)', () => {
-    /** Defers unless urgent; counts the calls with their urgency. */
-    function deferring(clock: ReturnType<typeof fakeClock>) {
-      const calls: boolean[] = [];
-      const fn: RefreshFn = async (_cred, _signal, { urgent }) => {
-        calls.push(urgent);
-        if (!urgent) throw new RefreshError('put off', { code: 'deferred', permanent: false });
-        return { accessToken: AT2, expiresAt: clock.now() + 60 * MIN };
-      };
-      return { fn, calls };
-    }
-
-    test('while the token works it is served, the refresher is asked again only after the back-off, and no error shows', async () => {
+    /** A manager whose token has 5 min left and whose refresher defers unless urgent; the calls with their urgency. */
+    function deferring() {
       const clock = fakeClock();
-      const d = deferring(clock);
+      const calls: boolean[] = [];
       const tm = new TokenManager({
         credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
         clock,
-        refresh: d.fn,
+        refresh: async (_cred, _signal, { urgent }) => {
+          calls.push(urgent);
+          if (!urgent) throw new RefreshError('put off', { code: 'deferred', permanent: false });
+          return { accessToken: AT2, expiresAt: clock.now() + 60 * MIN };
+        },
       });
+      return { clock, calls, tm };
+    }
+
+    test('while the token works it is served, the refresher is asked again only after the back-off, and no error shows', async () => {
+      const { clock, calls, tm } = deferring();
       assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
       assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
-      assert.deepEqual(d.calls, [false], 'not asked again within the back-off');
+      assert.deepEqual(calls, [false], 'not asked again within the back-off');
       assert.equal(tm.status().lastError, undefined, 'a deferral is not a failure');
       assert.equal(tm.state, 'ok');
       clock.advance(31_000);
       assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
-      assert.deepEqual(d.calls, [false, false]);
+      assert.deepEqual(calls, [false, false]);
     });
 
     test('the last minute of the token, or a token upstream rejected, cannot wait: the refresh is urgent', async () => {
-      const clock = fakeClock();
-      const d = deferring(clock);
-      const tm = new TokenManager({
-        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock.now() + 5 * MIN },
-        clock,
-        refresh: d.fn,
-      });
-      assert.equal(await tm.getAccessToken({ signal: signal() }), AT);
-      assert.equal(await tm.getAccessToken({ signal: signal(), forceRefresh: true, rejectedToken: AT }), AT2);
-      assert.deepEqual(d.calls, [false, true]);
+      const rejected = deferring();
+      assert.equal(await rejected.tm.getAccessToken({ signal: signal() }), AT);
+      assert.equal(await rejected.tm.getAccessToken({ signal: signal(), forceRefresh: true, rejectedToken: AT }), AT2);
+      assert.deepEqual(rejected.calls, [false, true]);
 
-      const clock2 = fakeClock();
-      const d2 = deferring(clock2);
-      const tm2 = new TokenManager({
-        credential: { kind: 'social', accessToken: AT, refreshToken: RT, expiresAt: clock2.now() + 5 * MIN },
-        clock: clock2,
-        refresh: d2.fn,
-      });
-      assert.equal(await tm2.getAccessToken({ signal: signal() }), AT);
-      clock2.advance(4.5 * MIN); // 30 s left: no longer handed out
-      assert.equal(await tm2.getAccessToken({ signal: signal() }), AT2);
-      assert.deepEqual(d2.calls, [false, true]);
+      const expiring = deferring();
+      assert.equal(await expiring.tm.getAccessToken({ signal: signal() }), AT);
+      expiring.clock.advance(4.5 * MIN); // 30 s left: no longer handed out
+      assert.equal(await expiring.tm.getAccessToken({ signal: signal() }), AT2);
+      assert.deepEqual(expiring.calls, [false, true]);
     });
 
     test('an urgent caller that joins a refresh being deferred gets a refreshed token', async () => {
